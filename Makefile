@@ -1,0 +1,29 @@
+# The two commands a newcomer types: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Runs the gateway on 127.0.0.1:18789 with a local state dir (./.state unless OPENCLAW_STATE_DIR is set).
+run: $(STAMP)
+	OPENCLAW_STATE_DIR=$${OPENCLAW_STATE_DIR:-$(CURDIR)/.state} $(BIN)/openclaw gateway
+
+## Runs every test, browser and end-to-end tests included.
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist src/*.egg-info

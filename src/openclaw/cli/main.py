@@ -1,0 +1,60 @@
+"""`openclaw` entry point: one Typer app, one module per verb group."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from openclaw import __version__
+from openclaw.cli import config as config_cli
+
+app = typer.Typer(
+    name="openclaw",
+    help="openclaw: an AI operations agent for homelab Kubernetes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config_cli.app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"openclaw {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Optional[bool] = typer.Option(None, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """openclaw: an AI operations agent for homelab Kubernetes."""
+
+
+@app.command()
+def gateway(
+    port: Optional[int] = typer.Option(None, "--port", help="Port (default: OPENCLAW_GATEWAY_PORT, gateway.port, 18789)."),
+    bind: Optional[str] = typer.Option(None, "--bind", help="loopback | lan | custom | auto (overrides gateway.bind for this run)."),
+    state_dir: Optional[str] = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw)."),
+) -> None:
+    """Run the gateway: HTTP, WebSocket, webhooks and the engines, in one process."""
+    from openclaw.cli.output import fail
+    from openclaw.config import paths
+    from openclaw.errors import ConfigError
+    from openclaw.gateway import server
+
+    try:
+        plan = server.prepare(paths.state_dir(state_dir), port=port, bind=bind)
+    except ConfigError as exc:
+        fail(f"Config invalid — {exc}\nRun: openclaw doctor", code=1)
+    sfile = plan.services.config.snapshot.state_path
+    url_host = "127.0.0.1" if plan.host in ("0.0.0.0", "::") else plan.host
+    typer.echo(f"openclaw gateway listening on http://{url_host}:{plan.port}/  (Control UI)")
+    typer.echo(f"gateway token: {'generated and ' if plan.token_created else ''}stored in {sfile}  (grep -A1 '\"token\"' {sfile})")
+    typer.echo("open the Control UI with the token filled in: openclaw dashboard")
+    server.serve(plan)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,223 @@
+"""Effective config = defaults < seed file (read-only) < state file < environment overrides.
+
+`load()` returns a `ConfigSnapshot` that keeps each raw layer, so `config get --source` can say
+where a value came from and writes can go back to the state file without resolved secrets.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import json5
+from pydantic import ValidationError
+
+from openclaw.config import dotpath, paths
+from openclaw.config.envsubst import MissingVariable, substitute
+from openclaw.config.schema import Settings, is_secret_key
+from openclaw.errors import ConfigError
+
+Source = Literal["env", "state", "seed", "default"]
+
+BIND_ALIASES = {
+    "0.0.0.0": "lan",
+    "::": "lan",
+    "*": "lan",
+    "127.0.0.1": "loopback",
+    "localhost": "loopback",
+    "::1": "loopback",
+}
+
+# Environment variables that override one config path (highest layer below CLI flags).
+ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "OPENCLAW_GATEWAY_TOKEN": ("gateway", "auth", "token"),
+    "OPENCLAW_GATEWAY_PORT": ("gateway", "port"),
+}
+
+REDACTED = "__OPENCLAW_REDACTED__"
+
+
+@dataclass
+class ConfigSnapshot:
+    """One consistent read of every config layer."""
+
+    state_dir: Path
+    state_path: Path
+    seed_path: Path | None
+    seed_raw: dict[str, Any]
+    state_raw: dict[str, Any]
+    env_raw: dict[str, Any]
+    merged_raw: dict[str, Any]
+    resolved: dict[str, Any]
+    settings: Settings
+    warnings: list[str] = field(default_factory=list)
+
+    def source_of(self, path: str) -> Source:
+        segs = dotpath.parse(path)
+        for name, tree in (("env", self.env_raw), ("state", self.state_raw), ("seed", self.seed_raw)):
+            if dotpath.has(tree, segs):
+                return name  # type: ignore[return-value]  # literal names above
+        return "default"
+
+    def effective(self) -> dict[str, Any]:
+        """The validated effective config (defaults filled in), in camelCase JSON form."""
+        return self.settings.model_dump(mode="json", by_alias=True, exclude_none=False)
+
+    def redacted(self) -> dict[str, Any]:
+        return redact(self.effective())
+
+    @property
+    def hash(self) -> str:
+        """Hash of the state file's raw tree: the base-hash guard of `config.set`/`config.patch`."""
+        return raw_hash(self.state_raw)
+
+
+def raw_hash(tree: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()
+
+
+def redact(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: (REDACTED if is_secret_key(k) and isinstance(v, str) and v else redact(v)) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [redact(v) for v in tree]
+    return tree
+
+
+def read_layer(path: Path) -> dict[str, Any]:
+    """Parse one JSON5 file into a dict; a missing file is an empty layer."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    if not text.strip():
+        return {}
+    try:
+        data = json5.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"config file {path} is not valid JSON5: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path}: expected an object at the top level, got {type(data).__name__}")
+    return data
+
+
+def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Objects merge key by key; anything else (lists included) from `top` replaces `base`."""
+    out = copy.deepcopy(dict(base))
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def env_layer(env: Mapping[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for var, segs in ENV_OVERRIDES.items():
+        if env.get(var):
+            dotpath.set_in(layer, list(segs), env[var])
+    return layer
+
+
+def load(
+    state_dir: Path | None = None,
+    *,
+    seed_path: Path | None | Literal["env"] = "env",
+    env: Mapping[str, str] | None = None,
+    state_override: dict[str, Any] | None = None,
+) -> ConfigSnapshot:
+    """Read, merge, substitute and validate every layer.
+
+    `state_override` validates a candidate state tree instead of the file (used before a write).
+    Raises ConfigError naming the file, the dotted path and what was expected.
+    """
+    env = os.environ if env is None else env
+    sdir = state_dir or paths.state_dir()
+    spath = paths.state_file(sdir)
+    seed = paths.seed_file() if seed_path == "env" else seed_path
+    seed_raw = read_layer(seed) if seed else {}
+    state_raw = copy.deepcopy(state_override) if state_override is not None else read_layer(spath)
+    env_raw = env_layer(env)
+    merged = deep_merge(deep_merge(seed_raw, state_raw), env_raw)
+
+    def file_for(path: str) -> str:
+        segs = dotpath.parse(path) if path else []
+        for name, tree, fpath in (("env", env_raw, None), ("state", state_raw, spath), ("seed", seed_raw, seed)):
+            if segs and _has_prefix(tree, segs):
+                return "environment" if name == "env" else str(fpath)
+        return str(spath) if state_raw else (str(seed) if seed else str(spath))
+
+    try:
+        resolved = substitute(merged, env)
+    except MissingVariable as exc:
+        raise ConfigError(
+            "config invalid",
+            [f"{file_for(exc.path)}: {exc.path}: environment variable {exc.name} is not set (referenced as ${{{exc.name}}})"],
+        ) from None
+
+    warnings: list[str] = []
+    bind = dotpath.get(resolved, ["gateway", "bind"]) if dotpath.has(resolved, ["gateway", "bind"]) else None
+    if isinstance(bind, str) and bind.strip().lower() in BIND_ALIASES:
+        mode = BIND_ALIASES[bind.strip().lower()]
+        warnings.append(
+            f"gateway.bind is stored as {bind!r} ({file_for('gateway.bind')}); treating it as {mode!r}. "
+            f"Set it with `openclaw config set gateway.bind {mode}` to silence this."
+        )
+        resolved["gateway"]["bind"] = mode
+
+    try:
+        settings = Settings.model_validate(resolved)
+    except ValidationError as exc:
+        problems = [_describe(err, file_for) for err in exc.errors()]
+        raise ConfigError("config invalid", problems) from None
+    if settings.gateway.bind == "custom" and not settings.gateway.custom_bind_host:
+        raise ConfigError(
+            "config invalid",
+            [f"{file_for('gateway.bind')}: gateway.customBindHost: expected a host address when gateway.bind is 'custom'"],
+        )
+    return ConfigSnapshot(
+        state_dir=sdir,
+        state_path=spath,
+        seed_path=seed,
+        seed_raw=seed_raw,
+        state_raw=state_raw,
+        env_raw=env_raw,
+        merged_raw=merged,
+        resolved=resolved,
+        settings=settings,
+        warnings=warnings,
+    )
+
+
+def _has_prefix(tree: dict[str, Any], segs: list[dotpath.Segment]) -> bool:
+    """True when the tree holds the path or its longest existing prefix is a leaf set by this layer."""
+    for n in range(len(segs), 0, -1):
+        if dotpath.has(tree, segs[:n]):
+            return True
+    return False
+
+
+def _describe(err: Any, file_for: Any) -> str:
+    loc = [seg for seg in err["loc"]]
+    path = dotpath.format_path([s if isinstance(s, int) else str(s) for s in loc])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        what = "unknown key (check the spelling; see docs/configuration.md)"
+    elif kind == "literal_error":
+        what = f"expected {err['ctx']['expected']}, got {err.get('input')!r}"
+    elif kind == "missing":
+        what = "required key is missing"
+    else:
+        shown = err.get("input")
+        shown = "<redacted>" if loc and isinstance(loc[-1], str) and is_secret_key(loc[-1]) else repr(shown)
+        what = f"{err['msg'].lower()} (got {shown})"
+    return f"{file_for(path)}: {path}: {what}"

@@ -1,0 +1,138 @@
+"""The typed config schema.
+
+JSON keys stay camelCase as SPEC gives them and map to snake_case fields through aliases. Sections
+the gateway reads are strict (`extra="forbid"`), so a typo names the key. Sections owned by
+capabilities still being built accept any keys for now ("room for the rest") and become strict as
+those capabilities land.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+BindMode = Literal["loopback", "lan", "custom", "auto"]
+
+DEFAULT_PORT = 18789
+
+
+class Section(BaseModel):
+    """A strict config section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=to_camel)
+
+
+class OpenSection(BaseModel):
+    """A section whose keys are not settled yet: accepted as given, typed later."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
+
+
+class RateLimitSettings(Section):
+    """Failed-auth limit per client IP."""
+
+    max_attempts: int = Field(10, ge=1, description="failed attempts allowed per window")
+    window_ms: int = Field(60_000, ge=1000, description="window length, milliseconds")
+    lockout_ms: int = Field(300_000, ge=0, description="lockout after the limit, milliseconds")
+    exempt_loopback: bool = Field(True, description="loopback clients that are not browsers are never limited")
+
+
+class AuthSettings(Section):
+    mode: Literal["token"] = "token"
+    token: str | None = Field(None, description="shared gateway token; generated on first boot when absent")
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+
+
+class ControlUiSettings(Section):
+    enabled: bool = True
+    base_path: str = "/"
+    allowed_origins: list[str] = Field(default_factory=list, description="browser origins allowed to connect; '*' allows any")
+
+
+class ReloadSettings(Section):
+    mode: Literal["hybrid", "off"] = "hybrid"
+    debounce_ms: int = Field(300, ge=0)
+
+
+class GatewaySettings(Section):
+    mode: Literal["local"] = "local"
+    port: int = Field(DEFAULT_PORT, ge=1, le=65535)
+    bind: BindMode = "loopback"
+    custom_bind_host: str | None = None
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    control_ui: ControlUiSettings = Field(default_factory=ControlUiSettings)
+    trusted_proxies: list[str] = Field(default_factory=list, description="IPs/CIDRs whose forwarding headers are believed")
+    reload: ReloadSettings = Field(default_factory=ReloadSettings)
+
+
+class HookMappingMatch(Section):
+    path: str
+    source: str | None = None
+
+
+class HookMapping(Section):
+    id: str | None = None
+    match: HookMappingMatch
+    action: Literal["wake", "agent"] = "agent"
+    name: str | None = None
+    message_template: str | None = None
+    text_template: str | None = None
+    session_key: str | None = None
+
+
+class HooksSettings(Section):
+    enabled: bool = True
+    token: str | None = Field(None, description="webhook token; must differ from gateway.auth.token")
+    path: str = "/hooks"
+    max_body_bytes: int = Field(262_144, ge=1024, description="largest accepted webhook body, bytes")
+    mappings: list[HookMapping] = Field(default_factory=list)
+
+
+class SkillsLoadSettings(Section):
+    dirs: list[str] = Field(default_factory=list, description="extra skill dirs; the pod mounts /skills")
+
+
+class SkillsSettings(Section):
+    load: SkillsLoadSettings = Field(default_factory=SkillsLoadSettings)
+
+
+class EventsSettings(Section):
+    retention_days: int = Field(30, ge=1, description="events older than this are pruned, days")
+    journal_mode: Literal["auto", "delete", "truncate", "persist", "wal"] = Field(
+        "auto", description="SQLite journal; auto picks WAL only on a local filesystem"
+    )
+
+
+class LoggingSettings(Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "text"] = "auto"
+
+
+class Settings(Section):
+    """The root of the effective config."""
+
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    hooks: HooksSettings = Field(default_factory=HooksSettings)
+    skills: SkillsSettings = Field(default_factory=SkillsSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    # Owned by capabilities still being built; typed as each lands.
+    ops: OpenSection = Field(default_factory=OpenSection)
+    agents: OpenSection = Field(default_factory=OpenSection)
+    models: OpenSection = Field(default_factory=OpenSection)
+    media: OpenSection = Field(default_factory=OpenSection)
+    channels: OpenSection = Field(default_factory=OpenSection)
+    sandbox: OpenSection = Field(default_factory=OpenSection)
+    cron: OpenSection = Field(default_factory=OpenSection)
+    env: dict[str, str] = Field(default_factory=dict)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+# Config paths whose values are secrets: redacted in every read surface.
+SECRET_KEYS = frozenset({"token", "password", "apiKey", "api_key", "botToken", "appToken", "signingSecret", "secret"})
+
+
+def is_secret_key(key: str) -> bool:
+    return key in SECRET_KEYS or key.lower().endswith(("token", "apikey", "password", "secret"))

@@ -1,0 +1,110 @@
+"""Writes to the state file `<state>/openclaw.json`: atomic, mode 0600, under a file lock.
+
+Every write starts from the raw state tree (with `${VAR}` references unresolved), applies one
+change, validates the whole effective config with the change, and only then replaces the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import json5
+from filelock import FileLock
+
+from openclaw.config import dotpath, layers, paths
+from openclaw.config.layers import ConfigSnapshot
+
+TOKEN_BYTES = 32  # token_urlsafe(32) is 43 characters
+
+
+def write_json_atomic(path: Path, data: Any, mode: int = 0o600) -> None:
+    """Pretty-printed JSON, written to a temp file in the same dir and renamed over `path`."""
+    paths.ensure_private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def lock_for(path: Path) -> FileLock:
+    paths.ensure_private_dir(path.parent)
+    return FileLock(str(path) + ".lock", timeout=10, mode=0o600)
+
+
+def parse_value(text: str) -> Any:
+    """A CLI value: JSON5 when it parses, else the raw string (so `lan` needs no quotes)."""
+    try:
+        return json5.loads(text)
+    except ValueError:
+        return text
+
+
+def update_state(state_dir: Path, change: Callable[[dict[str, Any]], None]) -> ConfigSnapshot:
+    """Apply `change` to the raw state tree, validate, write. Raises ConfigError and writes nothing when invalid."""
+    spath = paths.state_file(state_dir)
+    with lock_for(spath):
+        raw = layers.read_layer(spath)
+        candidate = copy.deepcopy(raw)
+        change(candidate)
+        snapshot = layers.load(state_dir, state_override=candidate)
+        write_json_atomic(spath, candidate)
+        return snapshot
+
+
+def set_value(state_dir: Path, path: str, value: Any) -> ConfigSnapshot:
+    segs = dotpath.parse(path)
+    return update_state(state_dir, lambda tree: dotpath.set_in(tree, segs, value))
+
+
+def unset_value(state_dir: Path, path: str) -> tuple[bool, ConfigSnapshot | None]:
+    """Remove `path` from the state file; (False, None) when it was not there."""
+    segs = dotpath.parse(path)
+    removed = False
+
+    def change(tree: dict[str, Any]) -> None:
+        nonlocal removed
+        removed = dotpath.unset(tree, segs)
+
+    spath = paths.state_file(state_dir)
+    if not dotpath.has(layers.read_layer(spath), segs):
+        return False, None
+    snapshot = update_state(state_dir, change)
+    return removed, snapshot
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch: objects merge, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def ensure_gateway_token(state_dir: Path) -> tuple[ConfigSnapshot, bool]:
+    """Generate and persist `gateway.auth.token` on first boot; (snapshot, created)."""
+    snapshot = layers.load(state_dir)
+    if snapshot.settings.gateway.auth.token:
+        return snapshot, False
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    snapshot = set_value(state_dir, "gateway.auth.token", token)
+    return snapshot, True

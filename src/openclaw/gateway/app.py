@@ -1,0 +1,50 @@
+"""`build_app(services)`: the gateway's Starlette app from a declarative route list, with one
+lifespan that runs each capability's start-up hooks and stops the engines cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Route
+
+from openclaw.gateway import http
+from openclaw.gateway.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", http.healthz, methods=["GET", "HEAD"]),
+        Route("/health", http.healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
+        Route("/ready", http.readyz, methods=["GET", "HEAD"]),
+        Route("/metrics", http.metrics, methods=["GET"]),
+    ]
+
+
+def build_app(services: Services) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for hook in services.startup:
+            await hook()
+        services.supervisor.start("config.watch", services.config.watch())
+        services.ready = True
+        log.info("gateway.ready")
+        try:
+            yield
+        finally:
+            services.ready = False
+            await services.supervisor.stop()
+            for hook in reversed(services.shutdown):
+                try:
+                    await hook()
+                except Exception:
+                    log.exception("gateway.shutdown_hook_failed")
+
+    app = Starlette(routes=routes(), lifespan=lifespan, exception_handlers={404: http.not_found})
+    app.state.services = services
+    return app

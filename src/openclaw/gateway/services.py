@@ -1,0 +1,68 @@
+"""The one app object: every shared piece of the running gateway, passed explicitly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from openclaw.gateway.bus import EventBus
+from openclaw.gateway.config_holder import ConfigHolder
+from openclaw.gateway.methods import MethodRegistry
+from openclaw.logs import RedactingFilter, RingBuffer
+
+log = logging.getLogger(__name__)
+
+# A readiness check returns None when fine, else a short reason.
+ReadinessCheck = Callable[[], Awaitable[str | None]]
+
+
+@dataclass
+class Supervisor:
+    """Runs the gateway's background engines and cancels them cleanly on shutdown."""
+
+    tasks: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+
+    def start(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(self._done)
+        self.tasks[name] = task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("engine.crashed", extra={"engine": task.get_name()}, exc_info=exc)
+
+    async def stop(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        self.tasks.clear()
+
+
+@dataclass
+class Services:
+    state_dir: Path
+    config: ConfigHolder
+    logs: RingBuffer
+    redactor: RedactingFilter
+    bus: EventBus = field(default_factory=EventBus)
+    methods: MethodRegistry = field(default_factory=MethodRegistry)
+    metrics: CollectorRegistry = field(default_factory=lambda: CollectorRegistry(auto_describe=True))
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    # Start-up hooks each capability adds (open stores, start engines); run in order by the lifespan.
+    startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    started_at: float = field(default_factory=time.time)
+    ready: bool = False
+    # Capability objects (event store, policy engine, ...) registered by name; typed accessors live with each capability.
+    extensions: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,123 @@
+"""Logging, set up once: JSON lines when not on a TTY (the pod), readable text on a TTY.
+
+A message is a constant event name; data goes in `extra=`. A redaction filter masks anything that
+looks like a token, and a ring buffer keeps recent records for `logs.tail`.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import re
+import sys
+import time
+from typing import Any
+
+_STD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_SECRET_VALUE = re.compile(r"(?i)(token|apikey|api_key|password|secret|authorization)([\"'=:\s]+)([^\s\"',&]{6,})")
+
+
+def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
+    for s in secrets:
+        if s and len(s) >= 6:
+            text = text.replace(s, s[:4] + "…")
+    return _SECRET_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}<redacted>", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks known secret values and token-like key/value pairs in messages and extras."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: tuple[str, ...] = ()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_text(record.msg, self.secrets)
+        if record.args:
+            record.args = tuple(redact_text(a, self.secrets) if isinstance(a, str) else a for a in record.args)  # type: ignore[assignment]  # args is a tuple here
+        for key, value in list(record.__dict__.items()):
+            if key not in _STD_ATTRS and isinstance(value, str):
+                setattr(record, key, redact_text(value, self.secrets))
+        return True
+
+
+def record_extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in record.__dict__.items() if k not in _STD_ATTRS and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update(record_extras(record))
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        extras = record_extras(record)
+        tail = " ".join(f"{k}={v}" for k, v in extras.items())
+        line = f"{time.strftime('%H:%M:%S', time.localtime(record.created))} {record.levelname:<7} {record.getMessage()}"
+        if tail:
+            line += "  " + tail
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class RingBuffer(logging.Handler):
+    """Keeps the last `size` formatted records (JSON dicts) for `logs.tail` and the UI's Logs screen."""
+
+    def __init__(self, size: int = 2000) -> None:
+        super().__init__()
+        self.records: collections.deque[dict[str, Any]] = collections.deque(maxlen=size)
+        self.seq = 0
+        self.listeners: list[Any] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seq += 1
+        entry = {
+            "seq": self.seq,
+            "ts": int(record.created * 1000),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            **{k: (v if isinstance(v, (str, int, float, bool)) or v is None else str(v)) for k, v in record_extras(record).items()},
+        }
+        self.records.append(entry)
+        for listener in list(self.listeners):
+            try:
+                listener(entry)
+            except Exception:  # a listener must never break logging
+                pass
+
+    def tail(self, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["seq"] > after][-limit:]
+
+
+def setup(level: str = "info", fmt: str = "auto", secrets: tuple[str, ...] = ()) -> tuple[RingBuffer, RedactingFilter]:
+    """Configure the root `openclaw` logger; returns the ring buffer and the redaction filter."""
+    root = logging.getLogger("openclaw")
+    root.setLevel(level.upper())
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    redactor = RedactingFilter()
+    redactor.secrets = secrets
+    stream = logging.StreamHandler(sys.stderr)
+    use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    stream.setFormatter(JsonFormatter() if use_json else TextFormatter())
+    stream.addFilter(redactor)
+    ring = RingBuffer()
+    ring.addFilter(redactor)
+    root.addHandler(stream)
+    root.addHandler(ring)
+    root.propagate = False
+    return ring, redactor
