@@ -110,6 +110,82 @@ class LoggingSettings(Section):
     format: Literal["auto", "json", "text"] = "auto"
 
 
+class ModelCost(Section):
+    """Price per million tokens, in US dollars (0 for local models)."""
+
+    input: float = Field(0.0, ge=0)
+    output: float = Field(0.0, ge=0)
+    cache_read: float = Field(0.0, ge=0)
+    cache_write: float = Field(0.0, ge=0)
+
+
+class ModelDefinition(Section):
+    id: str = Field(min_length=1, description="model id as the provider names it")
+    context_window: int = Field(200_000, ge=1024, description="context window, tokens")
+    max_tokens: int = Field(4096, ge=1, description="largest reply, tokens")
+    cost: ModelCost = Field(default_factory=ModelCost)
+
+
+class ModelProvider(Section):
+    api: Literal["anthropic-messages", "openai-completions"] = Field(
+        "openai-completions", description="wire format: Anthropic Messages or OpenAI chat/completions"
+    )
+    base_url: str | None = Field(None, description="endpoint, e.g. http://ollama:11434/v1; unset = the vendor's")
+    api_key: str | None = Field(None, description="key; ${VAR} keeps it out of files")
+    max_retries: int = Field(4, ge=0, le=10, description="retries on 429/5xx/529 with exponential backoff")
+    timeout_seconds: float = Field(120.0, gt=0, description="per-request timeout, seconds")
+    models: list[ModelDefinition] = Field(default_factory=list)
+
+
+class ModelsSettings(Section):
+    providers: dict[str, ModelProvider] = Field(default_factory=dict, description="provider id -> endpoint")
+
+
+class AgentModelSettings(Section):
+    primary: str | None = Field(
+        None, description="provider/model; unset = anthropic/claude-sonnet-4-5 when ANTHROPIC_API_KEY is set, else offline"
+    )
+    fallbacks: list[str] = Field(default_factory=list, description="provider/model tried in order when the primary fails")
+
+
+class AgentHeartbeatSettings(Section):
+    every: str = Field("30m", pattern=r"^\d+[smhd]?$", description="interval like 30m, 1h; 0m disables")
+    prompt: str | None = Field(None, description="heartbeat prompt; unset = read HEARTBEAT.md, reply HEARTBEAT_OK if nothing to do")
+    ack_max_chars: int = Field(300, ge=0, description="a HEARTBEAT_OK reply with at most this much extra text is dropped")
+
+
+class AgentLimits(Section):
+    max_steps: int = Field(12, ge=1, le=200, description="model calls per run; tools are withheld on the last")
+    max_tool_calls: int = Field(30, ge=0, description="tool calls per run")
+    tool_output_chars: int = Field(8000, ge=200, description="default output budget of one tool result, characters")
+    tool_calls_per_incident: int = Field(60, ge=0, description="tool calls across all runs of one incident")
+    tokens_per_incident: int = Field(500_000, ge=0, description="model tokens (in+out) across all runs of one incident")
+    tool_calls_per_day: int = Field(1000, ge=0, description="tool calls per UTC day, all sessions")
+    tokens_per_day: int = Field(5_000_000, ge=0, description="model tokens per UTC day, all sessions")
+
+
+class AgentCompaction(Section):
+    reserve_tokens: int = Field(20_000, ge=0, description="compact when context > contextWindow - reserveTokens")
+    keep_recent_tokens: int = Field(20_000, ge=0, description="recent transcript kept verbatim after compaction")
+
+
+class AgentDefaults(Section):
+    model: AgentModelSettings = Field(default_factory=AgentModelSettings)
+    workspace: str | None = Field(None, description="workspace dir; unset = <state>/workspace")
+    max_tokens: int = Field(4096, ge=1, description="largest reply per model call, tokens")
+    context_window: int | None = Field(None, ge=1024, description="override the model's context window, tokens")
+    bootstrap_max_chars: int = Field(20_000, ge=100, description="cap per workspace file in the prompt, characters")
+    bootstrap_total_max_chars: int = Field(60_000, ge=100, description="cap on all workspace files together, characters")
+    heartbeat: AgentHeartbeatSettings = Field(default_factory=AgentHeartbeatSettings)
+    limits: AgentLimits = Field(default_factory=AgentLimits)
+    compaction: AgentCompaction = Field(default_factory=AgentCompaction)
+    allow_unsafe_external_content: bool = Field(False, description="true = webhook text is not wrapped as untrusted (not advised)")
+
+
+class AgentsSettings(Section):
+    defaults: AgentDefaults = Field(default_factory=AgentDefaults)
+
+
 class Settings(Section):
     """The root of the effective config."""
 
@@ -120,8 +196,8 @@ class Settings(Section):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     # Owned by capabilities still being built; typed as each lands.
     ops: OpenSection = Field(default_factory=OpenSection)
-    agents: OpenSection = Field(default_factory=OpenSection)
-    models: OpenSection = Field(default_factory=OpenSection)
+    agents: AgentsSettings = Field(default_factory=AgentsSettings)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
     media: OpenSection = Field(default_factory=OpenSection)
     channels: OpenSection = Field(default_factory=OpenSection)
     sandbox: OpenSection = Field(default_factory=OpenSection)
