@@ -8,9 +8,9 @@ those capabilities land.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 BindMode = Literal["loopback", "lan", "custom", "auto"]
@@ -186,6 +186,101 @@ class AgentsSettings(Section):
     defaults: AgentDefaults = Field(default_factory=AgentDefaults)
 
 
+ActionKindName = Literal[
+    "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup",
+    "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint",
+]
+PolicyMode = Literal["observe", "dry-run", "enforce"]
+
+# Per-kind defaults: how often each action may run and whether a person signs it off.
+ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
+    "pod.delete": {"maxPerHour": 30, "maxPerObjectPerHour": 3},
+    "workload.restart": {"maxPerHour": 10, "maxPerObjectPerHour": 3},
+    "workload.scale": {"maxPerHour": 5, "maxPerObjectPerHour": 2},
+    "jobs.cleanup": {"maxPerHour": 20, "maxPerObjectPerHour": 3},
+    "node.cordon": {"maxPerHour": 3, "maxPerObjectPerHour": 2},
+    "node.uncordon": {"maxPerHour": 3, "maxPerObjectPerHour": 2},
+    "node.drain": {"maxPerHour": 2, "maxPerObjectPerHour": 1, "requireApproval": True},
+    "node.label": {"maxPerHour": 10, "maxPerObjectPerHour": 3},
+    "node.taint": {"maxPerHour": 5, "maxPerObjectPerHour": 2},
+}
+
+
+def parse_duration_s(value: Any) -> Any:
+    """`900`, `"90s"`, `"15m"`, `"1h"` -> seconds; anything else is left for the type check to reject."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+        for suffix in ("ms", "s", "m", "h"):
+            if text.endswith(suffix) and text[: -len(suffix)].replace(".", "", 1).isdigit():
+                return float(text[: -len(suffix)]) * units[suffix]
+        if text.replace(".", "", 1).isdigit():
+            return float(text)
+        raise ValueError(f"expected a duration such as 900, '90s', '15m' or '1h', got {value!r}")
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration_s), Field(gt=0)]
+
+
+class ActionPolicy(Section):
+    """Limits for one action kind (`ops.policy.actions["<kind>"]`)."""
+
+    enabled: bool = Field(True, description="false refuses the action outright")
+    max_per_hour: int = Field(10, ge=0, description="applied actions of this kind per rolling hour, all targets")
+    max_per_object_per_hour: int = Field(3, ge=0, description="applied actions of this kind per rolling hour on one object")
+    require_approval: bool = Field(False, description="park the action until an operator approves it")
+
+
+class KubeAccessSettings(Section):
+    kubeconfig: str | None = Field(None, description="kubeconfig path; unset: in-cluster service account, then KUBECONFIG, then ~/.kube/config")
+    context: str | None = Field(None, description="kubeconfig context; unset: the current context")
+    request_timeout: Seconds = Field(10.0, description="per-request timeout, seconds")
+
+
+class OpsPolicySettings(Section):
+    """The one gate every cluster change passes (see docs/configuration.md, `ops.policy.*`)."""
+
+    mode: PolicyMode = Field("enforce", description="observe: record only; dry-run: server-side dry run; enforce: apply")
+    allowed_namespaces: list[str] = Field(default_factory=list, description="when non-empty, the only namespaces acted in")
+    protected_namespaces: list[str] = Field(
+        default_factory=lambda: ["kube-system", "kube-public", "argocd", "vault", "external-secrets", "openclaw"],
+        description="namespaces never acted in, whatever else allows it",
+    )
+    max_pods_per_action: int = Field(10, ge=1, description="pods one action may delete or evict")
+    max_agent_cordoned_nodes: int = Field(1, ge=0, description="nodes cordoned by openclaw at one time")
+    argocd_aware: bool = Field(True, description="spec changes to ArgoCD-tracked objects become proposals")
+    actions: dict[ActionKindName, ActionPolicy] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_action_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = data.get("actions") or {}
+        if not isinstance(given, dict):
+            return data
+        merged: dict[str, Any] = {}
+        for kind, defaults in ACTION_DEFAULTS.items():
+            own = given.get(kind) or {}
+            merged[kind] = {**defaults, **own} if isinstance(own, dict) else own
+        for kind, own in given.items():
+            merged.setdefault(kind, own)
+        return {**data, "actions": merged}
+
+    def action(self, kind: str) -> ActionPolicy:
+        found = self.actions.get(kind)  # type: ignore[call-overload]  # kind checked by the caller's enum
+        return found if found is not None else ActionPolicy()
+
+
+class OpsSettings(Section):
+    kube: KubeAccessSettings = Field(default_factory=KubeAccessSettings)
+    policy: OpsPolicySettings = Field(default_factory=lambda: OpsPolicySettings.model_validate({}))
+    approval_timeout: Seconds = Field(900.0, description="a parked action expires after this, seconds (or '15m')")
+    verify_timeout: Seconds = Field(120.0, description="how long verification waits for the expected state, seconds")
+    runbooks_enabled: bool = Field(True, description="false: alerts are recorded and escalated, no runbook runs")
+
+
 class Settings(Section):
     """The root of the effective config."""
 
@@ -195,7 +290,7 @@ class Settings(Section):
     events: EventsSettings = Field(default_factory=EventsSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     # Owned by capabilities still being built; typed as each lands.
-    ops: OpenSection = Field(default_factory=OpenSection)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
     agents: AgentsSettings = Field(default_factory=AgentsSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     media: OpenSection = Field(default_factory=OpenSection)
