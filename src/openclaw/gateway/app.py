@@ -8,10 +8,12 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Route
+from starlette.websockets import WebSocket
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from openclaw.gateway import http
 from openclaw.gateway.services import Services
+from openclaw.ui import routes as ui_routes
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,16 @@ def routes() -> list[BaseRoute]:
         Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
         Route("/ready", http.readyz, methods=["GET", "HEAD"]),
         Route("/metrics", http.metrics, methods=["GET"]),
+        *ui_routes(),  # Control UI page at "/" (the WebSocket route at "/" serves only upgrades)
+        WebSocketRoute("/", _websocket),
+        WebSocketRoute("/ws", _websocket),
     ]
+
+
+async def _websocket(ws: WebSocket) -> None:
+    from openclaw.gateway.ws.connection import websocket_endpoint
+
+    await websocket_endpoint(ws)
 
 
 def build_app(services: Services) -> Starlette:

@@ -99,14 +99,29 @@ def install_capabilities(services: Services) -> None:
     from openclaw.gateway import core_methods
 
     core_methods.install(services)
+    from openclaw.gateway.ws import hub
+
+    hub.install(services)
 
 
 def serve(plan: StartPlan) -> None:
     import uvicorn
 
+    from openclaw.gateway import runtime
     from openclaw.gateway.app import build_app
 
-    app = build_app(plan.services)
+    services = plan.services
+
+    async def record_runtime() -> None:
+        if plan.port:
+            runtime.write(services.state_dir, host=plan.host, port=plan.port)
+
+    async def clear_runtime() -> None:
+        runtime.remove(services.state_dir)
+
+    services.startup.append(record_runtime)
+    services.shutdown.insert(0, clear_runtime)  # shutdown hooks run in reverse: this one runs last
+    app = build_app(services)
     config = uvicorn.Config(
         app,
         host=plan.host,

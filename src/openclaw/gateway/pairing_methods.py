@@ -1,0 +1,83 @@
+"""RPC methods over the pairing store: `device.pair.list|approve|reject|remove`,
+`device.token.rotate|revoke`. Each change is announced on the bus and takes effect on live
+connections at once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from openclaw.gateway.methods import PAIRING, MethodCall, MethodError
+from openclaw.gateway.pairing import PairingError, redacted_device
+from openclaw.gateway.services import Services
+
+if TYPE_CHECKING:
+    from openclaw.gateway.ws.hub import Hub
+
+
+def _param(call: MethodCall, name: str) -> str:
+    value = call.params.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise MethodError("INVALID_REQUEST", f"{name}: expected a non-empty string", {"field": name})
+    return value.strip()
+
+
+def _role(call: MethodCall) -> str:
+    role = call.params.get("role", "operator")
+    if role not in ("operator", "node"):
+        raise MethodError("INVALID_REQUEST", "role: expected operator or node", {"field": "role"})
+    return str(role)
+
+
+def install(services: Services, hub: Hub) -> None:
+    m = services.methods
+    store = hub.pairing
+
+    async def run(fn: Any, *args: Any) -> Any:
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except PairingError as exc:
+            raise MethodError(exc.code, exc.message) from None
+
+    @m.method("device.pair.list", PAIRING)
+    async def pair_list(call: MethodCall) -> dict[str, Any]:
+        return await asyncio.to_thread(store.list)  # type: ignore[no-any-return]  # list() is typed
+
+    @m.method("device.pair.approve", PAIRING)
+    async def pair_approve(call: MethodCall) -> dict[str, Any]:
+        request_id = _param(call, "requestId")
+        device = await run(store.approve, request_id)
+        services.bus.publish("device.pair.resolved", {"requestId": request_id, "deviceId": device["deviceId"], "decision": "approved"}, scope=PAIRING)
+        return {"requestId": request_id, "device": redacted_device(device)}
+
+    @m.method("device.pair.reject", PAIRING)
+    async def pair_reject(call: MethodCall) -> dict[str, Any]:
+        request_id = _param(call, "requestId")
+        request = await run(store.reject, request_id)
+        services.bus.publish("device.pair.resolved", {"requestId": request_id, "deviceId": request["deviceId"], "decision": "rejected"}, scope=PAIRING)
+        return {"requestId": request_id, "deviceId": request["deviceId"]}
+
+    @m.method("device.pair.remove", PAIRING)
+    async def pair_remove(call: MethodCall) -> dict[str, Any]:
+        device_id = _param(call, "deviceId")
+        await run(store.remove, device_id)
+        closed = await hub.close_device(device_id, "device removed: pairing required")
+        services.bus.publish("device.pair.resolved", {"deviceId": device_id, "decision": "removed"}, scope=PAIRING)
+        return {"deviceId": device_id, "removed": True, "closedConnections": closed}
+
+    @m.method("device.token.rotate", PAIRING)
+    async def token_rotate(call: MethodCall) -> dict[str, Any]:
+        device_id, role = _param(call, "deviceId"), _role(call)
+        scopes = call.params.get("scopes")
+        if scopes is not None and (not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes)):
+            raise MethodError("INVALID_REQUEST", "scopes: expected a list of strings", {"field": "scopes"})
+        entry = await run(store.rotate_token, device_id, role, scopes)
+        await hub.close_device(device_id, "device token rotated", role=role, only_device_token=True)
+        return {"deviceId": device_id, **entry}
+
+    @m.method("device.token.revoke", PAIRING)
+    async def token_revoke(call: MethodCall) -> dict[str, Any]:
+        device_id, role = _param(call, "deviceId"), _role(call)
+        summary = await run(store.revoke_token, device_id, role)
+        closed = await hub.close_device(device_id, "device token revoked", role=role)
+        return {"deviceId": device_id, **summary, "closedConnections": closed}

@@ -1,0 +1,165 @@
+"""`Hub`: the WebSocket side of the gateway held in `services.extensions["gateway.ws"]`.
+
+It owns the pairing store, the failed-auth limiter and the live connections, so that revoking or
+unpairing a device closes that device's sockets, whether the change came over RPC or from the
+CLI editing `paired.json` directly (noticed by polling the file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from prometheus_client import Counter, Gauge
+
+from openclaw.gateway.methods import PAIRING, Caller
+from openclaw.gateway.pairing import PairingStore
+from openclaw.gateway.ratelimit import AuthRateLimiter
+from openclaw.gateway.services import Services
+from openclaw.gateway.ws import frames as f
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "gateway.ws"
+PAIRED_POLL_S = 0.5
+
+
+class LiveConnection(Protocol):
+    caller: Caller
+    auth_method: str
+
+    async def close(self, code: int, reason: str) -> None: ...
+
+
+@dataclass
+class Hub:
+    services: Services
+    pairing: PairingStore
+    limiter: AuthRateLimiter
+    metrics_auth_failures: Counter
+    metrics_connections: Gauge
+    tick_interval_ms: int = f.TICK_INTERVAL_MS
+    handshake_timeout_s: float = f.HANDSHAKE_TIMEOUT_S
+    connections: dict[str, LiveConnection] = field(default_factory=dict)
+    # Hook for tests and capabilities that need to see refused pairing attempts as they happen.
+    on_pairing_request: list[Callable[[dict[str, Any]], Awaitable[None]]] = field(default_factory=list)
+
+    def add(self, conn_id: str, conn: LiveConnection) -> None:
+        self.connections[conn_id] = conn
+        self.metrics_connections.set(len(self.connections))
+
+    def discard(self, conn_id: str) -> None:
+        self.connections.pop(conn_id, None)
+        self.metrics_connections.set(len(self.connections))
+
+    async def close_device(self, device_id: str, reason: str, *, role: str | None = None, only_device_token: bool = False) -> int:
+        """Close every live connection of `device_id` (optionally one role / device-token sessions)."""
+        victims = [
+            c
+            for c in list(self.connections.values())
+            if c.caller.device_id == device_id
+            and (role is None or c.caller.role == role)
+            and (not only_device_token or c.auth_method == "device-token")
+        ]
+        for conn in victims:
+            await conn.close(f.CLOSE_POLICY_VIOLATION, reason)
+        if victims:
+            log.info("ws.device_disconnected", extra={"device": device_id, "count": len(victims), "reason": reason})
+        return len(victims)
+
+    async def require_pairing(self, info: dict[str, Any], *, reason: str, silent: bool) -> None:
+        """File (or reuse) a pending request. A silent (local) one is approved at once and
+        returns; otherwise raise the NOT_PAIRED refusal carrying the requestId."""
+        from openclaw.gateway.ws.handshake import HandshakeRefused
+
+        request, created = await asyncio.to_thread(self.pairing.request, {**info, "reason": reason}, silent=silent)
+        if silent:
+            device = await asyncio.to_thread(self.pairing.approve, request["requestId"])
+            self.services.bus.publish(
+                "device.pair.resolved",
+                {"requestId": request["requestId"], "deviceId": device["deviceId"], "decision": "approved", "silent": True},
+                scope=PAIRING,
+            )
+            log.info("pairing.auto_approved", extra={"device": device["deviceId"], "reason": reason})
+            return
+        if created:
+            self.services.bus.publish("device.pair.requested", request, scope=PAIRING)
+            log.info("pairing.requested", extra={"device": request["deviceId"], "request": request["requestId"], "reason": reason})
+        for hook in self.on_pairing_request:
+            await hook(request)
+        raise HandshakeRefused(
+            f.NOT_PAIRED,
+            "pairing required",
+            {"code": "PAIRING_REQUIRED", "requestId": request["requestId"], "deviceId": request["deviceId"], "reason": reason},
+            close_reason="pairing required",
+        )
+
+    async def enforce_paired(self) -> None:
+        """Close connections whose device was unpaired, re-keyed, or whose device token was revoked."""
+        paired = await asyncio.to_thread(self.pairing.paired_ids)
+        for conn in list(self.connections.values()):
+            device_id = conn.caller.device_id
+            if device_id is None:
+                continue
+            device = paired.get(device_id)
+            if device is None:
+                await conn.close(f.CLOSE_POLICY_VIOLATION, "device removed: pairing required")
+                continue
+            token = (device.get("tokens") or {}).get(conn.caller.role) or {}
+            if conn.auth_method == "device-token" and token.get("revokedAtMs"):
+                await conn.close(f.CLOSE_POLICY_VIOLATION, "device token revoked")
+
+    async def watch_paired(self) -> None:
+        """Poll paired.json so a change made by the CLI without the gateway takes effect here."""
+        path = self.pairing.paired_path
+
+        def stamp() -> int | None:
+            try:
+                return path.stat().st_mtime_ns
+            except FileNotFoundError:
+                return None
+
+        last = stamp()
+        while True:
+            await asyncio.sleep(PAIRED_POLL_S)
+            current = stamp()
+            if current != last:
+                last = current
+                try:
+                    await self.enforce_paired()
+                except Exception:
+                    log.exception("pairing.enforce_failed")
+
+
+def hub_of(services: Services) -> Hub:
+    hub: Hub = services.extensions[EXTENSION_KEY]
+    return hub
+
+
+def install(services: Services) -> Hub:
+    """Create the hub, register the pairing methods, and start the paired.json watcher."""
+    from openclaw.gateway import pairing_methods
+
+    hub = Hub(
+        services=services,
+        pairing=PairingStore(services.state_dir),
+        limiter=AuthRateLimiter(lambda: services.config.settings.gateway.auth.rate_limit),
+        metrics_auth_failures=Counter("openclaw_gateway_auth_failures", "Refused WebSocket connects (bad token or device signature)", registry=services.metrics),
+        metrics_connections=Gauge("openclaw_gateway_ws_connections", "Authenticated WebSocket connections", registry=services.metrics),
+    )
+    services.extensions[EXTENSION_KEY] = hub
+    pairing_methods.install(services, hub)
+
+    async def start_watch() -> None:
+        services.supervisor.start("pairing.watch", hub.watch_paired())
+
+    async def close_all() -> None:
+        for conn in list(hub.connections.values()):
+            await conn.close(f.CLOSE_SERVER_SHUTDOWN, "gateway shutting down")
+
+    services.startup.append(start_watch)
+    services.shutdown.append(close_all)
+    return hub

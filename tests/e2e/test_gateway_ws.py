@@ -1,0 +1,226 @@
+"""The WebSocket protocol against a real gateway served by uvicorn on a loopback ephemeral port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import websockets
+
+from openclaw.config import store
+from openclaw.gateway.client import GatewayClient, GatewayError
+from openclaw.gateway.device_identity import DeviceIdentity
+from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
+from openclaw.gateway.pairing import PairingStore
+from openclaw.gateway.ws.hub import hub_of
+
+pytestmark = pytest.mark.e2e
+
+REMOTE = {"X-Forwarded-For": "10.0.0.5"}  # from an untrusted peer: the client is not local
+
+
+@pytest.fixture
+async def gw(state_dir: Path) -> AsyncIterator[EmbeddedGateway]:
+    async with run_embedded(state_dir) as handle:
+        yield handle
+
+
+def remote_client(gw: EmbeddedGateway, identity: DeviceIdentity | None = None, **kw: object) -> GatewayClient:
+    kw.setdefault("headers", dict(REMOTE))
+    return gw.client(identity=identity or DeviceIdentity.generate(), client_id="test", client_mode="test", **kw)  # type: ignore[arg-type]
+
+
+async def refused(client: GatewayClient, **handshake: object) -> GatewayError:
+    await client.open()
+    try:
+        with pytest.raises(GatewayError) as info:
+            await client.handshake(**handshake)  # type: ignore[arg-type]
+    finally:
+        await client.close()
+    return info.value
+
+
+async def test_local_cli_is_auto_approved_and_gets_hello_ok(gw: EmbeddedGateway) -> None:
+    async with gw.client() as c:
+        hello = c.hello
+        assert hello["type"] == "hello-ok" and hello["protocol"] in (3, 4)
+        assert c.device_token and len(c.device_token) >= 40
+        assert hello["policy"]["tickIntervalMs"] > 0 and hello["policy"]["maxPayload"] > 0
+        assert "device.pair.list" in hello["features"]["methods"]
+        status = await c.call("status")
+        assert status["ready"] is True
+    paired = PairingStore(gw.services.state_dir).get_paired(c.identity.device_id)
+    assert paired is not None and paired["scopes"] == ["operator.admin"]
+
+
+async def test_first_frame_must_be_connect(gw: EmbeddedGateway) -> None:
+    async with websockets.connect(gw.ws_url) as ws:
+        challenge = json.loads(await ws.recv())
+        assert challenge["event"] == "connect.challenge" and challenge["payload"]["nonce"] and challenge["payload"]["ts"]
+        await ws.send(json.dumps({"type": "req", "id": "1", "method": "status", "params": {}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await ws.recv()
+        assert ws.close_code == 1008 and "first request must be connect" in (ws.close_reason or "")
+
+
+async def test_protocol_outside_3_to_4_is_refused_with_1002(gw: EmbeddedGateway) -> None:
+    client = gw.client()
+    err = await refused(client, overrides={"minProtocol": 5, "maxProtocol": 6})
+    assert err.code == "INVALID_REQUEST" and err.message == "protocol mismatch"
+    assert client.close_code == 1002
+
+
+async def test_protocol_4_client_is_accepted(gw: EmbeddedGateway) -> None:
+    client = gw.client()
+    await client.open()
+    hello = await client.handshake(overrides={"minProtocol": 4, "maxProtocol": 4})
+    await client.close()
+    assert hello["protocol"] == 4
+
+
+async def test_remote_device_needs_pairing_then_connects_with_device_token(gw: EmbeddedGateway) -> None:
+    identity = DeviceIdentity.generate()
+    err = await refused(remote_client(gw, identity))
+    assert err.code == "NOT_PAIRED" and err.message == "pairing required"
+    assert err.details["code"] == "PAIRING_REQUIRED"
+    request_id = err.details["requestId"]
+    again = await refused(remote_client(gw, identity))
+    assert again.details["requestId"] == request_id  # same request while it waits
+    async with gw.client() as admin:
+        listing = await admin.call("device.pair.list")
+        assert [p["requestId"] for p in listing["pending"]] == [request_id]
+        await admin.call("device.pair.approve", {"requestId": request_id})
+    async with remote_client(gw, identity) as c:
+        device_token = c.device_token
+        assert device_token
+    # The device token from hello-ok stands in for the gateway token on reconnect.
+    async with remote_client(gw, identity, token=device_token) as c2:
+        assert (await c2.call("health"))["ok"] is True
+
+
+async def test_each_device_auth_failure_has_its_own_message(gw: EmbeddedGateway) -> None:
+    other = DeviceIdentity.generate()
+    wrong_token = await refused(gw.client(token="not-the-token"))
+    assert wrong_token.code == "UNAUTHORIZED" and wrong_token.details["code"] == "AUTH_TOKEN_MISMATCH"
+    assert wrong_token.message.startswith("unauthorized: gateway token mismatch")
+
+    client = gw.client()
+    await client.open()
+    forged = other.sign("v3|anything")
+    with pytest.raises(GatewayError) as bad_sig:
+        await client.handshake(overrides={"device": {"signature": forged}})
+    await client.close()
+    assert bad_sig.value.details["code"] == "DEVICE_AUTH_SIGNATURE_INVALID" and bad_sig.value.message == "device signature invalid"
+    assert client.close_code == 1008
+
+    stale = await refused(gw.client(), signed_at_ms=int(time.time() * 1000) - 11 * 60 * 1000)
+    assert stale.details["code"] == "DEVICE_AUTH_SIGNATURE_EXPIRED" and "expired" in stale.message
+
+    nonce = await refused(gw.client(), overrides={"device": {"nonce": "some-other-nonce"}})
+    assert nonce.details["code"] == "DEVICE_AUTH_NONCE_MISMATCH" and "nonce mismatch" in nonce.message
+
+    wrong_id = await refused(gw.client(), overrides={"device": {"id": other.device_id}})
+    assert wrong_id.details["code"] == "DEVICE_AUTH_DEVICE_ID_MISMATCH"
+
+    missing = await refused(gw.client(token=None))
+    assert missing.details["code"] == "AUTH_TOKEN_MISSING" and "token missing" in missing.message
+
+    messages = {e.message for e in (wrong_token, bad_sig.value, stale, nonce, wrong_id, missing)}
+    assert len(messages) == 6
+
+
+async def test_v2_signed_payload_is_accepted(gw: EmbeddedGateway) -> None:
+    async with gw.client(payload_version="v2") as c:
+        assert c.hello["type"] == "hello-ok"
+
+
+async def test_scopes_are_enforced_per_method(gw: EmbeddedGateway) -> None:
+    async with gw.client(identity=DeviceIdentity.generate(), scopes=["operator.read"]) as reader:
+        assert (await reader.call("status"))["ready"] is True
+        with pytest.raises(GatewayError) as info:
+            await reader.call("device.pair.list")
+        assert info.value.code == "FORBIDDEN" and info.value.message == "missing scope: operator.pairing"
+        with pytest.raises(GatewayError) as unknown:
+            await reader.call("no.such.method")
+        assert unknown.value.code == "INVALID_REQUEST"
+
+
+async def test_pair_requested_event_reaches_pairing_scope_only(gw: EmbeddedGateway) -> None:
+    async with gw.client() as admin, gw.client(identity=DeviceIdentity.generate(), scopes=["operator.read"]) as reader:
+        err = await refused(remote_client(gw))
+        event = await admin.next_event("device.pair.requested", timeout=5)
+        assert event["payload"]["requestId"] == err.details["requestId"]
+        assert isinstance(event["seq"], int)
+        with pytest.raises(TimeoutError):
+            await reader.next_event("device.pair.requested", timeout=0.5)
+
+
+async def test_tick_events_carry_increasing_seq(gw: EmbeddedGateway) -> None:
+    hub_of(gw.services).tick_interval_ms = 50
+    async with gw.client() as c:
+        first = await c.next_event("tick", timeout=5)
+        second = await c.next_event("tick", timeout=5)
+        assert second["seq"] > first["seq"] and isinstance(first["payload"]["ts"], int)
+
+
+async def test_removing_a_device_closes_its_connection(gw: EmbeddedGateway) -> None:
+    identity = DeviceIdentity.generate()
+    err = await refused(remote_client(gw, identity))
+    async with gw.client() as admin:
+        await admin.call("device.pair.approve", {"requestId": err.details["requestId"]})
+        async with remote_client(gw, identity) as victim:
+            result = await admin.call("device.pair.remove", {"deviceId": identity.device_id})
+            assert result["closedConnections"] == 1
+            code, reason = await victim.wait_closed(5)
+            assert code == 1008 and "pairing required" in (reason or "")
+    back = await refused(remote_client(gw, identity))
+    assert back.code == "NOT_PAIRED"
+
+
+async def test_store_edit_without_the_gateway_closes_the_connection(gw: EmbeddedGateway) -> None:
+    """The CLI may edit paired.json directly; the gateway notices and drops the device."""
+    identity = DeviceIdentity.generate()
+    err = await refused(remote_client(gw, identity))
+    pairing = PairingStore(gw.services.state_dir)
+    await asyncio.to_thread(pairing.approve, err.details["requestId"])
+    async with remote_client(gw, identity) as victim:
+        await asyncio.to_thread(pairing.remove, identity.device_id)
+        code, _ = await victim.wait_closed(5)
+        assert code == 1008
+
+
+async def test_browser_origins_follow_live_config(gw: EmbeddedGateway) -> None:
+    def browser(origin: str | None, remote: bool = True) -> GatewayClient:
+        return gw.client(identity=DeviceIdentity.generate(), client_id="openclaw-control-ui", client_mode="ui", origin=origin, headers=dict(REMOTE) if remote else {})
+
+    evil = await refused(browser("https://evil.example"))
+    assert evil.code == "FORBIDDEN" and evil.message.startswith("origin not allowed")
+    nulled = await refused(browser("null"))
+    assert nulled.message.startswith("origin not allowed")
+    # Local client with a loopback origin is accepted without listing it (then pairing applies).
+    local = await refused(browser(f"http://127.0.0.1:{gw.port}", remote=False))
+    assert local.code == "NOT_PAIRED"  # browsers are never auto-approved
+    await asyncio.to_thread(store.set_value, gw.services.state_dir, "gateway.controlUi.allowedOrigins", ["https://openclaw.homelab.local"])
+    gw.services.config.reload()
+    listed = await refused(browser("https://openclaw.homelab.local"))
+    assert listed.code == "NOT_PAIRED"
+    assert (await refused(browser("https://evil.example"))).code == "FORBIDDEN"
+
+
+async def test_lockout_after_repeated_bad_tokens_answers_429(gw: EmbeddedGateway) -> None:
+    for _ in range(10):
+        err = await refused(remote_client(gw, token="wrong"))
+        assert err.details["code"] == "AUTH_TOKEN_MISMATCH"
+    with pytest.raises(websockets.InvalidStatus) as info:
+        await remote_client(gw, token="wrong").open()
+    response = info.value.response
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    body = json.loads(response.body)
+    assert body["error"]["code"] == "RATE_LIMITED" and body["error"]["retryAfterMs"] > 0
+    async with gw.client() as local:  # the loopback CLI is exempt
+        assert (await local.call("health"))["ok"] is True
