@@ -1,0 +1,68 @@
+"""HTTP routes of the Control UI: the page at `/` and its static assets under `/ui/`.
+
+The page is a static single-page app that talks only the gateway's WebSocket protocol, so the
+server side is just files with strict headers: a Content-Security-Policy that allows scripts and
+styles from this origin only, no framing (clickjacking), and no referrer. When
+`gateway.controlUi.enabled` is false both routes answer the JSON 404 of unknown paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from openclaw.gateway.http import not_found_body, services_of
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# connect-src allows any ws/wss URL because the operator may point the page at another gateway
+# in Settings; everything else is same-origin only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _enabled(scope: Scope) -> bool:
+    return bool(scope["app"].state.services.config.settings.gateway.control_ui.enabled)
+
+
+async def index(request: Request) -> Response:
+    """The Control UI page; never cached, so a gateway upgrade serves the new assets at once."""
+    if not services_of(request).config.settings.gateway.control_ui.enabled:
+        return JSONResponse(not_found_body(request.url.path), status_code=404)
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache"}
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+
+
+class UiAssets(StaticFiles):
+    """Static assets with the UI's security headers; a missing file is the gateway's JSON 404."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not _enabled(scope):
+            await JSONResponse(not_found_body(scope["path"]), status_code=404)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def file_response(self, full_path, stat_result, scope, status_code=200):  # type: ignore[no-untyped-def]  # starlette's signature
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/", index, methods=["GET", "HEAD"]),
+        Mount("/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
+    ]

@@ -1,0 +1,167 @@
+// Control UI entry point: settings, the gateway connection, the hash router and the banner.
+
+import { Connection } from "./lib/connection.js";
+import { clear, h } from "./lib/dom.js";
+import { describeRefusal, formatDuration } from "./lib/errors.js";
+import { loadSettings, saveSettings, takeTokenFromUrl } from "./lib/settings.js";
+import * as actions from "./views/actions.js";
+import * as chat from "./views/chat.js";
+import * as config from "./views/config.js";
+import * as devices from "./views/devices.js";
+import * as incidents from "./views/incidents.js";
+import * as logs from "./views/logs.js";
+import * as pairing from "./views/pairing.js";
+import * as settingsView from "./views/settings.js";
+
+const VIEWS = { chat, incidents, actions, devices, config, logs, settings: settingsView };
+const DEFAULT_ROUTE = "chat";
+
+const main = document.getElementById("main");
+const banner = document.getElementById("banner");
+const statusLine = document.getElementById("conn-status");
+const nav = document.getElementById("nav");
+const navToggle = document.getElementById("nav-toggle");
+
+let settings = loadSettings();
+const tokenFromUrl = takeTokenFromUrl();
+if (tokenFromUrl) {
+  settings = { ...settings, token: tokenFromUrl };
+  saveSettings(settings);
+}
+
+const conn = new Connection({ getSettings: () => settings, onState: () => render() });
+
+let mounted = { key: null, cleanup: null };
+let countdownTimer = null;
+
+const ctx = {
+  conn,
+  getSettings: () => settings,
+  saveSettings(next) {
+    settings = { ...settings, ...next };
+    saveSettings(settings);
+  },
+  connect() {
+    if (currentRoute() === "settings") history.replaceState(null, "", `${location.pathname}${location.search}#/${DEFAULT_ROUTE}`);
+    conn.start();
+  },
+  navigate(route) {
+    location.hash = `#/${route}`;
+  },
+};
+
+function currentRoute() {
+  const m = /^#\/([a-z-]+)/.exec(location.hash);
+  return m && (VIEWS[m[1]] || m[1] === "pairing") ? m[1] : DEFAULT_ROUTE;
+}
+
+// Which screen the state and the route call for.
+function screenFor(state) {
+  const route = currentRoute();
+  if (route === "settings") return { key: "settings", view: settingsView };
+  if (state.phase === "pairing") return { key: `pairing:${state.requestId}`, view: pairing };
+  if (state.phase === "connected") {
+    const view = VIEWS[route] || chat;
+    return { key: `${route}:${conn.hello?.server?.connId || ""}`, view };
+  }
+  return { key: "settings", view: settingsView };
+}
+
+function render() {
+  const state = conn.state;
+  const screen = screenFor(state);
+  renderStatus(state);
+  renderBanner(state);
+  renderNav(state, screen);
+  if (screen.key !== mounted.key) {
+    if (mounted.cleanup) mounted.cleanup();
+    clear(main);
+    mounted = { key: screen.key, cleanup: screen.view.mount(main, ctx) || null };
+  } else if (screen.view.update) {
+    screen.view.update(main, ctx);
+  }
+}
+
+function renderStatus(state) {
+  const text = {
+    idle: "Not connected",
+    connecting: "Connecting…",
+    connected: "Connected",
+    pairing: "Pairing required",
+    refused: "Connection refused",
+    disconnected: "Disconnected",
+  }[state.phase];
+  statusLine.textContent = text;
+  statusLine.dataset.phase = state.phase;
+}
+
+function renderNav(state, screen) {
+  const connected = state.phase === "connected";
+  for (const link of nav.querySelectorAll("a[data-route]")) {
+    const needs = link.hasAttribute("data-needs-connection");
+    link.hidden = needs && !connected;
+    const active = screen.key.split(":")[0] === link.dataset.route;
+    if (active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+function renderBanner(state) {
+  clearInterval(countdownTimer);
+  const show = (kind, ...children) => {
+    banner.hidden = false;
+    banner.className = `banner ${kind}`;
+    banner.setAttribute("role", kind === "error" ? "alert" : "status");
+    clear(banner, ...children);
+  };
+  if (state.phase === "disconnected") {
+    const line = h("span", {});
+    const tick = () => {
+      const left = Math.max(0, (state.retryAt || Date.now()) - Date.now());
+      line.textContent = `Disconnected from the gateway${state.code ? ` (${state.code}${state.reason ? `: ${state.reason}` : ""})` : ""}. Retrying in ${formatDuration(left)}…`;
+    };
+    tick();
+    countdownTimer = setInterval(tick, 1000);
+    show("warning", line, h("button", { type: "button", class: "secondary small", onclick: () => conn.start() }, "Retry now"));
+    return;
+  }
+  if (state.phase === "refused") {
+    const text = describeRefusal(state.refusal);
+    const detail = state.message ? h("p", { class: "detail" }, `Gateway said: ${state.message}`) : null;
+    const children = [h("strong", { class: "refusal-title" }, text.title), text.hint ? h("p", {}, text.hint) : null, detail];
+    if (state.refusal.kind === "rate-limited") {
+      const line = h("p", { class: "countdown" });
+      const tick = () => {
+        line.textContent = `Trying again in ${formatDuration(Math.max(0, state.retryAt - Date.now()))}.`;
+      };
+      tick();
+      countdownTimer = setInterval(tick, 1000);
+      children.push(line);
+    }
+    show("error", ...children);
+    return;
+  }
+  banner.hidden = true;
+  clear(banner);
+}
+
+navToggle.addEventListener("click", () => {
+  const open = navToggle.getAttribute("aria-expanded") !== "true";
+  navToggle.setAttribute("aria-expanded", String(open));
+  nav.classList.toggle("open", open);
+});
+nav.addEventListener("click", (ev) => {
+  if (ev.target.closest("a")) {
+    navToggle.setAttribute("aria-expanded", "false");
+    nav.classList.remove("open");
+  }
+});
+
+window.addEventListener("hashchange", () => {
+  if (/^#\/?$/.test(location.hash)) return;
+  render();
+  main.focus({ preventScroll: true });
+});
+
+render();
+conn.start();

@@ -1,0 +1,81 @@
+// Actions: the audit log of every requested action (`actions.list`, `action.*` events), and the
+// actions waiting for a human approval (`approvals.list`, approve/deny) when the gateway has them.
+
+import { clear, formatAge, h } from "../lib/dom.js";
+import { actorLabel, pick, targetLabel } from "../lib/fields.js";
+import { itemsOf, mountLiveList } from "../lib/livelist.js";
+
+function mountApprovals(root, conn) {
+  if (!conn.hasMethod("approvals.list")) return null;
+  const section = h("section", { class: "card stack", "aria-labelledby": "approvals-title" }, h("h2", { id: "approvals-title" }, "Waiting for approval"));
+  const list = h("ul", { class: "approvals" });
+  const status = h("p", { class: "muted", role: "status", "aria-live": "polite" }, "Loading…");
+  section.append(status, list);
+  root.append(section);
+  const canDecide = conn.can("operator.approvals");
+
+  const decide = async (item, verb, button) => {
+    button.disabled = true;
+    try {
+      await conn.request(`approvals.${verb}`, { id: item.id });
+      await reload();
+    } catch (err) {
+      button.disabled = false;
+      status.textContent = `${verb} ${item.id} failed: ${err.message}`;
+    }
+  };
+
+  const reload = async () => {
+    try {
+      const items = itemsOf(await conn.request("approvals.list", {}), "approvals").filter((a) => !a.status || a.status === "pending");
+      status.textContent = items.length ? `${items.length} waiting` : "Nothing is waiting for approval.";
+      clear(list, items.map((a) => {
+        const label = `${pick(a, "kind", "action")} ${targetLabel(a.target)}`;
+        const approve = h("button", { type: "button", class: "primary small", "aria-label": `Approve ${label}`, onclick: (ev) => decide(a, "approve", ev.currentTarget) }, "Approve");
+        const deny = h("button", { type: "button", class: "danger small", "aria-label": `Deny ${label}`, onclick: (ev) => decide(a, "deny", ev.currentTarget) }, "Deny");
+        return h("li", { class: "approval" },
+          h("div", {}, h("strong", {}, label), h("p", { class: "muted" }, pick(a, "reason"), " · ", actorLabel(a.actor), " · ", formatAge(pick(a, "createdAt", "requestedAt", "ts")))),
+          canDecide ? h("div", { class: "row-actions" }, approve, deny) : null);
+      }));
+    } catch (err) {
+      status.textContent = `Could not load approvals: ${err.message}`;
+    }
+  };
+  const off = conn.on("*", (_payload, event) => {
+    if (event.startsWith("approval.")) reload();
+  });
+  reload();
+  return off;
+}
+
+export function mount(root, ctx) {
+  const offApprovals = mountApprovals(root, ctx.conn);
+  const offList = mountLiveList({
+    conn: ctx.conn,
+    root,
+    title: "Actions",
+    method: "actions.list",
+    resultKey: "actions",
+    itemKey: "action",
+    eventPrefix: "action.",
+    idOf: (a) => a.id,
+    sort: (a, b) => String(pick(b, "ts", "createdAt")).localeCompare(String(pick(a, "ts", "createdAt"))),
+    missingText: "The action log is not available on this gateway yet (it offers no actions.list method). Every action the agent or a runbook requests will be listed here once it is.",
+    emptyText: "No actions yet. Every requested action, allowed or refused, is recorded here.",
+    columns: [
+      { label: "When", render: (a) => formatAge(pick(a, "ts", "createdAt")) },
+      { label: "Action", render: (a) => h("code", {}, pick(a, "kind", "action")) },
+      { label: "Target", render: (a) => targetLabel(a.target) },
+      { label: "By", render: (a) => actorLabel(a.actor) },
+      { label: "Outcome", render: (a) => h("span", { class: `badge outcome-${pick(a, "outcome", "decision", "status")}` }, pick(a, "outcome", "decision", "status")) },
+      { label: "Why", render: (a) => pick(a, "reason", "explanation") },
+    ],
+  });
+  // The approvals section sits above the list; mountLiveList appended its heading after it.
+  const heading = root.querySelector("h1");
+  if (heading) root.prepend(heading);
+  return () => {
+    offApprovals?.();
+    offList?.();
+  };
+}
