@@ -1,0 +1,92 @@
+"""Verification: after an action, wait (polling, with a deadline) for the state it should produce.
+
+Each check returns None when the expected state holds, else a short description of what is still
+wrong; `wait_for` turns the last description into the failure text when time runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from openclaw.ops import reads
+from openclaw.ops.client import KubeClient
+from openclaw.ops.refs import ObjectRef
+
+Check = Callable[[], Awaitable[str | None]]
+
+
+async def wait_for(check: Check, *, timeout_s: float, interval_s: float = 0.2) -> str:
+    """'passed', or 'failed: <what was still wrong>' once `timeout_s` elapses."""
+    deadline = time.monotonic() + timeout_s
+    problem: str | None = "not checked"
+    while True:
+        problem = await check()
+        if problem is None:
+            return "passed"
+        if time.monotonic() >= deadline:
+            return f"failed: after {timeout_s:g}s {problem}"
+        await asyncio.sleep(interval_s)
+
+
+def workload_ready(client: KubeClient, ref: ObjectRef, *, after_generation: int | None = None) -> Check:
+    async def check() -> str | None:
+        w = await reads.get_workload(client, ref)
+        if after_generation is not None and w.observed_generation < after_generation:
+            return f"{ref} rollout not observed yet (generation {w.observed_generation} < {after_generation})"
+        if not w.healthy:
+            return f"{ref} has {w.ready}/{w.desired} ready, {w.updated} updated"
+        return None
+
+    return check
+
+
+def pod_replaced(client: KubeClient, pod: ObjectRef, old_uid: str | None, workload: ObjectRef | None) -> Check:
+    """The old pod is gone (or is a new one), and its workload, if any, is ready again."""
+
+    async def check() -> str | None:
+        obj = await client.find(pod)
+        if obj is not None and (obj.get("metadata") or {}).get("uid") == old_uid:
+            return f"{pod} still exists"
+        if workload is not None:
+            return await workload_ready(client, workload)()
+        return None
+
+    return check
+
+
+def node_cordoned(client: KubeClient, node: ObjectRef, *, cordoned: bool) -> Check:
+    async def check() -> str | None:
+        n = reads.node_summary(await client.get(node))
+        if n.unschedulable != cordoned:
+            return f"{node.name} is {'cordoned' if n.unschedulable else 'schedulable'}"
+        return None
+
+    return check
+
+
+def node_taints(client: KubeClient, node: ObjectRef, *, present: list[str], absent: list[str]) -> Check:
+    async def check() -> str | None:
+        keys = {t.split("=")[0].split(":")[0] for t in reads.node_summary(await client.get(node)).taints}
+        wrong = [k for k in present if k not in keys] + [k for k in absent if k in keys]
+        return f"taints not as asked: {', '.join(wrong)}" if wrong else None
+
+    return check
+
+
+def objects_gone(client: KubeClient, refs: list[ObjectRef]) -> Check:
+    async def check() -> str | None:
+        left = [r.key for r in refs if await client.find(r) is not None]
+        return f"still present: {', '.join(left)}" if left else None
+
+    return check
+
+
+def node_labels(client: KubeClient, node: ObjectRef, labels: dict[str, str | None]) -> Check:
+    async def check() -> str | None:
+        have = reads.node_summary(await client.get(node)).labels
+        wrong = [k for k, v in labels.items() if have.get(k) != v]
+        return f"labels not applied: {', '.join(wrong)}" if wrong else None
+
+    return check

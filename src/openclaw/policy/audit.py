@@ -1,0 +1,242 @@
+"""The audit log: one SQLite row per requested action, written before acting and updated after.
+
+A row holds who asked (actor), why (reason, incident), what policy decided and why (outcome,
+decision, setting), what happened (result) and whether the expected state followed
+(verification). Parked actions are rows with outcome `pending_approval`; an operator's answer is
+written to `resolution` (by the gateway, or by the CLI straight into the file when no gateway
+runs) and the engine then executes or closes them. Rate limits count executed rows in the last hour.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openclaw.errors import StateError
+from openclaw.policy.models import ActionRequest, Outcome
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ops_actions (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    namespace TEXT,
+    actor TEXT NOT NULL,
+    incident TEXT,
+    reason TEXT NOT NULL,
+    params TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    setting TEXT,
+    executed INTEGER NOT NULL DEFAULT 0,
+    result TEXT,
+    verification TEXT,
+    expires_at REAL,
+    resolution TEXT,
+    resolved_by TEXT,
+    resolved_at REAL
+);
+CREATE INDEX IF NOT EXISTS ops_actions_rate ON ops_actions (kind, executed, created_at);
+CREATE INDEX IF NOT EXISTS ops_actions_outcome ON ops_actions (outcome);
+CREATE INDEX IF NOT EXISTS ops_actions_incident ON ops_actions (incident);
+"""
+
+_COLUMNS = (
+    "id created_at updated_at kind target namespace actor incident reason params mode outcome decision setting "
+    "executed result verification expires_at resolution resolved_by resolved_at"
+).split()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    id: str
+    created_at: float
+    updated_at: float
+    kind: str
+    target: str
+    namespace: str | None
+    actor: str
+    incident: str | None
+    reason: str
+    params: dict[str, Any]
+    mode: str
+    outcome: str
+    decision: str
+    setting: str | None
+    executed: bool
+    result: str | None
+    verification: str | None
+    expires_at: float | None
+    resolution: str | None
+    resolved_by: str | None
+    resolved_at: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "kind": self.kind,
+            "target": self.target,
+            "namespace": self.namespace,
+            "actor": self.actor,
+            "incident": self.incident,
+            "reason": self.reason,
+            "params": self.params,
+            "mode": self.mode,
+            "outcome": self.outcome,
+            "decision": self.decision,
+            "setting": self.setting,
+            "executed": self.executed,
+            "result": self.result,
+            "verification": self.verification,
+            "expiresAt": self.expires_at,
+            "resolution": self.resolution,
+            "resolvedBy": self.resolved_by,
+            "resolvedAt": self.resolved_at,
+        }
+
+
+def _row(row: sqlite3.Row) -> AuditRecord:
+    data = dict(zip(_COLUMNS, row, strict=True))
+    data["params"] = json.loads(data["params"])
+    data["executed"] = bool(data["executed"])
+    return AuditRecord(**data)
+
+
+class AuditLog:
+    """The `ops_actions` table in a SQLite file; safe to open from the gateway and the CLI at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA busy_timeout = 5000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StateError(f"audit log {path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StateError(f"audit log {self.path}: {exc}") from exc
+
+    # ---- writes --------------------------------------------------------------------------------
+
+    def open_record(self, request: ActionRequest, *, mode: str, outcome: Outcome, decision: str, setting: str | None, now: float | None = None) -> str:
+        """Write the row for a new request, before anything is executed; returns its id."""
+        action_id = "act_" + uuid.uuid4().hex[:16]
+        ts = time.time() if now is None else now
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO ops_actions (id, created_at, updated_at, kind, target, namespace, actor, incident, reason, params, mode,"
+                " outcome, decision, setting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    action_id, ts, ts, str(request.kind), request.target.key, request.namespace, str(request.actor), request.incident,
+                    request.reason, json.dumps(request.params, sort_keys=True, default=str), mode, str(outcome), decision, setting,
+                ),
+            )  # fmt: skip
+        return action_id
+
+    def update(self, action_id: str, **fields: Any) -> None:
+        """Set columns of one row (outcome, decision, setting, executed, result, verification, expires_at, ...)."""
+        unknown = set(fields) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown audit columns: {sorted(unknown)}")
+        fields["updated_at"] = time.time()
+        values = [str(v) if isinstance(v, Outcome) else v for v in fields.values()]
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self._tx() as db:
+            db.execute(f"UPDATE ops_actions SET {sets} WHERE id = ?", (*values, action_id))  # noqa: S608  # column names checked above
+
+    def resolve(self, action_id: str, *, approve: bool, by: str, now: float | None = None) -> AuditRecord:
+        """Record an operator's answer to a parked action. Raises `StateError` when it is not pending."""
+        ts = time.time() if now is None else now
+        with self._tx() as db:
+            row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE id = ?", (action_id,)).fetchone()  # noqa: S608
+            if row is None:
+                raise StateError(f"no action {action_id}; see `openclaw approvals list`")
+            rec = _row(row)
+            if rec.outcome != Outcome.PENDING or rec.resolution is not None:
+                raise StateError(f"action {action_id} is not awaiting approval (outcome {rec.outcome}, resolution {rec.resolution})")
+            if rec.expires_at is not None and rec.expires_at <= ts:
+                db.execute(
+                    "UPDATE ops_actions SET outcome = ?, decision = ?, updated_at = ? WHERE id = ?",
+                    (str(Outcome.EXPIRED), "no answer within ops.approvalTimeout", ts, action_id),
+                )
+                raise StateError(f"action {action_id} expired before it was answered (ops.approvalTimeout)")
+            db.execute(
+                "UPDATE ops_actions SET resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
+                ("approved" if approve else "denied", by, ts, ts, action_id),
+            )
+        got = self.get(action_id)
+        if got is None:
+            raise StateError(f"action {action_id} vanished")
+        return got
+
+    # ---- reads ---------------------------------------------------------------------------------
+
+    def get(self, action_id: str) -> AuditRecord | None:
+        rows = self._query(f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE id = ?", (action_id,))  # noqa: S608
+        return _row(rows[0]) if rows else None
+
+    def list(self, *, limit: int = 100, incident: str | None = None, outcome: str | None = None, since: float | None = None) -> list[AuditRecord]:
+        """Newest first."""
+        where, args = [], []
+        if incident is not None:
+            where.append("incident = ?")
+            args.append(incident)
+        if outcome is not None:
+            where.append("outcome = ?")
+            args.append(outcome)
+        if since is not None:
+            where.append("created_at >= ?")
+            args.append(since)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions{clause} ORDER BY created_at DESC, rowid DESC LIMIT ?"  # noqa: S608
+        return [_row(r) for r in self._query(sql, (*args, limit))]
+
+    def pending(self) -> list[AuditRecord]:
+        """Parked actions, oldest first, answered or not."""
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE outcome = ? ORDER BY created_at"  # noqa: S608
+        return [_row(r) for r in self._query(sql, (str(Outcome.PENDING),))]
+
+    def count_executed(self, kind: str, *, since: float, target: str | None = None) -> int:
+        if target is None:
+            rows = self._query("SELECT count(*) FROM ops_actions WHERE kind = ? AND executed = 1 AND created_at >= ?", (kind, since))
+        else:
+            rows = self._query(
+                "SELECT count(*) FROM ops_actions WHERE kind = ? AND executed = 1 AND created_at >= ? AND target = ?", (kind, since, target)
+            )
+        return int(rows[0][0])

@@ -1,0 +1,253 @@
+"""The policy engine: `submit()` is the one coroutine that can lead to a cluster change.
+
+For every request it validates the params, gathers the facts the rules need, decides (see
+`rules.evaluate` for the order), writes the audit row before acting, mints the `Approval`, runs the
+executor, records the result, verifies the expected state, and records that too. Parked actions
+wait for `resolve()` (WebSocket, or the CLI writing the audit file directly; a sweep picks that
+up) and expire after `ops.approvalTimeout`. Bus events: `action.decided`, `action.completed`,
+`action.verification_failed`, `approval.requested`, `approval.resolved`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from openclaw.config.schema import OpsSettings
+from openclaw.errors import KubeError, StateError
+from openclaw.ops import verify
+from openclaw.ops.client import KubeClient
+from openclaw.policy import actions, grant, rules
+from openclaw.policy.audit import AuditLog, AuditRecord
+from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision, Outcome, Verdict
+from openclaw.ops.refs import ObjectRef
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, dict[str, Any]], None]
+HOUR = 3600.0
+
+
+def decision_from_record(rec: AuditRecord) -> Decision:
+    request = ActionRequest(
+        kind=ActionKind(rec.kind),
+        target=ObjectRef.parse(rec.target),
+        actor=Actor.parse(rec.actor),
+        reason=rec.reason,
+        params=rec.params,
+        incident=rec.incident,
+    )
+    return Decision(rec.id, request, Outcome(rec.outcome), rec.decision, rec.setting, rec.mode, rec.result, rec.verification)
+
+
+class PolicyEngine:
+    def __init__(
+        self,
+        client: KubeClient | None,
+        audit: AuditLog,
+        settings: Callable[[], OpsSettings],
+        publish: Publish | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.audit = audit
+        self._settings = settings
+        self._publish = publish or (lambda event, payload: None)
+        self._clock = clock
+        self._decide_lock = asyncio.Lock()
+        self._waiters: dict[str, list[asyncio.Future[Decision]]] = {}
+        self._running: dict[str, asyncio.Task[Decision]] = {}
+
+    # ---- the door ------------------------------------------------------------------------------
+
+    async def submit(self, request: ActionRequest) -> Decision:
+        """Decide `request` and, when allowed, execute and verify it. Never raises for a refusal:
+        refusals, failures and parked actions are all `Decision` values with a reason."""
+        ops = self._settings()
+        mode = ops.policy.mode
+        try:
+            actions.validate(request)
+        except actions.ParamsError as exc:
+            return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"invalid request: {exc}", None))
+        early = rules.precheck(request, ops.policy)
+        if early is not None:
+            return self._record_final(request, mode, early)
+        async with self._decide_lock:
+            try:
+                facts = await self._facts(request, ops)
+            except KubeError as exc:
+                return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"could not read the cluster to check the rules: {exc}", None))
+            verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=False)
+            action_id = self.audit.open_record(request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock())
+            if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN):
+                self.audit.update(action_id, executed=1)
+            if verdict.outcome is Outcome.PENDING:
+                self.audit.update(action_id, expires_at=self._clock() + ops.approval_timeout)
+        decision = Decision(action_id, request, verdict.outcome, verdict.reason, verdict.setting, mode)
+        self._emit("action.decided", action_id)
+        log.info("policy.decided", extra={"action_id": action_id, "kind": str(request.kind), "outcome": str(verdict.outcome), "setting": verdict.setting})
+        if verdict.outcome is Outcome.PENDING:
+            self._emit("approval.requested", action_id)
+            return decision
+        if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
+            self._finish(decision)
+            return decision
+        return await self._execute(decision, ops)
+
+    # ---- approvals -----------------------------------------------------------------------------
+
+    async def resolve(self, action_id: str, *, approve: bool, by: str) -> Decision:
+        """An operator's answer. Approval re-checks the rules (the cluster may have changed) and
+        starts execution in the background; `wait()` returns the final decision. Raises `StateError`."""
+        try:
+            self.audit.resolve(action_id, approve=approve, by=by, now=self._clock())
+        except StateError:
+            self._emit_if_expired(action_id)
+            raise
+        return await self._take_up(action_id)
+
+    async def _take_up(self, action_id: str) -> Decision:
+        rec = self.audit.get(action_id)
+        if rec is None:
+            raise StateError(f"no action {action_id}")
+        if action_id in self._running:
+            return decision_from_record(rec)
+        if rec.resolution == "denied":
+            self.audit.update(action_id, outcome=Outcome.DENIED, decision=f"denied by {rec.resolved_by}")
+            self._emit("approval.resolved", action_id)
+            decision = decision_from_record(self._must(action_id))
+            self._finish(decision)
+            return decision
+        task = asyncio.create_task(self._run_approved(action_id), name=f"action-{action_id}")
+        self._running[action_id] = task
+        task.add_done_callback(lambda _t: self._running.pop(action_id, None))
+        self._emit("approval.resolved", action_id)
+        return decision_from_record(self._must(action_id))
+
+    async def _run_approved(self, action_id: str) -> Decision:
+        ops = self._settings()
+        rec = self._must(action_id)
+        parked = decision_from_record(rec)
+        request = parked.request
+        async with self._decide_lock:
+            try:
+                facts = await self._facts(request, ops)
+                verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=True)
+            except KubeError as exc:
+                verdict = Verdict(Outcome.REFUSED, f"approved, but the cluster could not be read to re-check the rules: {exc}", None)
+            reason = verdict.reason if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN) else f"approved by {rec.resolved_by}, then {verdict.reason}"
+            self.audit.update(
+                action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN))
+            )
+        decision = Decision(action_id, request, verdict.outcome, reason, verdict.setting, ops.policy.mode)
+        self._emit("action.decided", action_id)
+        if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
+            self._finish(decision)
+            return decision
+        return await self._execute(decision, ops)
+
+    async def wait(self, action_id: str, timeout_s: float | None = None) -> Decision:
+        """The final decision of an action (returns at once if it is already final)."""
+        rec = self._must(action_id)
+        if Outcome(rec.outcome).final and action_id not in self._running:
+            return decision_from_record(rec)
+        fut: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(action_id, []).append(fut)
+        return await asyncio.wait_for(fut, timeout_s)
+
+    async def sweep(self) -> None:
+        """Expire parked actions nobody answered; take up answers written by the CLI to the file."""
+        now = self._clock()
+        for rec in self.audit.pending():
+            if rec.id in self._running:
+                continue
+            if rec.resolution is not None:
+                await self._take_up(rec.id)
+            elif rec.expires_at is not None and rec.expires_at <= now:
+                self.audit.update(rec.id, outcome=Outcome.EXPIRED, decision="no answer within ops.approvalTimeout", setting="ops.approvalTimeout")
+                self._emit("approval.resolved", rec.id)
+                self._finish(decision_from_record(self._must(rec.id)))
+
+    async def run_sweeper(self, interval_s: float = 1.0) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:  # one failed sweep must not stop approvals for good
+                log.exception("policy.sweep_failed")
+            await asyncio.sleep(interval_s)
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    async def _facts(self, request: ActionRequest, ops: OpsSettings) -> rules.ClusterFacts:
+        if self.client is None:
+            raise KubeError("no Kubernetes client configured (ops.kube)")
+        return await actions.spec_for(request.kind).facts(self.client, request, ops)
+
+    def _rate(self, request: ActionRequest) -> rules.RateCounts:
+        since = self._clock() - HOUR
+        kind = str(request.kind)
+        return rules.RateCounts(
+            kind=self.audit.count_executed(kind, since=since), object=self.audit.count_executed(kind, since=since, target=request.target.key)
+        )
+
+    async def _execute(self, decision: Decision, ops: OpsSettings) -> Decision:
+        request = decision.request
+        if self.client is None:
+            raise KubeError("no Kubernetes client configured (ops.kube)")
+        spec = actions.spec_for(request.kind)
+        approval = grant.mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN)
+        try:
+            result = await spec.execute(self.client, request, approval, ops)
+        except (KubeError, ValueError) as exc:
+            self.audit.update(decision.action_id, outcome=Outcome.FAILED, result=str(exc)[:1000])
+            log.error("policy.execution_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)})
+            failed = Decision(decision.action_id, request, Outcome.FAILED, decision.reason, decision.setting, decision.mode, str(exc)[:1000])
+            self._finish(failed)
+            return failed
+        self.audit.update(decision.action_id, result=result.summary)
+        if decision.outcome is Outcome.DRY_RUN:
+            verification = "skipped: dry run"
+        else:
+            check = spec.verify(self.client, request, result)
+            verification = await verify.wait_for(check, timeout_s=ops.verify_timeout) if check else "skipped: nothing to check"
+        self.audit.update(decision.action_id, verification=verification)
+        done = Decision(decision.action_id, request, decision.outcome, decision.reason, decision.setting, decision.mode, result.summary, verification)
+        if done.verification_failed:
+            log.error("policy.verification_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)})
+            self._emit("action.verification_failed", decision.action_id)
+        self._finish(done)
+        return done
+
+    def _record_final(self, request: ActionRequest, mode: str, verdict: Verdict) -> Decision:
+        action_id = self.audit.open_record(request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock())
+        decision = Decision(action_id, request, verdict.outcome, verdict.reason, verdict.setting, mode)
+        log.info("policy.refused", extra={"action_id": action_id, "kind": str(request.kind), "setting": verdict.setting})
+        self._emit("action.decided", action_id)
+        self._finish(decision)
+        return decision
+
+    def _finish(self, decision: Decision) -> None:
+        self._emit("action.completed", decision.action_id)
+        for fut in self._waiters.pop(decision.action_id, []):
+            if not fut.done():
+                fut.set_result(decision)
+
+    def _must(self, action_id: str) -> AuditRecord:
+        rec = self.audit.get(action_id)
+        if rec is None:
+            raise StateError(f"no action {action_id}; see `openclaw actions list`")
+        return rec
+
+    def _emit(self, event: str, action_id: str) -> None:
+        rec = self.audit.get(action_id)
+        if rec is not None:
+            self._publish(event, rec.to_json())
+
+    def _emit_if_expired(self, action_id: str) -> None:
+        rec = self.audit.get(action_id)
+        if rec is not None and rec.outcome == Outcome.EXPIRED:
+            self._emit("approval.resolved", action_id)
+            self._finish(decision_from_record(rec))

@@ -1,0 +1,135 @@
+"""The policy rules, as one pure function over the request, the settings and gathered facts.
+
+`evaluate()` checks, always in this order: namespace allowed/protected, action enabled, rate limits,
+blast radius, GitOps-managed target, approval needed, then the mode. The first rule that objects
+decides; its reason names the config key involved, so an operator knows what to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openclaw.config.schema import OpsPolicySettings
+from openclaw.policy.models import ActionKind, ActionRequest, Outcome, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class RateCounts:
+    """Executed actions in the last rolling hour: of this kind anywhere, and of this kind on this object."""
+
+    kind: int = 0
+    object: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterFacts:
+    """What the engine read from the cluster before deciding (empty for actions that need none)."""
+
+    schedulable_nodes: tuple[str, ...] = ()
+    agent_cordoned_nodes: tuple[str, ...] = ()
+    affected_pods: int = 0
+    gitops_tracked_by: str | None = None  # e.g. "argocd app media (label app.kubernetes.io/instance)"
+
+
+def _action_key(kind: ActionKind, field: str) -> str:
+    return f'ops.policy.actions["{kind}"].{field}'
+
+
+def evaluate(
+    request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts, *, approved: bool = False
+) -> Verdict:
+    """Decide one request. `approved` is True when an operator already signed this request off."""
+    early = precheck(request, policy)
+    if early is not None:
+        return early
+    for check in (_rate, _blast_radius, _gitops):
+        verdict = check(request, policy, facts, rate)
+        if verdict is not None:
+            return verdict
+    action = policy.action(request.kind)
+    if policy.mode == "observe":
+        return Verdict(Outcome.OBSERVED, "mode is observe: recorded, nothing executed", "ops.policy.mode")
+    if policy.mode == "dry-run":
+        extra = f"; would need approval ({_action_key(request.kind, 'requireApproval')})" if action.require_approval and not approved else ""
+        return Verdict(Outcome.DRY_RUN, f"mode is dry-run: server-side dry run, nothing changed{extra}", "ops.policy.mode")
+    if action.require_approval and not approved:
+        return Verdict(Outcome.PENDING, f"{request.kind} needs an operator's approval", _action_key(request.kind, "requireApproval"))
+    why = "approved by an operator; all rules passed" if approved else "all rules passed"
+    return Verdict(Outcome.APPLIED, why, "ops.policy.mode")
+
+
+def precheck(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | None:
+    """The rules that need no cluster read (namespace, enabled): a refusal here means nothing is even looked at."""
+    return _namespace(request, policy) or _enabled(request, policy)
+
+
+def _namespace(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | None:
+    ns = request.namespace
+    if ns is None:
+        return None
+    if ns in policy.protected_namespaces:
+        return Verdict(Outcome.REFUSED, f"namespace {ns} is protected", "ops.policy.protectedNamespaces")
+    if policy.allowed_namespaces and ns not in policy.allowed_namespaces:
+        return Verdict(Outcome.REFUSED, f"namespace {ns} is not in the allowed list", "ops.policy.allowedNamespaces")
+    return None
+
+
+def _enabled(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | None:
+    if not policy.action(request.kind).enabled:
+        return Verdict(Outcome.REFUSED, f"action {request.kind} is disabled", _action_key(request.kind, "enabled"))
+    return None
+
+
+def _rate(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+    action = policy.action(request.kind)
+    if rate.object >= action.max_per_object_per_hour:
+        return Verdict(
+            Outcome.REFUSED,
+            f"rate limit: {request.kind} on {request.target} already ran {rate.object} time(s) in the last hour "
+            f"(limit {action.max_per_object_per_hour})",
+            _action_key(request.kind, "maxPerObjectPerHour"),
+        )
+    if rate.kind >= action.max_per_hour:
+        return Verdict(
+            Outcome.REFUSED,
+            f"rate limit: {request.kind} already ran {rate.kind} time(s) in the last hour (limit {action.max_per_hour})",
+            _action_key(request.kind, "maxPerHour"),
+        )
+    return None
+
+
+def _blast_radius(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+    if facts.affected_pods > policy.max_pods_per_action:
+        return Verdict(
+            Outcome.REFUSED,
+            f"blast radius: {request.kind} on {request.target} would remove {facts.affected_pods} pods (cap {policy.max_pods_per_action})",
+            "ops.policy.maxPodsPerAction",
+        )
+    if request.kind in (ActionKind.NODE_CORDON, ActionKind.NODE_DRAIN):
+        node = request.target.name
+        others = [n for n in facts.schedulable_nodes if n != node]
+        if not others:
+            return Verdict(
+                Outcome.REFUSED,
+                f"blast radius: {node} is the last schedulable node; {request.kind} would leave nothing to schedule on "
+                "(a fixed rule: the last schedulable node is never cordoned or drained)",
+                None,
+            )
+        already = [n for n in facts.agent_cordoned_nodes if n != node]
+        if len(already) >= policy.max_agent_cordoned_nodes:
+            return Verdict(
+                Outcome.REFUSED,
+                f"blast radius: openclaw already has {len(already)} node(s) cordoned ({', '.join(already)}; cap {policy.max_agent_cordoned_nodes})",
+                "ops.policy.maxAgentCordonedNodes",
+            )
+    return None
+
+
+def _gitops(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+    if policy.argocd_aware and request.kind.changes_spec and facts.gitops_tracked_by:
+        return Verdict(
+            Outcome.PROPOSED,
+            f"{request.target} is managed by {facts.gitops_tracked_by}; self-heal would revert a spec change, so it is proposed for git instead",
+            "ops.policy.argocdAware",
+        )
+    return None
