@@ -1,0 +1,124 @@
+"""What Sonarr's and Radarr's API v3 share: system status, health, paging, quality, commands, queue shape.
+
+Every body is shaped by the apps' own OpenAPI documents (their schemas forbid unknown keys), and
+null fields are left out as the apps' serializer does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+
+from openclaw.sandbox.media.pipeline import MediaError
+from openclaw.sandbox.media.state import Command, QueueItem, Release, Torrent
+from openclaw.sandbox.media.webhooks import ENGLISH, _compact
+from openclaw.sandbox.simclock import iso
+
+
+def compact(value: Any) -> Any:
+    return _compact(value)
+
+
+def quality(release: Release) -> dict[str, Any]:
+    return {
+        "quality": {"id": release.quality_id, "name": release.quality, "source": release.source, "resolution": release.resolution},
+        "revision": {"version": 1, "real": 0, "isRepack": False},
+    }
+
+
+def system_status(app: str, version: str, started: datetime) -> dict[str, Any]:
+    return {
+        "appName": app, "instanceName": app, "version": version, "buildTime": iso(started - timedelta(days=30)),
+        "isDebug": False, "isProduction": True, "isAdmin": False, "isUserInteractive": False,
+        "startupPath": "/app/bin", "appData": "/config", "osName": "ubuntu", "osVersion": "22.04",
+        "isNetCore": True, "isLinux": True, "isOsx": False, "isWindows": False, "isDocker": True,
+        "mode": "console", "branch": "main", "authentication": "forms", "sqliteVersion": "3.44.2",
+        "migrationVersion": 214, "urlBase": "", "runtimeVersion": "6.0.35", "runtimeName": ".NET",
+        "startTime": iso(started), "packageVersion": version, "packageAuthor": "hotio",
+        "packageUpdateMechanism": "docker", "databaseVersion": "3.44.2", "databaseType": "sqLite",
+    }
+
+
+def paging(request: Request, records: list[dict[str, Any]], sort_key: str) -> dict[str, Any]:
+    page = max(int(request.query_params.get("page", "1") or 1), 1)
+    size = max(int(request.query_params.get("pageSize", "10") or 10), 1)
+    direction = request.query_params.get("sortDirection", "descending")
+    if direction not in ("default", "ascending", "descending"):
+        raise MediaError(f"sortDirection: expected ascending or descending, got {direction!r}", field="sortDirection")
+    return {
+        "page": page, "pageSize": size, "sortKey": request.query_params.get("sortKey", sort_key),
+        "sortDirection": direction, "totalRecords": len(records), "records": records[(page - 1) * size: page * size],
+    }
+
+
+def command(cmd: Command) -> dict[str, Any]:
+    duration = None
+    if cmd.started and cmd.ended:
+        secs = int((cmd.ended - cmd.started).total_seconds())
+        duration = f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+    return compact({
+        "id": cmd.id, "name": cmd.name, "commandName": _spaced(cmd.name), "message": cmd.message or None,
+        "body": {"sendUpdatesToClient": True, "updateScheduledTask": False, "completionMessage": "Completed",
+                 "requiresDiskAccess": False, "isExclusive": False, "isLongRunning": False, "name": cmd.name,
+                 "trigger": "manual", "suppressMessages": False},
+        "priority": "normal", "status": cmd.status, "result": "successful" if cmd.status == "completed" else "unknown",
+        "queued": iso(cmd.queued), "started": iso(cmd.started) if cmd.started else None,
+        "ended": iso(cmd.ended) if cmd.ended else None, "duration": duration, "trigger": "manual",
+        "stateChangeTime": iso(cmd.ended or cmd.started or cmd.queued), "sendUpdatesToClient": True,
+        "updateScheduledTask": False,
+    })
+
+
+def _spaced(name: str) -> str:
+    return "".join(f" {c}" if c.isupper() and i else c for i, c in enumerate(name))
+
+
+def queue_fields(item: QueueItem, torrent: Torrent | None, now: datetime, bytes_per_s: float) -> dict[str, Any]:
+    """The queue record fields that do not depend on the app: status, tracked state, messages, size left."""
+    size = float(item.release.size)
+    left = size * (1.0 - (torrent.progress if torrent else 0.0))
+    status, tracked_status, tracked_state, messages = "downloading", "ok", "downloading", None
+    timeleft, eta = None, None
+    if item.state == "downloading" and torrent is not None:
+        if torrent.paused:
+            status = "paused"
+        elif torrent.stalled:
+            status, tracked_status = "warning", "warning"
+            messages = [{"title": item.release.title, "messages": ["The download is stalled with no connections"]}]
+        else:
+            secs = int(left / bytes_per_s) if bytes_per_s else 0
+            timeleft = f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+            eta = iso(now + timedelta(seconds=secs))
+    elif item.state in ("importPending", "importing"):
+        status, tracked_state = "completed", item.state
+    elif item.state == "importBlocked":
+        status, tracked_status, tracked_state = "completed", "warning", "importBlocked"
+        messages = [{"title": item.release.title, "messages": [item.blocked_reason]}]
+    return {
+        "languages": [ENGLISH], "quality": quality(item.release), "customFormats": [], "customFormatScore": 0,
+        "size": size, "title": item.release.title, "estimatedCompletionTime": eta, "added": iso(item.added),
+        "status": status, "trackedDownloadStatus": tracked_status, "trackedDownloadState": tracked_state,
+        "statusMessages": messages or [], "downloadId": item.download_id, "protocol": "torrent",
+        "downloadClient": "qBittorrent", "downloadClientHasPostImportCategory": False, "indexer": item.release.indexer,
+        "outputPath": f"/downloads/{'complete' if torrent and torrent.done else 'incomplete'}/{torrent.category if torrent else ''}/{item.release.title}",
+        "sizeleft": left, "timeleft": timeleft,
+    }
+
+
+def health(issues: list[tuple[str, str, str]], app: str) -> list[dict[str, Any]]:
+    return [
+        {"id": i + 1, "source": source, "type": level, "message": message,
+         "wikiUrl": {"fullUri": f"https://wiki.servarr.com/{app}/system#{source.lower()}"}}
+        for i, (source, level, message) in enumerate(issues)
+    ]
+
+
+def flag(request: Request, name: str, default: bool) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if raw.lower() not in ("true", "false"):
+        raise MediaError(f"{name}: expected true or false, got {raw!r}", field=name)
+    return raw.lower() == "true"

@@ -1,0 +1,133 @@
+"""Simulated Jellyseerr (/api/v1): requests (create, list, get, approve, decline), counts, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from openclaw.sandbox.media.pipeline import MediaError, MediaPipeline
+from openclaw.sandbox.media.state import (
+    MEDIA_AVAILABLE,
+    MEDIA_PROCESSING,
+    REQUEST_APPROVED,
+    REQUEST_COMPLETED,
+    REQUEST_DECLINED,
+    REQUEST_FAILED,
+    REQUEST_PENDING,
+    SeerrRequest,
+    SeerrUser,
+)
+from openclaw.sandbox.media.web import build, read_json
+from openclaw.sandbox.simclock import iso
+
+VERSION = "2.5.2"
+FILTERS = {
+    "all": lambda r: True,
+    "pending": lambda r: r.status == REQUEST_PENDING,
+    "approved": lambda r: r.status == REQUEST_APPROVED,
+    "declined": lambda r: r.status == REQUEST_DECLINED,
+    "failed": lambda r: r.status == REQUEST_FAILED,
+    "completed": lambda r: r.status == REQUEST_COMPLETED,
+    "processing": lambda r: r.media_status == MEDIA_PROCESSING,
+    "available": lambda r: r.media_status == MEDIA_AVAILABLE,
+    "unavailable": lambda r: r.media_status != MEDIA_AVAILABLE and r.status != REQUEST_DECLINED,
+}
+
+
+def user_resource(user: SeerrUser) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "username": user.username, "displayName": user.username,
+            "userType": 3, "permissions": 2 if user.auto_approve else 32, "avatar": f"/avatarproxy/{user.id}",
+            "requestCount": 0}
+
+
+def request_resource(r: SeerrRequest) -> dict[str, Any]:
+    return {
+        "id": r.id, "status": r.status, "createdAt": iso(r.created), "updatedAt": iso(r.updated), "type": r.media_type,
+        "is4k": False, "serverId": 0, "profileId": 1, "rootFolder": "/tv" if r.media_type == "tv" else "/movies",
+        "media": {"id": r.media_id, "mediaType": r.media_type, "tmdbId": r.tmdb_id, "tvdbId": r.tvdb_id, "status": r.media_status,
+                  "status4k": 1, "createdAt": iso(r.created), "updatedAt": iso(r.updated), "jellyfinMediaId": r.jellyfin_id},
+        "seasons": [{"id": r.id * 100 + s, "seasonNumber": s, "status": r.status} for s in r.seasons],
+        "requestedBy": user_resource(r.requested_by),
+        "modifiedBy": user_resource(r.modified_by) if r.modified_by else None, "seasonCount": len(r.seasons),
+    }
+
+
+def error_body(status: int, message: str, field: str | None) -> Response:
+    body: dict[str, Any] = {"message": message}
+    if field:
+        body["errors"] = [{"path": field, "message": message}]
+    return JSONResponse(body, status_code=status)
+
+
+def build_app(p: MediaPipeline, api_key: str) -> Starlette:
+    def acting_user(request: Request) -> int:
+        raw = request.headers.get("x-api-user", "1")
+        if not raw.isdigit():
+            raise MediaError(f"X-Api-User: expected a user id, got {raw!r}", field="X-Api-User")
+        return int(raw)
+
+    async def status(request: Request) -> Response:
+        return JSONResponse({"version": VERSION, "commitTag": f"v{VERSION}", "updateAvailable": False,
+                             "commitsBehind": 0, "restartRequired": False})
+
+    async def request_list(request: Request) -> Response:
+        q = request.query_params
+        flt = q.get("filter", "all")
+        if flt not in FILTERS:
+            raise MediaError(f"filter: expected one of {', '.join(FILTERS)}, got {flt!r}", field="filter")
+        take, skip = int(q.get("take", "10")), int(q.get("skip", "0"))
+        rows = sorted((r for r in p.state.requests.values() if FILTERS[flt](r)), key=lambda r: r.created, reverse=True)
+        page = rows[skip: skip + take]
+        return JSONResponse({"pageInfo": {"pages": max((len(rows) + take - 1) // max(take, 1), 1), "pageSize": take,
+                                          "results": len(rows), "page": skip // max(take, 1) + 1},
+                             "results": [request_resource(r) for r in page]})
+
+    async def request_create(request: Request) -> Response:
+        body = await read_json(request)
+        media_id = body.get("mediaId")
+        if not isinstance(media_id, int):
+            raise MediaError("mediaId: expected the TMDb id (integer)", field="mediaId")
+        seasons = body.get("seasons")
+        season_list: list[int] | None = None
+        if seasons not in (None, "all"):
+            if not isinstance(seasons, list) or not all(isinstance(s, int) for s in seasons):
+                raise MediaError("seasons: expected a list of season numbers or 'all'", field="seasons")
+            season_list = seasons
+        created = p.create_request(str(body.get("mediaType")), media_id, season_list, acting_user(request))
+        return JSONResponse(request_resource(created), status_code=201)
+
+    async def request_get(request: Request) -> Response:
+        found = p.state.requests.get(int(request.path_params["id"]))
+        if found is None:
+            raise MediaError("Request not found.", field="requestId", status=404)
+        return JSONResponse(request_resource(found))
+
+    async def request_status(request: Request) -> Response:
+        rid, action = int(request.path_params["id"]), request.path_params["status"]
+        if action == "approve":
+            changed = p.approve(rid, acting_user(request))
+        elif action == "decline":
+            changed = p.decline(rid, acting_user(request))
+        else:
+            raise MediaError(f"status: expected approve or decline, got {action!r}", field="status")
+        return JSONResponse(request_resource(changed))
+
+    async def request_count(request: Request) -> Response:
+        rows = list(p.state.requests.values())
+        return JSONResponse({
+            "total": len(rows), "movie": sum(r.media_type == "movie" for r in rows), "tv": sum(r.media_type == "tv" for r in rows),
+            "pending": sum(r.status == REQUEST_PENDING for r in rows), "approved": sum(r.status == REQUEST_APPROVED for r in rows),
+            "declined": sum(r.status == REQUEST_DECLINED for r in rows), "processing": sum(r.media_status == MEDIA_PROCESSING for r in rows),
+            "available": sum(r.media_status == MEDIA_AVAILABLE for r in rows), "completed": sum(r.status == REQUEST_COMPLETED for r in rows),
+        })
+
+    return build([
+        Route("/api/v1/status", status), Route("/api/v1/request", request_list),
+        Route("/api/v1/request", request_create, methods=["POST"]), Route("/api/v1/request/count", request_count),
+        Route("/api/v1/request/{id:int}", request_get),
+        Route("/api/v1/request/{id:int}/{status}", request_status, methods=["POST"]),
+    ], api_key, public=("/api/v1/status",), error_body=error_body)
