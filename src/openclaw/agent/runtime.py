@@ -1,0 +1,138 @@
+"""`AgentRuntime`: one agent turn from a message to a persisted answer.
+
+Reads the workspace and skills, opens the session, compacts when the context nears the window,
+runs the bounded loop, then writes the transcript, usage and cost. Used by chat, incidents,
+heartbeat, cron and `openclaw agent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openclaw.agent.brains import Brain
+from openclaw.agent.budgets import UsageLedger, cost_of, price_for
+from openclaw.agent.compaction import Compactor, estimate_tokens, estimate_tokens_text
+from openclaw.agent.loop import Loop, RunOutcome, ToolSink, close_open_calls
+from openclaw.agent.messages import Message, TextSink, Usage
+from openclaw.agent.prompt import build_context, build_system
+from openclaw.agent.skills import SkillCatalog, load_skills
+from openclaw.agent.tools import ToolBox, ToolContext
+from openclaw.agent.toolsets import ToolsetStatus, build_toolbox
+from openclaw.agent.transcripts import SessionStore
+from openclaw.agent.workspace import Workspace
+from openclaw.config.schema import Settings
+
+log = logging.getLogger(__name__)
+
+AGENT_ID = "main"
+
+
+def agent_dir(state_dir: Path) -> Path:
+    return state_dir / "agents" / AGENT_ID
+
+
+def workspace_for(state_dir: Path, settings: Settings) -> Workspace:
+    d = settings.agents.defaults
+    root = Path(d.workspace).expanduser() if d.workspace else state_dir / "workspace"
+    return Workspace(root, max_chars=d.bootstrap_max_chars, total_max_chars=d.bootstrap_total_max_chars)
+
+
+@dataclass
+class RunRequest:
+    session_key: str
+    message: Message
+    run_id: str | None = None
+    kind: str = "chat"
+    incident: dict[str, Any] | None = None
+    incident_id: str | None = None
+
+
+@dataclass
+class AgentRuntime:
+    state_dir: Path
+    settings: Callable[[], Settings]
+    brain: Brain
+    env: Mapping[str, str] = field(default_factory=dict)
+    capabilities: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sessions = SessionStore(agent_dir(self.state_dir) / "sessions")
+        self.ledger = UsageLedger(agent_dir(self.state_dir) / "usage.json")
+        # One turn at a time per session: two would interleave one transcript.
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def workspace(self) -> Workspace:
+        return workspace_for(self.state_dir, self.settings())
+
+    def skills(self) -> SkillCatalog:
+        ws = self.workspace()
+        return load_skills(ws.root, self.settings().skills.load.dirs, self.env)
+
+    def toolbox(self) -> tuple[ToolBox, list[ToolsetStatus]]:
+        return build_toolbox(self.capabilities, self.settings().agents.defaults.limits.tool_output_chars)
+
+    def lock(self, session_key: str) -> asyncio.Lock:
+        return self._locks.setdefault(session_key, asyncio.Lock())
+
+    async def run(self, req: RunRequest, *, outcome: RunOutcome | None = None, on_text: TextSink | None = None,
+                  on_tool: ToolSink | None = None) -> RunOutcome:
+        """Run one turn. On cancellation (an abort) what was said so far is still saved."""
+        out = outcome if outcome is not None else RunOutcome(stop="done")
+        async with self.lock(req.session_key):
+            settings = self.settings()
+            defaults = settings.agents.defaults
+            workspace = workspace_for(self.state_dir, settings)
+            workspace.ensure()
+            bootstrapping = workspace.bootstrap_pending()
+            skills = load_skills(workspace.root, settings.skills.load.dirs, self.env)
+            toolbox, _ = self.toolbox()
+            system = build_system(skills.eligible(), workspace.prompt_files())
+            context = build_context(req.session_key, incident=req.incident, kind=req.kind)
+            self.sessions.open(req.session_key, incident_id=req.incident_id, model=self.brain.model_id)
+            compactor = Compactor(self.sessions, defaults.compaction)
+            history = self.sessions.read(req.session_key).context()
+            compacted = False
+            tokens_before = compactor.needed(self.brain, system + context, [*history, req.message])
+            if tokens_before is not None:
+                usage = await compactor.compact(req.session_key, self.brain, tokens_before)
+                compacted = True
+                if usage is not None:
+                    self._charge(settings, req, usage, out)
+                history = self.sessions.read(req.session_key).context()
+            self.sessions.append_messages(req.session_key, [req.message], run_id=req.run_id)
+            ctx = ToolContext(session_key=req.session_key, workspace=workspace, skills=skills, capabilities=self.capabilities,
+                              incident_id=req.incident_id, actor=f"agent:{req.session_key}")
+            loop = Loop(self.brain, toolbox, defaults.limits, self.ledger, defaults.max_tokens)
+            run_usage = Usage()
+
+            def on_usage(usage: Usage) -> None:
+                run_usage.add(usage)
+                self.ledger.charge(req.incident_id, tokens=usage.total, cost=cost_of(usage, price_for(settings, self.brain.model_id)))
+
+            try:
+                await loop.run(ctx, system, context, [*history, req.message], outcome=out, on_text=on_text, on_tool=on_tool,
+                               on_usage=on_usage)
+            except asyncio.CancelledError:
+                out.stop, out.error = "aborted", "the run was aborted"
+                raise
+            finally:
+                # Runs on success, error and cancellation alike: the transcript must stay valid.
+                messages = close_open_calls(out.messages, "not run: the run was aborted")
+                self.sessions.append_messages(req.session_key, messages, run_id=req.run_id)
+                context_tokens = estimate_tokens_text(system + context) + estimate_tokens([*history, req.message, *messages])
+                cost = cost_of(run_usage, price_for(settings, self.brain.model_id))
+                self.sessions.record_usage(req.session_key, run_usage, cost, out.tool_calls, context_tokens=context_tokens,
+                                           model=self.brain.model_id, compacted=compacted)
+                if bootstrapping and out.stop == "done":
+                    workspace.finish_bootstrap()
+        return out
+
+    def _charge(self, settings: Settings, req: RunRequest, usage: Usage, out: RunOutcome) -> None:
+        cost = cost_of(usage, price_for(settings, self.brain.model_id))
+        self.ledger.charge(req.incident_id, tokens=usage.total, cost=cost)
+        self.sessions.record_usage(req.session_key, usage, cost, 0)

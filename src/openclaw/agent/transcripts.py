@@ -1,0 +1,217 @@
+"""Sessions on disk: `<state>/agents/main/sessions/sessions.json` (key -> entry) plus one JSONL
+transcript per session, `<sessionId>.jsonl`.
+
+A transcript opens with a `session` header line, then `message` entries (each with `id` and
+`parentId`) and `compaction` entries `{summary, firstKeptEntryId, tokensBefore}`. The model's
+context is the latest compaction's summary followed by the messages from its first kept entry on.
+Writes are appends under a file lock; the index is rewritten atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openclaw.agent.messages import Message, Part, TextPart, ToolCall, ToolOutcome, Usage
+from openclaw.config import store
+
+SUMMARY_PREFIX = "Summary of the earlier conversation (compacted):\n"
+
+
+class SessionEntry(BaseModel):
+    """One line of sessions.json."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    session_id: str = Field(alias="sessionId")
+    created_at: str = Field(alias="createdAt")
+    updated_at: str = Field(alias="updatedAt")
+    model: str | None = None
+    incident_id: str | None = Field(None, alias="incidentId")
+    input_tokens: int = Field(0, alias="inputTokens")
+    output_tokens: int = Field(0, alias="outputTokens")
+    cache_read_tokens: int = Field(0, alias="cacheReadTokens")
+    cache_write_tokens: int = Field(0, alias="cacheWriteTokens")
+    total_tokens: int = Field(0, alias="totalTokens")
+    context_tokens: int = Field(0, alias="contextTokens")
+    cost_usd: float = Field(0.0, alias="costUsd")
+    tool_calls: int = Field(0, alias="toolCalls")
+    compaction_count: int = Field(0, alias="compactionCount")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def part_to_json(part: Part) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text}
+    if isinstance(part, ToolCall):
+        return {"type": "toolCall", "id": part.id, "name": part.name, "arguments": part.arguments}
+    return {"type": "toolResult", "callId": part.call_id, "name": part.name, "content": part.content, "isError": part.is_error}
+
+
+def part_from_json(data: dict[str, Any]) -> Part:
+    kind = data.get("type")
+    if kind == "text":
+        return TextPart(str(data.get("text", "")))
+    if kind == "toolCall":
+        return ToolCall(str(data["id"]), str(data["name"]), dict(data.get("arguments") or {}))
+    return ToolOutcome(str(data["callId"]), str(data.get("name", "")), str(data.get("content", "")), bool(data.get("isError")))
+
+
+def message_to_json(message: Message) -> dict[str, Any]:
+    return {"role": message.role, "content": [part_to_json(p) for p in message.parts]}
+
+
+def message_from_json(data: dict[str, Any]) -> Message:
+    return Message(data["role"], tuple(part_from_json(p) for p in data.get("content", [])))
+
+
+@dataclass
+class Transcript:
+    """A session's entries as read from disk."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def context(self) -> list[Message]:
+        """What the model sees: the last compaction's summary, then the messages it kept."""
+        last_compaction = None
+        for i, entry in enumerate(self.entries):
+            if entry.get("type") == "compaction":
+                last_compaction = i
+        messages: list[Message] = []
+        start = 0
+        if last_compaction is not None:
+            comp = self.entries[last_compaction]
+            messages.append(Message.user(SUMMARY_PREFIX + str(comp["summary"])))
+            first_kept = comp.get("firstKeptEntryId")
+            ids = [e.get("id") for e in self.entries]
+            start = ids.index(first_kept) if first_kept in ids else len(self.entries)
+        for entry in self.entries[start:]:
+            if entry.get("type") == "message":
+                messages.append(message_from_json(entry["message"]))
+        return _merge_summary(messages) if last_compaction is not None else messages
+
+    def message_entries(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries if e.get("type") == "message"]
+
+
+def _merge_summary(messages: list[Message]) -> list[Message]:
+    # Providers want user/assistant turns to alternate: fold the summary into a following user turn.
+    if len(messages) >= 2 and messages[1].role == "user" and not messages[1].tool_outcomes:
+        return [Message("user", (TextPart(messages[0].text + "\n\n"), *messages[1].parts)), *messages[2:]]
+    return messages
+
+
+class SessionStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.index_path = root / "sessions.json"
+
+    def _read_index(self) -> dict[str, Any]:
+        if not self.index_path.exists():
+            return {}
+        data = json.loads(self.index_path.read_text(encoding="utf-8") or "{}")
+        return data if isinstance(data, dict) else {}
+
+    def list(self) -> dict[str, SessionEntry]:
+        return {k: SessionEntry.model_validate(v) for k, v in self._read_index().items()}
+
+    def get(self, key: str) -> SessionEntry | None:
+        raw = self._read_index().get(key)
+        return SessionEntry.model_validate(raw) if raw else None
+
+    def open(self, key: str, *, incident_id: str | None = None, model: str | None = None) -> SessionEntry:
+        """The session for `key`, created with a fresh transcript when new."""
+        with store.lock_for(self.index_path):
+            index = self._read_index()
+            if key in index:
+                return SessionEntry.model_validate(index[key])
+            entry = SessionEntry(sessionId=uuid.uuid4().hex, createdAt=now_iso(), updatedAt=now_iso(), model=model,
+                                 incidentId=incident_id)
+            header = {"type": "session", "id": entry.session_id, "key": key, "timestamp": entry.created_at}
+            self.transcript_path(entry.session_id).write_text(json.dumps(header) + "\n", encoding="utf-8")
+            index[key] = entry.to_json()
+            store.write_json_atomic(self.index_path, index)
+            return entry
+
+    def transcript_path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}.jsonl"
+
+    def read(self, key: str) -> Transcript:
+        entry = self.get(key)
+        if entry is None:
+            return Transcript()
+        path = self.transcript_path(entry.session_id)
+        if not path.exists():
+            return Transcript()
+        entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return Transcript(entries)
+
+    def append(self, key: str, records: list[dict[str, Any]]) -> list[str]:
+        """Append entries (`message` or `compaction` dicts without ids); returns their new ids."""
+        entry = self.open(key)
+        path = self.transcript_path(entry.session_id)
+        ids: list[str] = []
+        with store.lock_for(path):
+            last_id = self._last_id(path)
+            with path.open("a", encoding="utf-8") as fh:
+                for record in records:
+                    rid = uuid.uuid4().hex[:12]
+                    line = {"id": rid, "parentId": last_id, "timestamp": now_iso(), **record}
+                    fh.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+                    last_id = rid
+                    ids.append(rid)
+        return ids
+
+    def append_messages(self, key: str, messages: list[Message], *, run_id: str | None = None) -> list[str]:
+        return self.append(key, [{"type": "message", "runId": run_id, "message": message_to_json(m)} for m in messages])
+
+    @staticmethod
+    def _last_id(path: Path) -> str | None:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for line in reversed(lines):
+            if line.strip():
+                data = json.loads(line)
+                return data.get("id") if data.get("type") != "session" else None
+        return None
+
+    def record_usage(self, key: str, usage: Usage, cost: float, tool_calls: int, *, context_tokens: int | None = None,
+                     model: str | None = None, compacted: bool = False) -> SessionEntry:
+        with store.lock_for(self.index_path):
+            index = self._read_index()
+            entry = SessionEntry.model_validate(index[key])
+            entry.input_tokens += usage.input_tokens
+            entry.output_tokens += usage.output_tokens
+            entry.cache_read_tokens += usage.cache_read_tokens
+            entry.cache_write_tokens += usage.cache_write_tokens
+            entry.total_tokens += usage.total
+            entry.cost_usd = round(entry.cost_usd + cost, 6)
+            entry.tool_calls += tool_calls
+            entry.updated_at = now_iso()
+            if context_tokens is not None:
+                entry.context_tokens = context_tokens
+            if model:
+                entry.model = model
+            if compacted:
+                entry.compaction_count += 1
+            index[key] = entry.to_json()
+            store.write_json_atomic(self.index_path, index)
+            return entry
+
+    def reset(self, key: str) -> None:
+        """Forget a session: the next message starts a new transcript (the old file is kept)."""
+        with store.lock_for(self.index_path):
+            index = self._read_index()
+            if index.pop(key, None) is not None:
+                store.write_json_atomic(self.index_path, index)

@@ -1,0 +1,70 @@
+"""Agent unit-test fixtures: a scripted brain, a runtime on a fresh state dir, and the guard that
+keeps every test away from real model providers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openclaw.agent.brains.scripted import Script, ScriptedBrain
+from openclaw.agent.messages import BrainReply, BrainRequest, TextPart, ToolCall, Usage
+from openclaw.agent.runtime import AgentRuntime
+from openclaw.config.schema import Settings
+
+
+@pytest.fixture(autouse=True)
+def no_model_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("test guard: unit tests open no sockets (no real model requests)")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+_ids = itertools.count(1)
+
+
+def text_reply(text: str, *, stop: str = "end_turn", tokens: tuple[int, int] = (100, 20)) -> BrainReply:
+    return BrainReply((TextPart(text),), stop, Usage(tokens[0], tokens[1]), "scripted/function")  # type: ignore[arg-type]  # literal from tests
+
+
+def tool_reply(name: str, args: dict[str, Any], *, text: str = "", tokens: tuple[int, int] = (100, 20)) -> BrainReply:
+    parts: tuple[Any, ...] = ((TextPart(text),) if text else ()) + (ToolCall(f"call_{next(_ids)}", name, args),)
+    return BrainReply(parts, "tool_use", Usage(tokens[0], tokens[1]), "scripted/function")
+
+
+def play(*replies: BrainReply) -> Script:
+    """A script that answers with `replies` in order."""
+    queue = list(replies)
+
+    def script(request: BrainRequest) -> BrainReply:
+        if not queue:
+            raise AssertionError("the scripted brain was called more often than the test expected")
+        return queue.pop(0)
+
+    return script
+
+
+@pytest.fixture
+def settings_holder() -> dict[str, Settings]:
+    return {"settings": Settings()}
+
+
+@pytest.fixture
+def make_runtime(state_dir: Path, settings_holder: dict[str, Settings]) -> Callable[..., AgentRuntime]:
+    def make(script: Script, *, capabilities: dict[str, Any] | None = None, window: int = 200_000, **overrides: Any) -> AgentRuntime:
+        if overrides:
+            settings_holder["settings"] = Settings.model_validate(overrides)
+        brain = ScriptedBrain(script, window=window)
+        return AgentRuntime(state_dir, lambda: settings_holder["settings"], brain, env={}, capabilities=capabilities or {})
+
+    return make
