@@ -8,6 +8,10 @@ import typer
 
 from openclaw import __version__
 from openclaw.cli import config as config_cli
+from openclaw.cli import dashboard as dashboard_cli
+from openclaw.cli import devices as devices_cli
+from openclaw.cli import doctor as doctor_cli
+from openclaw.cli import status as status_cli
 
 app = typer.Typer(
     name="openclaw",
@@ -17,6 +21,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(config_cli.app, name="config")
+app.add_typer(devices_cli.app, name="devices")
+app.command("doctor")(doctor_cli.doctor)
+app.command("status")(status_cli.status)
+app.command("dashboard")(dashboard_cli.dashboard)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,145 @@
+"""`openclaw devices list|approve|reject|revoke`: device pairing from the command line.
+
+With a gateway running, the CLI goes through it on loopback (a local client, never asked to
+pair), so live connections and events follow at once. With none running, it edits
+`<state>/devices/*.json` directly under the same file lock the gateway uses.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+import typer
+
+app = typer.Typer(help="List, approve, reject and revoke paired devices (browsers, CLIs).", no_args_is_help=True)
+
+StateDirOpt = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _state(state_dir: Optional[str]):  # type: ignore[no-untyped-def]  # Path
+    from openclaw.config import paths
+
+    return paths.state_dir(state_dir)
+
+
+def _direct(fn_name: str, *args: Any) -> Any:
+    """Run a PairingStore operation on the files (no gateway running)."""
+    from openclaw.cli.output import fail
+    from openclaw.errors import StateError
+    from openclaw.gateway.pairing import PairingError, PairingStore
+
+    store = PairingStore(*args[:1])
+    try:
+        return getattr(store, fn_name)(*args[1:])
+    except PairingError as exc:
+        fail(exc.message)
+    except StateError as exc:
+        fail(str(exc))
+
+
+def _age(ts: Any) -> str:
+    if not isinstance(ts, (int, float)):
+        return ""
+    secs = max(0, int(time.time() - ts / 1000))
+    return f"{secs}s" if secs < 120 else f"{secs // 60}m" if secs < 7200 else f"{secs // 3600}h"
+
+
+def _short(device_id: str) -> str:
+    return device_id[:16] + "…" if len(device_id) > 17 else device_id
+
+
+@app.command("list")
+def list_(as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> None:
+    """Pending pairing requests and paired devices."""
+    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.output import print_json, print_table
+
+    sdir = _state(state_dir)
+    ok, data = call_gateway(sdir, "device.pair.list")
+    if not ok:
+        data = _direct("list", sdir)
+    if as_json:
+        print_json(data)
+        return
+    if not data["pending"] and not data["paired"]:
+        typer.echo("No device pairing entries.")
+        return
+    if data["pending"]:
+        rows = [
+            [r["requestId"], _short(r["deviceId"]), r.get("role", ""), r.get("remoteIp", ""), _age(r.get("ts")), "repair" if r.get("isRepair") else ""]
+            for r in data["pending"]
+        ]
+        print_table("Pending", ["Request", "Device", "Role", "IP", "Age", "Flags"], rows)
+        typer.echo("Approve with: openclaw devices approve <Request>")
+    if data["paired"]:
+        rows = []
+        for d in data["paired"]:
+            tokens = ", ".join(f"{role}{' (revoked)' if t.get('revokedAtMs') else ''}" for role, t in (d.get("tokens") or {}).items())
+            client = d.get("clientId") or ""
+            rows.append([d["deviceId"], client, ", ".join(d.get("roles") or []), ", ".join(d.get("scopes") or []), tokens, d.get("remoteIp", "")])
+        print_table("Paired", ["Device", "Client", "Roles", "Scopes", "Tokens", "IP"], rows)
+
+
+@app.command("approve")
+def approve(
+    request_id: str = typer.Argument(..., help="The requestId shown by `openclaw devices list` or the Control UI."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+) -> None:
+    """Approve a pending pairing request."""
+    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.output import print_json
+    from openclaw.gateway.pairing import redacted_device
+
+    sdir = _state(state_dir)
+    ok, data = call_gateway(sdir, "device.pair.approve", {"requestId": request_id})
+    if not ok:
+        data = {"requestId": request_id, "device": redacted_device(_direct("approve", sdir, request_id))}
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(f"Approved {data['device']['deviceId']}")
+
+
+@app.command("reject")
+def reject(
+    request_id: str = typer.Argument(..., help="The requestId to refuse."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+) -> None:
+    """Reject a pending pairing request."""
+    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.output import print_json
+
+    sdir = _state(state_dir)
+    ok, data = call_gateway(sdir, "device.pair.reject", {"requestId": request_id})
+    if not ok:
+        req = _direct("reject", sdir, request_id)
+        data = {"requestId": request_id, "deviceId": req["deviceId"]}
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(f"Rejected {data['deviceId']}")
+
+
+@app.command("revoke")
+def revoke(
+    device: str = typer.Option(..., "--device", help="Device id (from `openclaw devices list`)."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+) -> None:
+    """Unpair a device: its tokens stop working, its open connections close, it must pair again."""
+    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.output import print_json
+
+    sdir = _state(state_dir)
+    ok, data = call_gateway(sdir, "device.pair.remove", {"deviceId": device})
+    if not ok:
+        _direct("remove", sdir, device)
+        data = {"deviceId": device, "removed": True, "closedConnections": 0}
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(f"Revoked {device} (it must pair again to connect)")

@@ -1,0 +1,35 @@
+"""`openclaw status`: what the running gateway reports about itself (the `status` method)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    state_dir: Optional[str] = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw)."),
+) -> None:
+    """Show the running gateway's status; exit 1 when no gateway is running."""
+    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.output import fail, print_json
+    from openclaw.config import paths
+    from openclaw.gateway import runtime
+
+    sdir = paths.state_dir(state_dir)
+    ok, data = call_gateway(sdir, "status", timeout=5)
+    if not ok:
+        if as_json:
+            print_json({"running": False, "port": runtime.gateway_port(sdir)})
+            raise typer.Exit(1)
+        fail(f"gateway is not running (nothing answers on 127.0.0.1:{runtime.gateway_port(sdir)}); start it with `openclaw gateway`")
+    if as_json:
+        print_json({"running": True, **data})
+        return
+    uptime = int(data.get("uptimeMs", 0)) // 1000
+    typer.echo(f"gateway running: openclaw {data.get('version')}, up {uptime // 3600}h{uptime % 3600 // 60:02d}m{uptime % 60:02d}s")
+    typer.echo(f"  listening: bind={data.get('bind')} port={data.get('port')}  ready={data.get('ready')}")
+    typer.echo(f"  state dir: {data.get('stateDir')}")
+    if data.get("pendingRestart"):
+        typer.echo(f"  restart needed to apply: {', '.join(data['pendingRestart'])}")
