@@ -21,9 +21,14 @@ def compact(value: Any) -> Any:
     return _compact(value)
 
 
-def quality(release: Release) -> dict[str, Any]:
+# Radarr names its quality sources differently from Sonarr (QualitySource enums in each document).
+RADARR_SOURCES = {"web": "webdl", "webRip": "webrip", "television": "tv"}
+
+
+def quality(release: Release, app: str = "sonarr") -> dict[str, Any]:
+    source = RADARR_SOURCES.get(release.source, release.source) if app == "radarr" else release.source
     return {
-        "quality": {"id": release.quality_id, "name": release.quality, "source": release.source, "resolution": release.resolution},
+        "quality": {"id": release.quality_id, "name": release.quality, "source": source, "resolution": release.resolution},
         "revision": {"version": 1, "real": 0, "isRepack": False},
     }
 
@@ -97,7 +102,7 @@ def queue_fields(item: QueueItem, torrent: Torrent | None, now: datetime, bytes_
         status, tracked_status, tracked_state = "completed", "warning", "importBlocked"
         messages = [{"title": item.release.title, "messages": [item.blocked_reason]}]
     return {
-        "languages": [ENGLISH], "quality": quality(item.release), "customFormats": [], "customFormatScore": 0,
+        "languages": [ENGLISH], "quality": quality(item.release, item.app), "customFormats": [], "customFormatScore": 0,
         "size": size, "title": item.release.title, "estimatedCompletionTime": eta, "added": iso(item.added),
         "status": status, "trackedDownloadStatus": tracked_status, "trackedDownloadState": tracked_state,
         "statusMessages": messages or [], "downloadId": item.download_id, "protocol": "torrent",

@@ -16,8 +16,9 @@ class MediaFaults:
 
     @staticmethod
     def _match(keys: set[str] | dict[str, int], title: str) -> str | None:
-        low = title.lower()
-        return next((k for k in keys if k.lower() in low), None)
+        # Release names are dotted ("Slow.Horses.S01..."): compare words, not punctuation.
+        low = _words(title)
+        return next((k for k in keys if _words(k) in low), None)
 
     def take_stall(self, title: str) -> bool:
         return self._take(self.stall, title)
@@ -34,3 +35,7 @@ class MediaFaults:
             return False
         counts[key] -= 1
         return True
+
+
+def _words(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())

@@ -114,7 +114,8 @@ class MediaPipeline:
             for season, count in title.seasons.items():
                 for number in range(1, count + 1):
                     eid = self.state.next_id()
-                    self.state.episodes[eid] = Episode(eid, series.id, season, number, f"Episode {number}", f"{title.year + season - 1}-02-{min(number, 28):02d}", monitored)
+                    self.state.episodes[eid] = Episode(eid, series.id, season, number, f"Episode {number}", f"{title.year + season - 1}-02-{min(number, 28):02d}",
+                                                       monitored and (seasons is None or season in seasons))
         if seasons is not None:
             for ep in self.state.episodes_of(series.id):
                 ep.monitored = ep.monitored or ep.season in seasons

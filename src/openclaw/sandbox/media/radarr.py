@@ -157,7 +157,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
             if download_id and h.download_id != download_id:
                 continue
             rec: dict[str, Any] = {"id": h.id, "movieId": h.movie_id, "sourceTitle": h.release.title,
-                                   "languages": [{"id": 1, "name": "English"}], "quality": arr.quality(h.release),
+                                   "languages": [{"id": 1, "name": "English"}], "quality": arr.quality(h.release, "radarr"),
                                    "customFormats": [], "customFormatScore": 0, "qualityCutoffNotMet": False,
                                    "date": iso(h.date), "downloadId": h.download_id, "eventType": h.event_type, "data": h.data}
             if include_movie:
@@ -168,7 +168,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
 
     async def blocklist(request: Request) -> Response:
         records = [arr.compact({"id": b.id, "movieId": b.movie_id, "sourceTitle": b.release.title,
-                                "languages": [{"id": 1, "name": "English"}], "quality": arr.quality(b.release), "customFormats": [],
+                                "languages": [{"id": 1, "name": "English"}], "quality": arr.quality(b.release, "radarr"), "customFormats": [],
                                 "date": iso(b.date), "protocol": "torrent", "indexer": b.release.indexer, "message": b.message})
                    for b in p.state.blocklist if b.app == "radarr"]
         return JSONResponse(arr.paging(request, records, "date"))

@@ -1,0 +1,148 @@
+"""The simulated media pipeline moves a request to available and sends the real apps' webhooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from media_harness import KEY, Harness, media_harness
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "data" / "seerr-default-template.json"
+
+
+def sent(h: Harness) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    while not h.pipeline.sender.outbox.empty():
+        out.append(h.pipeline.sender.outbox.get_nowait())
+    return out
+
+
+def events(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str]]:
+    return [(app, str(body.get("eventType") or body.get("notification_type"))) for app, body in batch]
+
+
+def record_all(h: Harness) -> None:
+    h.pipeline.sender.targets = {"sonarr": "http://gw/hooks/sonarr", "radarr": "http://gw/hooks/radarr", "seerr": "http://gw/hooks/seerr"}
+
+
+async def test_pending_request_goes_through_every_step_to_available_in_jellyfin() -> None:
+    async with media_harness() as h:
+        record_all(h)
+        created = await h.seerr.post("/api/v1/request", json={"mediaType": "tv", "mediaId": 95396, "seasons": [1]}, headers={"X-Api-User": "2"})
+        assert created.status_code == 201 and created.json()["status"] == 1
+        rid = created.json()["id"]
+        assert events(sent(h)) == [("seerr", "MEDIA_PENDING")]
+        approved = await h.seerr.post(f"/api/v1/request/{rid}/approve")
+        assert approved.json()["status"] == 2
+        h.step(400)
+        batch = sent(h)
+        assert events(batch) == [("seerr", "MEDIA_APPROVED"), ("sonarr", "Grab"), ("sonarr", "Download"), ("seerr", "MEDIA_AVAILABLE")]
+        grab, download = batch[1][1], batch[2][1]
+        assert grab["downloadId"] == download["downloadId"] and len(download["episodeFiles"]) == 9
+        items = (await h.jellyfin.get("/Items", params={"IncludeItemTypes": "Series", "AnyProviderIdEquals": "tvdb.371980"})).json()
+        assert items["TotalRecordCount"] == 1 and items["Items"][0]["Name"] == "Severance"
+        request = (await h.seerr.get(f"/api/v1/request/{rid}")).json()
+        assert request["media"]["status"] == 5 and request["media"]["jellyfinMediaId"] == items["Items"][0]["Id"]
+
+
+async def test_seerr_webhook_follows_the_default_template_with_string_values() -> None:
+    template = json.loads(TEMPLATE.read_text())
+    async with media_harness() as h:
+        record_all(h)
+        await h.seerr.post("/api/v1/request", json={"mediaType": "movie", "mediaId": 438631}, headers={"X-Api-User": "2"})
+        (_, body), = sent(h)
+    assert set(body) == {k.strip("{}") for k in template}
+    assert body["media"] == {"media_type": "movie", "tmdbId": "438631", "tvdbId": "", "status": "PENDING", "status4k": "UNKNOWN"}
+    assert set(body["request"]) == set(template["{{request}}"]) and all(isinstance(v, str) for v in body["request"].values())
+    assert body["issue"] is None and body["comment"] is None and body["event"] == "New Movie Request"
+
+
+async def test_stalled_download_is_fixed_by_blocklisting_and_searching_again() -> None:
+    async with media_harness() as h:
+        record_all(h)
+        h.pipeline.faults.stall["Dune"] = 1
+        await h.seerr.post("/api/v1/request", json={"mediaType": "movie", "mediaId": 438631})
+        h.step(200)
+        (record,) = (await h.radarr.get("/api/v3/queue")).json()["records"]
+        assert record["status"] == "warning" and "stalled" in record["statusMessages"][0]["messages"][0]
+        torrents = (await _qbit_login(h)).get("/api/v2/torrents/info")
+        assert (await torrents)[0]["state"] == "stalledDL"
+        first = record["title"]
+        assert (await h.radarr.delete(f"/api/v3/queue/{record['id']}", params={"removeFromClient": "true", "blocklist": "true"})).status_code == 200
+        h.step(400)
+        imported = [b for a, b in sent(h) if b.get("eventType") == "Download"]
+        assert len(imported) == 1 and imported[0]["release"]["releaseTitle"] != first
+        movie = (await h.radarr.get("/api/v3/movie", params={"tmdbId": "438631"})).json()[0]
+        assert movie["hasFile"] is True
+
+
+async def test_failed_import_blocks_the_queue_item_and_asks_for_manual_interaction() -> None:
+    async with media_harness() as h:
+        record_all(h)
+        h.pipeline.faults.fail_import["Arrival"] = 5
+        h.pipeline.add_series(393443)
+        h.pipeline.faults.fail_import["Slow Horses"] = 1
+        h.step(300)
+        (record, *_) = (await h.sonarr.get("/api/v3/queue")).json()["records"]
+        assert record["trackedDownloadState"] == "importBlocked" and record["trackedDownloadStatus"] == "warning"
+        manual = [b for _, b in sent(h) if b.get("eventType") == "ManualInteractionRequired"]
+        assert manual and manual[0]["downloadId"] == record["downloadId"]
+        await h.sonarr.post("/api/v3/command", json={"name": "RefreshMonitoredDownloads"})
+        h.step(30)
+        assert (await h.sonarr.get("/api/v3/queue")).json()["totalRecords"] == 0
+        assert all(e["hasFile"] for e in (await h.sonarr.get("/api/v3/episode", params={"seriesId": record["seriesId"]})).json())
+
+
+async def test_no_release_found_leaves_the_movie_missing_until_releases_appear() -> None:
+    async with media_harness() as h:
+        h.pipeline.faults.no_release.add("Blade Runner")
+        movie = (await h.radarr.post("/api/v3/movie", json={"tmdbId": 335984, "addOptions": {"searchForMovie": True}})).json()
+        h.step(10)
+        commands = (await h.radarr.get("/api/v3/command")).json()
+        assert commands[-1]["message"] == "0 reports downloaded."
+        assert movie["id"] in [m["id"] for m in (await h.radarr.get("/api/v3/wanted/missing")).json()["records"]]
+        h.pipeline.faults.no_release.clear()
+        await h.radarr.post("/api/v3/command", json={"name": "MoviesSearch", "movieIds": [movie["id"]]})
+        h.step(10)
+        assert (await h.radarr.get("/api/v3/queue")).json()["totalRecords"] == 1
+
+
+async def test_apps_refuse_requests_without_their_key() -> None:
+    async with media_harness() as h:
+        assert (await h.sonarr.get("/api/v3/system/status", headers={"X-Api-Key": "wrong"})).status_code == 401
+        assert (await h.sonarr.get("/api/v3/system/status", params={"apikey": KEY}, headers={"X-Api-Key": ""})).status_code == 200
+        assert (await h.jellyfin.get("/Items", headers={"X-Emby-Token": "nope"})).status_code == 401
+        assert (await h.jellyfin.get("/Items", headers={"X-Emby-Token": "", "Authorization": f'MediaBrowser Client="x", Token="{KEY}"'})).status_code == 200
+        assert (await h.qbit.get("/api/v2/torrents/info")).status_code == 403
+        bad = await h.qbit.post("/api/v2/auth/login", data={"username": "admin", "password": "wrong"})
+        assert bad.text == "Fails."
+
+
+async def test_bad_input_gets_an_error_naming_the_field() -> None:
+    async with media_harness() as h:
+        response = await h.sonarr.post("/api/v3/command", json={"name": "Bogus"})
+        assert response.status_code == 400 and response.json()["propertyName"] == "name"
+        response = await h.seerr.post("/api/v1/request", json={"mediaType": "book", "mediaId": 1})
+        assert response.status_code == 400 and response.json()["errors"][0]["path"] == "mediaType"
+        response = await h.radarr.get("/api/v3/queue", params={"includeMovie": "maybe"})
+        assert response.status_code == 400 and "includeMovie" in response.json()["message"]
+
+
+async def test_prowlarr_search_returns_releases_from_every_indexer() -> None:
+    async with media_harness() as h:
+        indexers = (await h.prowlarr.get("/api/v1/indexer")).json()
+        found = (await h.prowlarr.get("/api/v1/search", params={"query": "Arrival", "type": "movie"})).json()
+        assert {r["indexerId"] for r in found} == {i["id"] for i in indexers}
+        assert all(r["tmdbId"] == 329865 for r in found)
+
+
+async def _qbit_login(h: Harness) -> Any:
+    response = await h.qbit.post("/api/v2/auth/login", data={"username": "admin", "password": "secret"})
+    assert response.text == "Ok." and "SID" in response.cookies
+
+    class Q:
+        async def get(self, path: str) -> Any:
+            return (await h.qbit.get(path)).json()
+
+    return Q()
