@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 BindMode = Literal["loopback", "lan", "custom", "auto"]
@@ -64,6 +64,18 @@ class GatewaySettings(Section):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     control_ui: ControlUiSettings = Field(default_factory=ControlUiSettings)
     trusted_proxies: list[str] = Field(default_factory=list, description="IPs/CIDRs whose forwarding headers are believed")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR (e.g. 10.0.0.0/8)") from None
+        return value
     reload: ReloadSettings = Field(default_factory=ReloadSettings)
 
 

@@ -60,3 +60,11 @@ def test_trusted_proxy_supplies_the_client_ip() -> None:
 def test_bad_trusted_proxy_entry_is_named() -> None:
     with pytest.raises(ValueError, match="'10.0.0.0/99'"):
         peer.parse_networks(["10.0.0.0/99"])
+
+
+def test_config_refuses_a_bad_trusted_proxy(tmp_path: object) -> None:
+    from openclaw.config import layers
+    from openclaw.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="gateway.trustedProxies"):
+        layers.load(tmp_path, seed_path=None, env={}, state_override={"gateway": {"trustedProxies": ["10.0.0.0/99"]}})  # type: ignore[arg-type]
