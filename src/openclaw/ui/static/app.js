@@ -129,6 +129,9 @@ function renderBanner(state) {
     const text = describeRefusal(state.refusal);
     const detail = state.message ? h("p", { class: "detail" }, `Gateway said: ${state.message}`) : null;
     const children = [h("strong", { class: "refusal-title" }, text.title), text.hint ? h("p", {}, text.hint) : null, detail];
+    if (state.refusal.lockoutMs > 0 && state.refusal.kind !== "rate-limited") {
+      children.push(h("p", { class: "countdown" }, `Too many failed attempts: the gateway locks this address out for ${formatDuration(state.refusal.lockoutMs)}.`));
+    }
     if (state.refusal.kind === "rate-limited") {
       const line = h("p", { class: "countdown" });
       const tick = () => {

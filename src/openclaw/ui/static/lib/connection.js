@@ -47,6 +47,10 @@ export class Connection {
     this.attempt = 0;
     this.wanted = false;
     this.generation = 0;
+    // When the gateway said this address is locked out (failed-auth limit). During a lockout it
+    // refuses the WebSocket upgrade with HTTP 429, which a browser only sees as close 1006, so
+    // the page remembers the time it was given.
+    this.lockedUntil = 0;
   }
 
   setState(state) {
@@ -145,6 +149,7 @@ export class Connection {
     }
     this.ws = ws;
     let handshakeDone = false;
+    let gotChallenge = false;
     let refusal = null;
     const challengeTimer = setTimeout(() => ws.close(4000, "no connect.challenge"), CHALLENGE_TIMEOUT_MS);
 
@@ -157,6 +162,7 @@ export class Connection {
       }
       if (frame.type === "event" && frame.event === "connect.challenge" && !handshakeDone) {
         clearTimeout(challengeTimer);
+        gotChallenge = true;
         const params = await this.connectParams(frame.payload || {}, token);
         if (generation !== this.generation) return;
         ws.send(JSON.stringify({ type: "req", id: "connect", method: "connect", params }));
@@ -168,6 +174,8 @@ export class Connection {
           this.onHello(frame.payload || {}, settings);
         } else {
           refusal = frame.error || {};
+          const retry = Number(refusal.retryAfterMs ?? refusal.details?.retryAfterMs);
+          if (retry > 0) this.lockedUntil = Date.now() + retry;
         }
         return;
       }
@@ -190,7 +198,7 @@ export class Connection {
       this.failPending("connection closed");
       const wasConnected = this.state.phase === "connected";
       this.hello = wasConnected ? this.hello : null;
-      this.onClosed({ ev, refusal, wasConnected, usingDeviceToken, settings });
+      this.onClosed({ ev, refusal, wasConnected, usingDeviceToken, settings, gotChallenge });
     };
   }
 
@@ -232,9 +240,14 @@ export class Connection {
     this.setState({ phase: "connected", url: settings.gatewayUrl, deviceId: this.identity.deviceId });
   }
 
-  onClosed({ ev, refusal, wasConnected, usingDeviceToken, settings }) {
+  onClosed({ ev, refusal, wasConnected, usingDeviceToken, settings, gotChallenge }) {
     if (!this.wanted) {
       this.setState({ phase: "idle" });
+      return;
+    }
+    if (!gotChallenge && !refusal && this.lockedUntil > Date.now()) {
+      const retryAfterMs = this.lockedUntil - Date.now();
+      this.scheduleRetry(retryAfterMs, { phase: "refused", refusal: { kind: "rate-limited", retryAfterMs }, message: "" });
       return;
     }
     const info = refusal
@@ -278,7 +291,8 @@ export class Connection {
       return;
     }
     this.wanted = false;
-    this.setState({ phase: "refused", refusal: kind, message: info.message || ev.reason, code: info.code });
+    const lockoutMs = Math.max(0, this.lockedUntil - Date.now());
+    this.setState({ phase: "refused", refusal: { ...kind, lockoutMs }, message: info.message || ev.reason, code: info.code });
   }
 
   // Call an RPC method; resolves with its payload or rejects with GatewayError.

@@ -1,0 +1,105 @@
+"""Fixtures for the Control UI browser tests: Debian chromium driven by Playwright, and real
+gateway processes on loopback ports.
+
+Host names: chromium maps `*.test` names to 127.0.0.1 (`--host-resolver-rules`), so a page can be
+loaded from `http://openclaw.homelab.test:<port>` (the seed's HTTPRoute host, over plain HTTP:
+not a secure context) or from `http://evil.test:<port>` (another site) while every byte stays on
+loopback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from servers import ForwardingProxy, Gateway, StaticSite
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP *.test 127.0.0.1",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian chromium (apt-get install chromium; .ci/run does)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile (its own localStorage): a new device to the gateway."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, color_scheme="light")
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def make_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
+    """Start a gateway with config set in its state file first (`config={"dot.path": value}`)."""
+    started: list[Gateway] = []
+
+    def make(config: dict[str, Any] | None = None) -> Gateway:
+        from openclaw.config import store
+
+        sdir = tmp_path / f"state{len(started)}"
+        sdir.mkdir(mode=0o700)
+        for path, value in (config or {}).items():
+            store.set_value(sdir, path, value)
+        gw = Gateway(sdir)
+        started.append(gw)
+        gw.start()
+        return gw
+
+    yield make
+    for gw in started:
+        gw.stop()
+
+
+@pytest.fixture
+def make_proxy() -> Iterator[Callable[[str], ForwardingProxy]]:
+    proxies: list[ForwardingProxy] = []
+
+    def make(client_ip: str) -> ForwardingProxy:
+        proxy = ForwardingProxy(client_ip)
+        proxies.append(proxy)
+        return proxy
+
+    yield make
+    for p in proxies:
+        p.close()
+
+
+@pytest.fixture
+def static_site(tmp_path: Path) -> Iterator[StaticSite]:
+    site = StaticSite(tmp_path / "site")
+    yield site
+    site.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Write docs/screenshots/<name>.png (committed, shown in the README)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,218 @@
+"""Loopback servers the browser tests put around the gateway: the gateway process itself, a
+forwarding reverse proxy (the seed's HTTPRoute in front of the pod), and a plain static file
+server on another origin."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from openclaw.ui import STATIC_DIR
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.05) -> object:
+    """Poll `predicate` until it returns something truthy; raise TimeoutError after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+def openclaw_command() -> list[str]:
+    """The installed `openclaw` console script next to this interpreter (else `python -m openclaw`)."""
+    script = Path(sys.executable).parent / "openclaw"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "openclaw"]
+
+
+class Gateway:
+    """A real `openclaw gateway` process on a free loopback port with its own state dir; its
+    stdout and stderr go to a file the tests read (to prove no secret is logged)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.port = free_port()
+        self.log_path = state_dir.parent / "gateway.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")},
+            "OPENCLAW_STATE_DIR": str(state_dir),
+            "OPENCLAW_GATEWAY_PORT": str(self.port),
+            "NO_COLOR": "1",
+        }
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen([*openclaw_command(), "gateway", "--port", str(self.port)], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+        def ready() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"gateway exited with {self.proc.returncode}:\n{self.logs()}")
+            try:
+                return httpx.get(f"{self.http_url}/readyz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(ready, timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def logs(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    @property
+    def token(self) -> str:
+        data = json.loads((self.state_dir / "openclaw.json").read_text(encoding="utf-8"))
+        return str(data["gateway"]["auth"]["token"])
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the real `openclaw` CLI against this gateway's state dir."""
+        result = subprocess.run([*openclaw_command(), *args], env=self.env, capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"openclaw {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+class ForwardingProxy:
+    """A TCP reverse proxy that adds `X-Forwarded-For: <client_ip>` to every request it passes
+    to the gateway, as an ingress or HTTPRoute does. Non-upgrade requests get `Connection: close`
+    so each connection carries exactly one request and every request gets the header; WebSocket
+    upgrades are passed through and then piped both ways."""
+
+    def __init__(self, client_ip: str, upstream_port: int = 0) -> None:
+        self.upstream_port = upstream_port  # may be set after the gateway it fronts has started
+        self.client_ip = client_ip
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="forwarding-proxy", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _rewrite(self, head: bytes) -> bytes:
+        lines = head.split(b"\r\n")
+        upgrade = any(line.lower().startswith(b"upgrade:") for line in lines[1:])
+        kept = [line for line in lines[1:] if not line.lower().startswith((b"x-forwarded-for:",) if upgrade else (b"x-forwarded-for:", b"connection:"))]
+        extra = [f"X-Forwarded-For: {self.client_ip}".encode()]
+        if not upgrade:
+            extra.append(b"Connection: close")
+        return b"\r\n".join([lines[0], *kept, *extra])
+
+    def _handle(self, client: socket.socket) -> None:
+        try:
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                chunk = client.recv(65536)
+                if not chunk:
+                    client.close()
+                    return
+                buf += chunk
+            head, rest = buf.split(b"\r\n\r\n", 1)
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        except OSError:
+            client.close()
+            return
+        try:
+            upstream.sendall(self._rewrite(head) + b"\r\n\r\n" + rest)
+        except OSError:
+            client.close()
+            upstream.close()
+            return
+        back = threading.Thread(target=self._pipe, args=(upstream, client), daemon=True)
+        back.start()
+        self._pipe(client, upstream)
+        back.join()
+        client.close()
+        upstream.close()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sock.close()
+        self._thread.join(2)
+
+
+class StaticSite:
+    """The Control UI's files served by a plain HTTP server on its own port: the same page, but
+    from an origin the gateway does not know."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(STATIC_DIR / "index.html", root / "index.html")
+        (root / "ui").symlink_to(STATIC_DIR, target_is_directory=True)
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = int(self.server.server_address[1])
+        self._thread = threading.Thread(target=self.server.serve_forever, name="static-site", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the base class names it so
+        return
