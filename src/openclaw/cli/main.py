@@ -13,6 +13,7 @@ from openclaw.cli import devices as devices_cli
 from openclaw.cli import doctor as doctor_cli
 from openclaw.cli import status as status_cli
 from openclaw.cli import init as init_cli
+from openclaw.cli import incidents as incidents_cli
 
 app = typer.Typer(
     name="openclaw",
@@ -27,6 +28,7 @@ app.command("doctor")(doctor_cli.doctor)
 app.command("status")(status_cli.status)
 app.command("dashboard")(dashboard_cli.dashboard)
 app.add_typer(init_cli.app, name="init")
+app.add_typer(incidents_cli.app, name="incidents")
 
 
 def _version(value: bool) -> None:

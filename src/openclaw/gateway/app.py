@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.websockets import WebSocket
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from openclaw.gateway import http
+from openclaw.gateway import hooks, http
 from openclaw.gateway.services import Services
 from openclaw.ui import routes as ui_routes
 
@@ -25,6 +25,7 @@ def routes() -> list[BaseRoute]:
         Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
         Route("/ready", http.readyz, methods=["GET", "HEAD"]),
         Route("/metrics", http.metrics, methods=["GET"]),
+        *hooks.routes(),  # POST /hooks/<name>: webhook ingress
         *ui_routes(),  # Control UI page at "/" (the WebSocket route at "/" serves only upgrades)
         WebSocketRoute("/", _websocket),
         WebSocketRoute("/ws", _websocket),

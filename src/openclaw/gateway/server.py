@@ -99,6 +99,15 @@ def install_capabilities(services: Services) -> None:
     from openclaw.gateway import core_methods
 
     core_methods.install(services)
+    from openclaw import events, incidents
+
+    events.install(services)  # raises ConfigError when hooks.token equals the gateway token
+    incidents.install(services)
+    from openclaw.policy import capability as policy_capability
+    from openclaw.runbooks import capability as runbooks_capability
+
+    policy_capability.install(services)
+    runbooks_capability.install(services)
     from openclaw.gateway.ws import hub
 
     hub.install(services)

@@ -1,0 +1,171 @@
+"""The events capability inside the gateway: database, store, processor, retention.
+
+Others reach it as `events_of(services)`:
+
+    events = events_of(services)
+    stored = await events.ingest(accepted, payload_text)   # durable, then queued
+    unsubscribe = events.subscribe(listener)               # Notice after each committed change
+    rows = await events.timeline("movie:tmdb:603")          # a media item's history
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import Counter
+
+from openclaw.errors import ConfigError
+from openclaw.events import media
+from openclaw.events.db import DB_FILE_NAME, Database
+from openclaw.events.journal import choose_journal_mode
+from openclaw.events.processor import EventProcessor, Handler, Listener
+from openclaw.events.receivers import Accepted
+from openclaw.events.store import EventStore, NewEvent, StoredEvent, prune_events
+
+if TYPE_CHECKING:
+    from openclaw.config.schema import Settings
+    from openclaw.gateway.services import Services
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "events"
+RETENTION_INTERVAL_S = 3600.0
+
+
+class Events:
+    """Durable event intake and processing; one per gateway."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        settings: Callable[[], Settings],
+        clock: Callable[[], float] = time.time,
+        received: Counter | None = None,
+    ) -> None:
+        self.db = db
+        self._received = received
+        self.store = EventStore(db)
+        self.processor = EventProcessor(db, clock=clock)
+        self.settings = settings
+        self.clock = clock
+        db.add_schema(media.SCHEMA)
+        for source in media.MEDIA_SOURCES:
+            self.processor.register(source, media.link_media_event)
+
+    # --- lifecycle ---
+
+    async def open(self) -> None:
+        await self.db.open()
+        await self.processor.recover()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    # --- intake ---
+
+    async def ingest(self, accepted: Accepted, payload: str) -> NewEvent:
+        """Store the event (returns once it is on disk), then queue it for processing."""
+        event = await self.store.append(accepted.source, accepted.type, payload, received_at=self.clock())
+        if self._received is not None:
+            self._received.labels(accepted.source).inc()
+        self.processor.submit(event.id)
+        return event
+
+    # --- extension points ---
+
+    def register(self, source: str, handler: Handler) -> None:
+        """Add a processing step for events of `source` (runs in the writer transaction)."""
+        self.processor.register(source, handler)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Be told about every committed change (`alert.firing`, `incident.opened`, `media.event`, ...)."""
+        return self.processor.subscribe(listener)
+
+    # --- queries ---
+
+    async def get(self, event_id: str) -> StoredEvent | None:
+        return await self.store.get(event_id)
+
+    async def recent(self, *, source: str | None = None, type: str | None = None, limit: int = 100) -> list[StoredEvent]:
+        return await self.store.recent(source=source, type=type, limit=limit)
+
+    async def timeline(self, item_key: str) -> list[dict[str, Any]]:
+        return await self.db.run(lambda conn: media.media_timeline(conn, item_key))
+
+    async def timeline_for_download(self, download_id: str) -> list[dict[str, Any]]:
+        def query(conn: Any) -> list[dict[str, Any]]:
+            key = media.item_for_download(conn, download_id)
+            return media.media_timeline(conn, key) if key else []
+
+        return await self.db.run(query)
+
+    # --- retention ---
+
+    async def prune(self, *, now: float | None = None) -> int:
+        """Delete processed events (and timeline entries) older than `events.retentionDays`."""
+        cutoff = (now if now is not None else self.clock()) - self.settings().events.retention_days * 86400
+
+        def work(conn: Any) -> int:
+            media.prune_timeline(conn, cutoff)
+            return prune_events(conn, cutoff)
+
+        removed = await self.db.run(work)
+        if removed:
+            log.info("events.pruned", extra={"count": removed})
+        return removed
+
+    async def retention_loop(self, interval_s: float = RETENTION_INTERVAL_S) -> None:
+        while True:
+            try:
+                await self.prune()
+            except Exception:
+                log.exception("events.prune_failed")
+            await asyncio.sleep(interval_s)
+
+
+def events_of(services: Services) -> Events:
+    events: Events = services.extensions[EXTENSION]
+    return events
+
+
+def check_hook_token(settings: Settings) -> None:
+    """hooks.token must not be the gateway token: a leaked webhook secret must not open the Control UI."""
+    hook_token, gateway_token = settings.hooks.token, settings.gateway.auth.token
+    if hook_token and gateway_token and hook_token == gateway_token:
+        raise ConfigError(
+            "hooks.token equals gateway.auth.token",
+            ["hooks.token: use a separate secret for webhooks, e.g. `openclaw config set hooks.token \"$(openssl rand -hex 32)\"`"],
+        )
+
+
+def install(services: Services) -> Events:
+    """Create the events capability; open it at start-up; run its processor and retention."""
+    settings = services.config.settings
+    check_hook_token(settings)
+    journal = choose_journal_mode(settings.events.journal_mode, services.state_dir)
+    db = Database(services.state_dir / DB_FILE_NAME, journal_mode=journal)
+    received = Counter("openclaw_webhook_events", "Webhook events stored, by source", ["source"], registry=services.metrics)
+    events = Events(db, settings=lambda: services.config.settings, received=received)
+    services.extensions[EXTENSION] = events
+
+    async def start() -> None:
+        await events.open()
+        log.info("events.opened", extra={"path": str(db.path), "journalMode": journal})
+        services.supervisor.start("events.processor", events.processor.run())
+        services.supervisor.start("events.retention", events.retention_loop())
+
+    async def stop() -> None:
+        await events.close()
+
+    async def ready() -> str | None:
+        return None if db.is_open else "event database is not open"
+
+    services.startup.append(start)
+    services.shutdown.append(stop)
+    services.readiness["events"] = ready
+    return events

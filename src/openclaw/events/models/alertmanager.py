@@ -1,0 +1,51 @@
+"""AlertManager webhook v4 (the `<webhook_config>` body): a notification for one alert group."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import Field
+
+from openclaw.events.models.base import WebhookModel
+
+AlertStatus = Literal["firing", "resolved"]
+# AlertManager's "zero" time: endsAt of an alert that is still firing.
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+class Alert(WebhookModel):
+    status: AlertStatus
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    starts_at: str = Field("", alias="startsAt")
+    ends_at: str | None = Field(None, alias="endsAt")
+    generator_url: str = Field("", alias="generatorURL")
+    # AlertManager has sent it since 0.19; computed from the labels for older senders.
+    fingerprint: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.labels.get("alertname", "")
+
+    @property
+    def key(self) -> str:
+        """The alert's identity: AlertManager's fingerprint, else a stable hash of its label set."""
+        if self.fingerprint:
+            return self.fingerprint
+        text = "\x00".join(f"{k}\x01{v}" for k, v in sorted(self.labels.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class AlertmanagerNotification(WebhookModel):
+    version: str = "4"
+    group_key: str = Field(alias="groupKey")
+    # How many alerts AlertManager left out because of `max_alerts`.
+    truncated_alerts: int = Field(0, alias="truncatedAlerts", ge=0)
+    status: AlertStatus
+    receiver: str = ""
+    group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
+    common_labels: dict[str, str] = Field(default_factory=dict, alias="commonLabels")
+    common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
+    external_url: str = Field("", alias="externalURL")
+    alerts: list[Alert]

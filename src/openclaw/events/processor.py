@@ -1,0 +1,154 @@
+"""The in-process event queue and the processor that drains it.
+
+The ingress stores an event, then `submit`s its id. The processor takes ids in batches and, in one
+writer transaction per batch, runs the handlers registered for the event's source and marks the
+event processed. Handler effects and the processed mark commit together, so a crash either keeps
+both or neither: after a restart, `recover` re-queues what is still unprocessed, and an event
+already marked is skipped (exactly once, keyed by event id).
+
+Handlers run in the writer thread with the connection; what they return are `Notice`s, delivered
+after the commit to subscribers (the WebSocket bus, runbooks, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from openclaw.events.db import Database
+from openclaw.events.receivers import model_for
+from openclaw.events.store import StoredEvent, get_event, mark_processed, pending_ids
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something processing produced: `topic` such as `incident.opened`, `alert.firing`, `media.event`."""
+
+    topic: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Processing:
+    """What a handler gets: the stored event, its typed body, and the processing time."""
+
+    event: StoredEvent
+    model: BaseModel
+    now: float
+
+
+# Runs inside the writer transaction; must only use `conn`.
+Handler = Callable[[sqlite3.Connection, Processing], list[Notice]]
+Listener = Callable[[Notice], Awaitable[None] | None]
+
+
+@dataclass
+class EventProcessor:
+    db: Database
+    clock: Callable[[], float] = time.time
+    batch_size: int = 200
+    handlers: dict[str, list[Handler]] = field(default_factory=dict)
+    processed: int = 0
+    failed: int = 0
+    _listeners: list[Listener] = field(default_factory=list)
+    _queue: asyncio.Queue[str] | None = None
+
+    def register(self, source: str, handler: Handler) -> None:
+        """Run `handler` for every event of `source` (`*` for every source)."""
+        self.handlers.setdefault(source, []).append(handler)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with each Notice after it is committed; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    @property
+    def queue(self) -> asyncio.Queue[str]:
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+        return self._queue
+
+    def submit(self, event_id: str) -> None:
+        self.queue.put_nowait(event_id)
+
+    async def recover(self) -> int:
+        """Queue every stored event not yet processed (after a crash or restart)."""
+        ids = await self.db.run(pending_ids)
+        for event_id in ids:
+            self.submit(event_id)
+        if ids:
+            log.info("events.recovered", extra={"count": len(ids)})
+        return len(ids)
+
+    async def run(self) -> None:
+        """Drain the queue until cancelled."""
+        q = self.queue
+        while True:
+            ids = [await q.get()]
+            while len(ids) < self.batch_size and not q.empty():
+                ids.append(q.get_nowait())
+            try:
+                notices = await self.db.run(lambda conn: self.process_batch(conn, ids))
+            except Exception:
+                # The database refused the batch: the events stay unprocessed and are retried on restart.
+                log.exception("events.batch_failed", extra={"count": len(ids)})
+                notices = []
+            finally:
+                for _ in ids:
+                    q.task_done()
+            await self.deliver(notices)
+
+    async def drain(self) -> None:
+        """Wait until every submitted event is processed (tests, shutdown)."""
+        await self.queue.join()
+
+    async def deliver(self, notices: list[Notice]) -> None:
+        for notice in notices:
+            for listener in list(self._listeners):
+                try:
+                    result = listener(notice)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    log.exception("events.listener_failed", extra={"topic": notice.topic})
+
+    def process_batch(self, conn: sqlite3.Connection, ids: list[str]) -> list[Notice]:
+        notices: list[Notice] = []
+        for event_id in ids:
+            notices += self.process_one(conn, event_id)
+        return notices
+
+    def process_one(self, conn: sqlite3.Connection, event_id: str) -> list[Notice]:
+        event = get_event(conn, event_id)
+        if event is None or event.processed_at is not None:
+            return []  # pruned, or processed before: exactly once
+        now = self.clock()
+        conn.execute("SAVEPOINT event")
+        try:
+            model = model_for(event.source).model_validate_json(event.payload)
+            work = Processing(event, model, now)
+            notices: list[Notice] = []
+            for handler in [*self.handlers.get(event.source, []), *self.handlers.get("*", [])]:
+                notices += handler(conn, work)
+        except (ValidationError, ValueError, LookupError, TypeError, sqlite3.Error) as exc:
+            # A poison event must not block the queue: undo its effects, mark it failed, move on.
+            conn.execute("ROLLBACK TO event")
+            conn.execute("RELEASE event")
+            mark_processed(conn, event_id, now, f"{type(exc).__name__}: {exc}"[:500])
+            self.failed += 1
+            log.error("events.process_failed", extra={"eventId": event_id, "source": event.source}, exc_info=exc)
+            return []
+        conn.execute("RELEASE event")
+        mark_processed(conn, event_id, now)
+        self.processed += 1
+        return notices

@@ -1,0 +1,46 @@
+"""What a receiver returns, and how a validation failure becomes a 400 that names the field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from openclaw.errors import WebhookError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A validated webhook: the source it came in on, its event type, and the typed body."""
+
+    source: str
+    type: str
+    model: BaseModel
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """pydantic's error location as a JSON path: ("alerts", 0, "status") -> "alerts[0].status"."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "$"
+
+
+def validate(model: type[M], data: Any) -> M:
+    """`model` from `data`, or a WebhookError naming the first bad field and what was expected."""
+    if not isinstance(data, dict):
+        raise WebhookError(f"$: expected the body to be a JSON object, got {type(data).__name__}", field="$")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        path = field_path([p for p in first["loc"] if not (isinstance(p, str) and "[" in p)])
+        raise WebhookError(f"{path}: {first['msg']}", field=path) from None
+

@@ -1,0 +1,148 @@
+"""`POST /hooks/<name>`: webhook ingress.
+
+In order: the token (header or HTTP Basic password; never the query string), the body size
+(Content-Length, then the bytes actually read), JSON, the receiver for `<name>` (built-in or a
+`hooks.mappings` entry), then the durable store. 202 is sent only once the event is on disk.
+Failures answer `{"ok": false, "error": {"code", "message", "details": {"field"}}}` and store nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from openclaw.errors import StateError, WebhookError
+from openclaw.events import events_of
+from openclaw.events.receivers import RECEIVERS, Accepted
+from openclaw.events.receivers.mappings import HookRequest, find_mapping, receive_mapped
+from openclaw.gateway.http import services_of
+
+log = logging.getLogger(__name__)
+
+# Query parameters that look like a token: refused outright, so a token never lands in access logs.
+QUERY_TOKEN_NAMES = frozenset({"token", "hook_token", "hooktoken", "access_token", "apikey", "api_key", "key"})
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="openclaw-hooks", Basic realm="openclaw-hooks"'}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["details"] = {"field": field}
+    return JSONResponse({"ok": False, "error": error}, status_code=status, headers=headers)
+
+
+def presented_tokens(request: Request) -> list[str]:
+    """Every token the request offers: Bearer, x-openclaw-token, and the password of HTTP Basic."""
+    tokens = []
+    header = request.headers.get("x-openclaw-token")
+    if header:
+        tokens.append(header.strip())
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        tokens.append(value.strip())
+    elif scheme.lower() == "basic" and value.strip():
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        _, sep, password = decoded.partition(":")
+        if sep and password:
+            tokens.append(password)
+    return tokens
+
+
+def token_problem(request: Request, expected: str | None, gateway_token: str | None) -> str | None:
+    """Why the request is not authorized, or None when it is."""
+    if any(k.lower() in QUERY_TOKEN_NAMES for k in request.query_params):
+        return "tokens in the query string are refused: send Authorization: Bearer <hooks.token> or x-openclaw-token"
+    if not expected:
+        return "webhooks are closed: hooks.token is not set (`openclaw config set hooks.token <secret>`)"
+    if gateway_token and hmac.compare_digest(expected.encode(), gateway_token.encode()):
+        return "webhooks are closed: hooks.token must differ from gateway.auth.token"
+    offered = presented_tokens(request)
+    if not offered:
+        return "missing token: send Authorization: Bearer <hooks.token>, x-openclaw-token, or HTTP Basic with the token as password"
+    if not any(hmac.compare_digest(t.encode(), expected.encode()) for t in offered):
+        return "invalid token"
+    return None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refusing (413) anything over `limit` by its declared length or by what arrives."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise WebhookError("Content-Length: expected a byte count", field="Content-Length") from None
+        if size > limit:
+            raise WebhookError(f"body of {size} bytes is over hooks.maxBodyBytes ({limit})", status=413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise WebhookError(f"body is over hooks.maxBodyBytes ({limit})", status=413)
+    return bytes(body)
+
+
+def accept(request: Request, name: str, data: Any, body: bytes) -> tuple[Accepted, str] | None:
+    """The typed event and the JSON text to store; None when no receiver or mapping takes `name`."""
+    receiver = RECEIVERS.get(name)
+    if receiver is not None:
+        accepted = receiver(data)
+        try:
+            return accepted, body.decode("utf-8")
+        except UnicodeDecodeError:
+            return accepted, json.dumps(data)
+    settings = services_of(request).config.settings
+    mapping = find_mapping(settings.hooks.mappings, name, data)
+    if mapping is None:
+        return None
+    req = HookRequest(path=name, payload=data, headers=dict(request.headers), query=dict(request.query_params))
+    accepted = receive_mapped(mapping, req)
+    return accepted, accepted.model.model_dump_json(by_alias=True)
+
+
+async def receive_hook(request: Request) -> Response:
+    services = services_of(request)
+    settings = services.config.settings
+    name = request.path_params["name"].strip("/")
+    if not settings.hooks.enabled:
+        return error_response(404, "NOT_FOUND", "webhooks are disabled (hooks.enabled is false)")
+    problem = token_problem(request, settings.hooks.token, settings.gateway.auth.token)
+    if problem:
+        log.warning("webhook.unauthorized", extra={"hook": name[:64], "reason": problem.split(":")[0]})
+        return error_response(401, "UNAUTHORIZED", problem, headers=CHALLENGE)
+    try:
+        body = await read_body(request, settings.hooks.max_body_bytes)
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise WebhookError(f"body is not valid JSON: {exc}", field="$") from None
+        outcome = accept(request, name, data, body)
+    except WebhookError as exc:
+        code = "PAYLOAD_TOO_LARGE" if exc.status == 413 else "INVALID_REQUEST"
+        log.info("webhook.rejected", extra={"hook": name[:64], "status": exc.status, "field": exc.field})
+        return error_response(exc.status, code, str(exc), exc.field)
+    if outcome is None:
+        return error_response(404, "NOT_FOUND", f"no webhook named {name!r}: add one under hooks.mappings")
+    accepted, payload = outcome
+    try:
+        event = await events_of(services).ingest(accepted, payload)
+    except StateError as exc:
+        log.error("webhook.store_failed", extra={"hook": name[:64]}, exc_info=exc)
+        return error_response(503, "UNAVAILABLE", "the event store cannot accept events right now; retry later")
+    return JSONResponse({"ok": True, "id": event.id, "source": event.source, "type": event.type}, status_code=202)
+
+
+def routes() -> list[Route]:
+    return [Route("/hooks/{name:path}", receive_hook, methods=["POST"])]

@@ -1,0 +1,118 @@
+"""The incidents capability inside the gateway: correlation of alert events, heartbeat watch,
+WebSocket methods `incidents.list` / `incidents.get`, and `incident.*` events on the bus.
+
+Others reach it as `incidents_of(services)`:
+
+    incidents = incidents_of(services)
+    await incidents.list(status="firing")
+    await incidents.get("inc-12")
+    incidents.subscribe(listener)   # Notice("incident.opened" | "incident.updated" | "incident.resolved")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from openclaw.events import Events, Notice, events_of
+from openclaw.gateway.methods import READ, MethodCall, MethodError
+from openclaw.incidents import heartbeat, store
+from openclaw.incidents.correlate import handle_alert_notification
+from openclaw.incidents.models import INCIDENT_STATUSES, Incident, IncidentStatus
+
+if TYPE_CHECKING:
+    from openclaw.gateway.services import Services
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "incidents"
+INCIDENT_TOPICS = ("incident.opened", "incident.updated", "incident.resolved")
+HEARTBEAT_CHECK_INTERVAL_S = 30.0
+
+
+class Incidents:
+    def __init__(self, events: Events) -> None:
+        self.events = events
+        events.db.add_schema(store.SCHEMA)
+        events.register("alertmanager", handle_alert_notification)
+
+    async def list(self, *, status: IncidentStatus | None = None, limit: int = 200) -> list[Incident]:
+        return await self.events.db.run(lambda conn: store.list_incidents(conn, status=status, limit=limit))
+
+    async def get(self, incident_id: str) -> Incident | None:
+        return await self.events.db.run(lambda conn: store.get_incident(conn, incident_id))
+
+    def subscribe(self, listener: Callable[[Notice], Awaitable[None] | None], topics: tuple[str, ...] = INCIDENT_TOPICS) -> Callable[[], None]:
+        """Call `listener` for each committed incident change (or any `topics`, e.g. `alert.firing`)."""
+
+        def filtered(notice: Notice) -> Awaitable[None] | None:
+            return listener(notice) if notice.topic in topics else None
+
+        return self.events.subscribe(filtered)
+
+    async def check_heartbeats(self, now: float | None = None) -> list[Notice]:
+        """Open incidents for silent heartbeats; returns (and delivers) the notices."""
+        at = now if now is not None else self.events.clock()
+        notices = await self.events.db.run(lambda conn: heartbeat.check_heartbeats(conn, at))
+        await self.events.processor.deliver(notices)
+        return notices
+
+    async def heartbeat_loop(self, interval_s: float = HEARTBEAT_CHECK_INTERVAL_S) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.check_heartbeats()
+            except Exception:
+                log.exception("incidents.heartbeat_check_failed")
+
+
+def incidents_of(services: Services) -> Incidents:
+    incidents: Incidents = services.extensions[EXTENSION]
+    return incidents
+
+
+def _status_param(params: dict[str, Any]) -> IncidentStatus | None:
+    status = params.get("status")
+    if status is None:
+        return None
+    if status not in INCIDENT_STATUSES:
+        raise MethodError("INVALID_REQUEST", f"status: expected one of {', '.join(INCIDENT_STATUSES)}", {"field": "status"})
+    result: IncidentStatus = status
+    return result
+
+
+def install(services: Services) -> Incidents:
+    incidents = Incidents(events_of(services))
+    services.extensions[EXTENSION] = incidents
+
+    def publish(notice: Notice) -> None:
+        services.bus.publish(notice.topic, notice.payload, scope=READ)
+
+    incidents.subscribe(publish)
+
+    @services.methods.method("incidents.list", READ)
+    async def incidents_list(call: MethodCall) -> dict[str, Any]:
+        status = _status_param(call.params)
+        limit = call.params.get("limit", 200)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
+            raise MethodError("INVALID_REQUEST", "limit: expected an integer from 1 to 1000", {"field": "limit"})
+        found = await incidents.list(status=status, limit=limit)
+        return {"incidents": [i.to_json(with_alerts=False) for i in found]}
+
+    @services.methods.method("incidents.get", READ)
+    async def incidents_get(call: MethodCall) -> dict[str, Any]:
+        incident_id = call.params.get("id")
+        if not isinstance(incident_id, str) or not incident_id:
+            raise MethodError("INVALID_REQUEST", "id: expected an incident id such as inc-12", {"field": "id"})
+        found = await incidents.get(incident_id)
+        if found is None:
+            raise MethodError("NOT_FOUND", f"no incident {incident_id}", {"field": "id"})
+        return {"incident": found.to_json()}
+
+    async def start() -> None:
+        services.supervisor.start("incidents.heartbeat", incidents.heartbeat_loop())
+
+    services.startup.append(start)
+    return incidents

@@ -1,0 +1,102 @@
+"""Alerts in, incidents out.
+
+For each alert of an AlertManager notification, in order:
+- heartbeats (Watchdog, InfoInhibitor) are recorded and go no further;
+- a repeat of the alert's current status (fingerprint + status) is counted as a duplicate;
+- a firing alert joins the oldest firing incident that shares a cause with it (the same alert
+  group, workload or node) or opens a new one;
+- a resolved alert resolves its part of its incident; the incident resolves when none of its
+  alerts still fires.
+All of it runs inside the processing transaction of the notification's event.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import cast
+
+from openclaw.events.models.alertmanager import Alert, AlertmanagerNotification
+from openclaw.events.processor import Notice, Processing
+from openclaw.incidents import store
+from openclaw.incidents.causes import cause_keys, target_of
+from openclaw.incidents.heartbeat import is_heartbeat, record_heartbeat
+from openclaw.incidents.notices import incident_notices
+
+
+def incident_title(alert: Alert) -> str:
+    target = target_of(alert.labels).describe()
+    name = alert.name or "alert"
+    if target:
+        return f"{name}: {target}"
+    summary = alert.annotations.get("summary")
+    return f"{name}: {summary}" if summary else name
+
+
+def alert_notice(topic: str, alert: Alert, incident_id: str | None, event_id: str) -> Notice:
+    return Notice(
+        topic,
+        {
+            "fingerprint": alert.key,
+            "alertname": alert.name,
+            "status": alert.status,
+            "labels": alert.labels,
+            "annotations": alert.annotations,
+            "startsAt": alert.starts_at,
+            "incidentId": incident_id,
+            "eventId": event_id,
+        },
+    )
+
+
+def correlate_alert(conn: sqlite3.Connection, alert: Alert, group_key: str, now: float, event_id: str, changes: dict[str, set[str]]) -> Notice | None:
+    """Apply one alert; record incident changes in `changes`; return the alert's notice (None for a duplicate)."""
+    previous = store.get_alert_state(conn, alert.key)
+    if previous is not None and previous.status == alert.status:
+        store.touch_alert(conn, alert.key, now, event_id)
+        return None
+    if alert.status == "firing":
+        causes = [f"group:{group_key}", *cause_keys(alert.labels)]
+        incident_id = store.find_open_incident(conn, causes)
+        if incident_id is None:
+            incident_id = store.create_incident(
+                conn,
+                kind="alerts",
+                title=incident_title(alert),
+                severity=alert.labels.get("severity") or "warning",
+                namespace=alert.labels.get("namespace"),
+                group_key=group_key,
+                causes=causes,
+                now=now,
+            )
+            changes.setdefault(incident_id, set()).add("opened")
+        else:
+            store.add_causes(conn, incident_id, causes, now)
+            changes.setdefault(incident_id, set()).add("updated")
+        store.attach_alert(conn, incident_id, alert, now)
+        store.set_alert_state(conn, alert, incident_id, now, event_id)
+        return alert_notice("alert.firing", alert, incident_id, event_id)
+    incident_id = previous.incident_id if previous else None
+    store.set_alert_state(conn, alert, incident_id, now, event_id)
+    if incident_id and store.incident_status(conn, incident_id) == "firing":
+        still_firing = store.resolve_alert_part(conn, incident_id, alert.key, now)
+        if still_firing == 0:
+            store.resolve_incident(conn, incident_id, now)
+            changes.setdefault(incident_id, set()).add("resolved")
+        else:
+            changes.setdefault(incident_id, set()).add("updated")
+    return alert_notice("alert.resolved", alert, incident_id, event_id)
+
+
+def handle_alert_notification(conn: sqlite3.Connection, work: Processing) -> list[Notice]:
+    """The processor's handler for `alertmanager` events."""
+    note = cast(AlertmanagerNotification, work.model)
+    notices: list[Notice] = []
+    changes: dict[str, set[str]] = {}
+    for alert in note.alerts:
+        if is_heartbeat(alert):
+            notices += record_heartbeat(conn, alert, work.now)
+            continue
+        notice = correlate_alert(conn, alert, note.group_key, work.now, work.event.id, changes)
+        if notice is not None:
+            notices.append(notice)
+    return notices + incident_notices(conn, changes)
