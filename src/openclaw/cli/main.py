@@ -7,6 +7,8 @@ from typing import Optional
 import typer
 
 from openclaw import __version__
+from openclaw.cli import actions as actions_cli
+from openclaw.cli import approvals as approvals_cli
 from openclaw.cli import config as config_cli
 from openclaw.cli import dashboard as dashboard_cli
 from openclaw.cli import devices as devices_cli
@@ -23,6 +25,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(config_cli.app, name="config")
+app.add_typer(actions_cli.app, name="actions")
+app.add_typer(approvals_cli.app, name="approvals")
 app.add_typer(devices_cli.app, name="devices")
 app.command("doctor")(doctor_cli.doctor)
 app.command("status")(status_cli.status)

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS ops_actions (
     setting TEXT,
     executed INTEGER NOT NULL DEFAULT 0,
     result TEXT,
+    details TEXT,
     verification TEXT,
     expires_at REAL,
     resolution TEXT,
@@ -54,7 +55,7 @@ CREATE INDEX IF NOT EXISTS ops_actions_incident ON ops_actions (incident);
 
 _COLUMNS = (
     "id created_at updated_at kind target namespace actor incident reason params mode outcome decision setting "
-    "executed result verification expires_at resolution resolved_by resolved_at"
+    "executed result details verification expires_at resolution resolved_by resolved_at"
 ).split()
 
 
@@ -76,6 +77,7 @@ class AuditRecord:
     setting: str | None
     executed: bool
     result: str | None
+    details: dict[str, Any]
     verification: str | None
     expires_at: float | None
     resolution: str | None
@@ -100,6 +102,7 @@ class AuditRecord:
             "setting": self.setting,
             "executed": self.executed,
             "result": self.result,
+            "details": self.details,
             "verification": self.verification,
             "expiresAt": self.expires_at,
             "resolution": self.resolution,
@@ -111,6 +114,7 @@ class AuditRecord:
 def _row(row: sqlite3.Row) -> AuditRecord:
     data = dict(zip(_COLUMNS, row, strict=True))
     data["params"] = json.loads(data["params"])
+    data["details"] = json.loads(data["details"]) if data["details"] else {}
     data["executed"] = bool(data["executed"])
     return AuditRecord(**data)
 
@@ -175,6 +179,8 @@ class AuditLog:
         if unknown:
             raise ValueError(f"unknown audit columns: {sorted(unknown)}")
         fields["updated_at"] = time.time()
+        if "details" in fields:
+            fields["details"] = json.dumps(fields["details"], sort_keys=True, default=str)
         values = [str(v) if isinstance(v, Outcome) else v for v in fields.values()]
         sets = ", ".join(f"{k} = ?" for k in fields)
         with self._tx() as db:

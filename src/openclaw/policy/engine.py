@@ -40,7 +40,7 @@ def decision_from_record(rec: AuditRecord) -> Decision:
         params=rec.params,
         incident=rec.incident,
     )
-    return Decision(rec.id, request, Outcome(rec.outcome), rec.decision, rec.setting, rec.mode, rec.result, rec.verification)
+    return Decision(rec.id, request, Outcome(rec.outcome), rec.decision, rec.setting, rec.mode, rec.result, rec.verification, rec.details)
 
 
 class PolicyEngine:
@@ -207,14 +207,16 @@ class PolicyEngine:
             failed = Decision(decision.action_id, request, Outcome.FAILED, decision.reason, decision.setting, decision.mode, str(exc)[:1000])
             self._finish(failed)
             return failed
-        self.audit.update(decision.action_id, result=result.summary)
+        self.audit.update(decision.action_id, result=result.summary, details=result.details)
         if decision.outcome is Outcome.DRY_RUN:
             verification = "skipped: dry run"
         else:
             check = spec.verify(self.client, request, result)
             verification = await verify.wait_for(check, timeout_s=ops.verify_timeout) if check else "skipped: nothing to check"
         self.audit.update(decision.action_id, verification=verification)
-        done = Decision(decision.action_id, request, decision.outcome, decision.reason, decision.setting, decision.mode, result.summary, verification)
+        done = Decision(
+            decision.action_id, request, decision.outcome, decision.reason, decision.setting, decision.mode, result.summary, verification, result.details
+        )
         if done.verification_failed:
             log.error("policy.verification_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)})
             self._emit("action.verification_failed", decision.action_id)

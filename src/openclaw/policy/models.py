@@ -127,6 +127,7 @@ class Decision:
     mode: str = "enforce"
     result: str | None = None
     verification: str | None = None  # "passed", "failed: ...", "skipped: ..."
+    details: dict[str, Any] = field(default_factory=dict)  # what the executor reported (captured logs, evicted pods)
 
     @property
     def verified(self) -> bool:
@@ -151,4 +152,5 @@ class Decision:
             "mode": self.mode,
             "result": self.result,
             "verification": self.verification,
+            "details": self.details,
         }

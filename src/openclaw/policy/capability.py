@@ -1,0 +1,125 @@
+"""The policy capability inside the gateway: Kubernetes client, audit log, engine, approval sweep,
+WebSocket methods (`actions.list`, `approvals.list|approve|deny`) and `action.*` / `approval.*` events.
+
+Others reach the engine as `policy_of(services)` and submit every cluster change through it.
+The audit table lives in the event database file (`<state>/events.db`, table `ops_actions`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openclaw.errors import KubeError, StateError
+from openclaw.gateway.methods import APPROVALS, READ, MethodCall, MethodError
+from openclaw.policy.audit import AuditLog
+from openclaw.policy.engine import PolicyEngine
+
+if TYPE_CHECKING:
+    from openclaw.gateway.services import Services
+    from openclaw.ops.client import KubeClient
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "policy"
+# The kubeconfig another capability (the embedded sandbox) may offer, as a Path, under this key.
+KUBECONFIG_EXTENSION = "kubeconfig"
+AUDIT_DB_FILE = "events.db"  # the event store's file: the audit log sits beside the events
+
+
+def audit_path(state_dir: Path) -> Path:
+    return state_dir / AUDIT_DB_FILE
+
+
+def policy_of(services: Services) -> PolicyEngine:
+    engine: PolicyEngine = services.extensions[EXTENSION]
+    return engine
+
+
+def connect_kube(services: Services) -> KubeClient | None:
+    """The cluster client for the gateway: `ops.kube.kubeconfig`, else a kubeconfig another
+    capability offered (the sandbox), else in-cluster / KUBECONFIG. None when there is none."""
+    from openclaw.ops.client import KubeClient
+
+    kube = services.config.settings.ops.kube
+    offered = services.extensions.get(KUBECONFIG_EXTENSION)
+    path = Path(kube.kubeconfig) if kube.kubeconfig else (Path(offered) if offered else None)
+    try:
+        return KubeClient.connect(path, kube.context, timeout_s=kube.request_timeout)
+    except KubeError as exc:
+        log.warning("ops.kube_unavailable", extra={"detail": str(exc)})
+        return None
+
+
+def _limit(params: dict[str, Any]) -> int:
+    limit = params.get("limit", 100)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
+        raise MethodError("INVALID_REQUEST", "limit: expected an integer from 1 to 1000", {"field": "limit"})
+    return limit
+
+
+def _id(params: dict[str, Any]) -> str:
+    action_id = params.get("id")
+    if not isinstance(action_id, str) or not action_id:
+        raise MethodError("INVALID_REQUEST", "id: expected an action id such as act_0123abcd (see approvals.list)", {"field": "id"})
+    return action_id
+
+
+def install(services: Services) -> PolicyEngine:
+    def publish(event: str, payload: dict[str, Any]) -> None:
+        services.bus.publish(event, payload, scope=APPROVALS if event.startswith("approval.") else READ)
+
+    audit = AuditLog(audit_path(services.state_dir))
+    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish)
+    services.extensions[EXTENSION] = engine
+    m = services.methods
+
+    @m.method("actions.list", READ)
+    async def actions_list(call: MethodCall) -> dict[str, Any]:
+        incident = call.params.get("incident")
+        outcome = call.params.get("outcome")
+        if incident is not None and not isinstance(incident, str):
+            raise MethodError("INVALID_REQUEST", "incident: expected an incident id", {"field": "incident"})
+        if outcome is not None and not isinstance(outcome, str):
+            raise MethodError("INVALID_REQUEST", "outcome: expected an outcome such as applied or refused", {"field": "outcome"})
+        rows = audit.list(limit=_limit(call.params), incident=incident, outcome=outcome)
+        return {"actions": [r.to_json() for r in rows]}
+
+    @m.method("approvals.list", APPROVALS)
+    async def approvals_list(call: MethodCall) -> dict[str, Any]:
+        return {"approvals": [r.to_json() for r in audit.pending() if r.resolution is None]}
+
+    async def answer(call: MethodCall, approve: bool) -> dict[str, Any]:
+        action_id = _id(call.params)
+        who = f"operator:{call.caller.client_id or call.caller.device_id or call.caller.conn_id}"
+        try:
+            decision = await engine.resolve(action_id, approve=approve, by=who)
+        except StateError as exc:
+            raise MethodError("INVALID_REQUEST", str(exc), {"field": "id"}) from None
+        return {"action": decision.to_json()}
+
+    @m.method("approvals.approve", APPROVALS)
+    async def approvals_approve(call: MethodCall) -> dict[str, Any]:
+        return await answer(call, True)
+
+    @m.method("approvals.deny", APPROVALS)
+    async def approvals_deny(call: MethodCall) -> dict[str, Any]:
+        return await answer(call, False)
+
+    async def kube_ready() -> str | None:
+        return None if engine.client is not None else "no Kubernetes config (set ops.kube.kubeconfig, or run in-cluster)"
+
+    async def start() -> None:
+        engine.client = connect_kube(services)
+        services.supervisor.start("policy.approvals", engine.run_sweeper())
+
+    async def stop() -> None:
+        if engine.client is not None:
+            await engine.client.aclose()
+        audit.close()
+
+    services.readiness["kube"] = kube_ready
+    services.startup.append(start)
+    services.shutdown.append(stop)
+    return engine

@@ -1,0 +1,69 @@
+"""The runbooks capability: runs a runbook for each firing alert the incidents capability reports.
+
+Others reach it as `runbooks_of(services)`; the agent subscribes to what runbooks cannot settle:
+
+    runbooks_of(services).escalations.subscribe(handler)   # async (alert, report) -> bool (taken)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from openclaw.events import Notice
+from openclaw.gateway.methods import READ, MethodCall, MethodError
+from openclaw.policy.capability import audit_path, policy_of
+from openclaw.runbooks.catalog import builtin
+from openclaw.runbooks.escalation import Escalations
+from openclaw.runbooks.models import AlertContext
+from openclaw.runbooks.runner import Runner
+
+if TYPE_CHECKING:
+    from openclaw.gateway.services import Services
+
+EXTENSION = "runbooks"
+ALERT_TOPICS = ("alert.firing", "alert.resolved")
+
+
+def runbooks_of(services: Services) -> Runner:
+    runner: Runner = services.extensions[EXTENSION]
+    return runner
+
+
+def install(services: Services) -> Runner:
+    from openclaw.incidents import incidents_of
+
+    def publish(event: str, payload: dict[str, Any]) -> None:
+        services.bus.publish(event, payload, scope=READ)
+
+    escalations = Escalations(audit_path(services.state_dir), publish)
+    runner = Runner(builtin(), policy_of(services), escalations, publish)
+    services.extensions[EXTENSION] = runner
+
+    def on_alert(notice: Notice) -> None:
+        runner.enabled = services.config.settings.ops.runbooks_enabled
+        runner.dispatch(AlertContext.from_notice(notice.payload))
+
+    incidents_of(services).subscribe(on_alert, topics=ALERT_TOPICS)
+
+    @services.methods.method("runbooks.list", READ)
+    async def runbooks_list(call: MethodCall) -> dict[str, Any]:
+        return {
+            "runbooks": [
+                {"id": r.id, "alertnames": list(r.trigger.alertnames), "matchers": r.trigger.matchers, "description": r.description, "acts": r.acts}
+                for r in runner.registry.all()
+            ]
+        }
+
+    @services.methods.method("escalations.list", READ)
+    async def escalations_list(call: MethodCall) -> dict[str, Any]:
+        incident = call.params.get("incident")
+        if incident is not None and not isinstance(incident, str):
+            raise MethodError("INVALID_REQUEST", "incident: expected an incident id", {"field": "incident"})
+        return {"escalations": escalations.list(incident=incident)}
+
+    async def stop() -> None:
+        await runner.idle()
+        escalations.close()
+
+    services.shutdown.append(stop)
+    return runner

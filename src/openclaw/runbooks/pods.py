@@ -1,0 +1,50 @@
+"""KubePodCrashLooping and KubePodNotReady."""
+
+from __future__ import annotations
+
+from openclaw.ops import reads
+from openclaw.policy.models import ActionKind
+from openclaw.runbooks.models import Report, Status
+from openclaw.runbooks.registry import RunContext
+from openclaw.runbooks.steps import from_decision, missing_labels, pod_evidence, pod_ref
+
+
+async def crashloop(ctx: RunContext) -> Report:
+    """Gather logs and events; restart only when the evidence says the failure is transient."""
+    bad = missing_labels(ctx, "namespace", "pod")
+    if bad:
+        return bad
+    obj = await ctx.client.find(pod_ref(ctx))
+    if obj is None:
+        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists; nothing to restart")
+    pod = reads.pod_summary(obj)
+    finding, evidence = await pod_evidence(ctx, pod)
+    if not finding.restart_may_help:
+        return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is crash-looping and a restart would not help ({finding.cause}); not restarted", finding.explanation, evidence)
+    workload = await reads.owning_workload(ctx.client, pod)
+    if workload is not None:
+        decision = await ctx.submit(ActionKind.WORKLOAD_RESTART, workload, f"pod {pod.name} crash-looping; {finding.explanation}")
+        return from_decision(ctx, decision, done=f"restarted {workload}; all pods Ready again", diagnosis=finding.explanation, evidence=evidence)
+    decision = await ctx.submit(ActionKind.POD_DELETE, pod.ref, f"unowned pod crash-looping; {finding.explanation}")
+    return from_decision(ctx, decision, done=f"deleted {pod.ref}", diagnosis=finding.explanation, evidence=evidence)
+
+
+async def not_ready(ctx: RunContext) -> Report:
+    """A pod stuck on a NotReady node is deleted so its controller reschedules it; anything else is diagnosed."""
+    bad = missing_labels(ctx, "namespace", "pod")
+    if bad:
+        return bad
+    obj = await ctx.client.find(pod_ref(ctx))
+    if obj is None:
+        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists; its controller replaced it")
+    pod = reads.pod_summary(obj)
+    if pod.ready:
+        return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Ready again; nothing to do")
+    node = reads.node_summary(await ctx.client.get(reads.ObjectRef("Node", pod.node))) if pod.node else None
+    if node is not None and not node.ready:
+        why = f"pod {pod.name} stuck on NotReady node {node.name}"
+        decision = await ctx.submit(ActionKind.POD_DELETE, pod.ref, why)
+        return from_decision(ctx, decision, done=f"deleted {pod.ref} off NotReady node {node.name}; it was rescheduled", diagnosis=why, evidence={"pod": pod.ref.key, "node": node.name})
+    finding, evidence = await pod_evidence(ctx, pod)
+    where = f"on Ready node {node.name}" if node else "not scheduled to any node"
+    return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is not Ready {where}; no safe action", finding.explanation, evidence)

@@ -1,0 +1,75 @@
+"""Runbooks as data: a trigger (alert names plus label matchers) and the steps to run.
+
+A step acts only through `RunContext.submit`, i.e. `policy.submit()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from openclaw.ops.client import KubeClient
+from openclaw.ops.refs import ObjectRef
+from openclaw.policy.engine import PolicyEngine
+from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision
+from openclaw.runbooks.models import AlertContext, Report
+
+
+@dataclass
+class RunContext:
+    alert: AlertContext
+    client: KubeClient
+    policy: PolicyEngine
+    runbook: str
+    decisions: list[Decision] = field(default_factory=list)
+
+    async def submit(self, kind: ActionKind, target: ObjectRef, why: str, params: dict[str, object] | None = None) -> Decision:
+        """Ask policy for one change; the reason names the alert and the runbook's own finding."""
+        request = ActionRequest(
+            kind=kind,
+            target=target,
+            actor=Actor.runbook(self.runbook),
+            reason=f"{self.alert.alertname}: {why}",
+            params=dict(params or {}),
+            incident=self.alert.incident_id,
+        )
+        decision = await self.policy.submit(request)
+        self.decisions.append(decision)
+        return decision
+
+
+Steps = Callable[[RunContext], Awaitable[Report]]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    alertnames: tuple[str, ...]
+    matchers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, alert: AlertContext) -> bool:
+        return alert.alertname in self.alertnames and all(alert.labels.get(k) == v for k, v in self.matchers.items())
+
+
+@dataclass(frozen=True)
+class Runbook:
+    id: str
+    trigger: Trigger
+    steps: Steps
+    description: str
+    acts: bool = True  # False: report-only by design (never submits an action)
+
+
+class Registry:
+    def __init__(self, runbooks: list[Runbook] | None = None) -> None:
+        self._runbooks: list[Runbook] = list(runbooks or [])
+
+    def add(self, runbook: Runbook) -> None:
+        if any(r.id == runbook.id for r in self._runbooks):
+            raise ValueError(f"runbook {runbook.id} registered twice")
+        self._runbooks.append(runbook)
+
+    def match(self, alert: AlertContext) -> Runbook | None:
+        return next((r for r in self._runbooks if r.trigger.matches(alert)), None)
+
+    def all(self) -> list[Runbook]:
+        return list(self._runbooks)

@@ -1,0 +1,58 @@
+"""KubeDeploymentReplicasMismatch and KubeStatefulSetReplicasMismatch.
+
+The target comes from the `deployment` / `statefulset` label. The `pod` label on these alerts is
+kube-state-metrics' own pod, never the workload's, so it is never used.
+"""
+
+from __future__ import annotations
+
+from openclaw.ops import reads
+from openclaw.ops.refs import ObjectRef
+from openclaw.policy.models import ActionKind, Outcome
+from openclaw.runbooks.models import Report, Status
+from openclaw.runbooks.registry import RunContext
+from openclaw.runbooks.steps import from_decision, missing_labels, pod_evidence
+
+LABEL_FOR = {"KubeDeploymentReplicasMismatch": ("deployment", "Deployment"), "KubeStatefulSetReplicasMismatch": ("statefulset", "StatefulSet")}
+
+
+async def replicas_mismatch(ctx: RunContext) -> Report:
+    label, kind = LABEL_FOR[ctx.alert.alertname]
+    bad = missing_labels(ctx, "namespace", label)
+    if bad:
+        return bad
+    ref = ObjectRef(kind, str(ctx.alert.label(label)), str(ctx.alert.label("namespace")))  # type: ignore[arg-type]  # kind from LABEL_FOR
+    if await ctx.client.find(ref) is None:
+        return Report(ctx.runbook, Status.REPORTED, f"{ref} no longer exists")
+    status = await reads.get_workload(ctx.client, ref)
+    if status.healthy:
+        return Report(ctx.runbook, Status.REPORTED, f"{ref} has {status.ready}/{status.desired} ready again; nothing to do")
+    pods = [p for p in await reads.workload_pods(ctx.client, status) if not p.ready and not p.deleting]
+    nodes = {n.name: n for n in await reads.list_nodes(ctx.client)}
+    stranded = [p for p in pods if p.node and p.node in nodes and not nodes[p.node].ready]
+    evidence = {"workload": ref.key, "ready": status.ready, "desired": status.desired, "notReadyPods": [f"{p.name} on {p.node} ({p.phase})" for p in pods]}
+    if stranded:
+        def why_pod(p: reads.PodSummary) -> str:
+            return f"{ref} short of replicas; pod {p.name} stuck on NotReady node {p.node}"
+
+        last = await ctx.submit(ActionKind.POD_DELETE, stranded[0].ref, why_pod(stranded[0]))
+        for pod in stranded[1:]:
+            if last.outcome is not Outcome.APPLIED or not last.verified:
+                break
+            last = await ctx.submit(ActionKind.POD_DELETE, pod.ref, why_pod(pod))
+        why = f"{len(stranded)} pod(s) of {ref} stuck on NotReady node(s)"
+        return from_decision(ctx, last, done=f"rescheduled {len(stranded)} pod(s) of {ref} off NotReady nodes", diagnosis=why, evidence=evidence)
+    crashing = [p for p in pods if "CrashLoopBackOff" in p.waiting_reasons or (p.restarts and p.node)]
+    if crashing:
+        finding, pod_ev = await pod_evidence(ctx, crashing[0])
+        evidence.update(pod_ev)
+        if not finding.restart_may_help:
+            return Report(ctx.runbook, Status.ESCALATED, f"{ref} pods crash ({finding.cause}); a restart would not help", finding.explanation, evidence)
+        decision = await ctx.submit(ActionKind.WORKLOAD_RESTART, ref, f"{ref} short of replicas, pods crash-looping; {finding.explanation}")
+        return from_decision(ctx, decision, done=f"restarted {ref}; replicas match again", diagnosis=finding.explanation, evidence=evidence)
+    pending = [p for p in pods if not p.node]
+    if pending:
+        events = await reads.events_for(ctx.client, pending[0].ref)
+        evidence["events"] = [str(e) for e in events]
+        return Report(ctx.runbook, Status.ESCALATED, f"{len(pending)} pod(s) of {ref} cannot be scheduled", "scheduling: " + (str(events[-1]) if events else "no events"), evidence)
+    return Report(ctx.runbook, Status.ESCALATED, f"{ref} has {status.ready}/{status.desired} ready and no cause a runbook can fix", None, evidence)
