@@ -57,6 +57,7 @@ class KubeStore:
         self._history: deque[Change] = deque(maxlen=history)
         self._listeners: list[Callable[[Change], None]] = []
         self._watchers: set[Watcher] = set()
+        self._uids: dict[str, tuple[ResourceType, tuple[str, str]]] = {}
 
     # ---- reads -------------------------------------------------------------------------------
     @property
@@ -114,6 +115,14 @@ class KubeStore:
                 continue
             out.append(obj)
         return out
+
+    def by_uid(self, uid: str) -> tuple[ResourceType, dict[str, Any]] | None:
+        """The type and a copy of the object with this uid, if it exists."""
+        found = self._uids.get(uid)
+        if found is None:
+            return None
+        obj = self._bucket(found[0]).get(found[1])
+        return (found[0], copy.deepcopy(obj)) if obj is not None else None
 
     def dependents(self, owner_uid: str) -> list[tuple[ResourceType, dict[str, Any]]]:
         """Objects (copies) whose ownerReferences name `owner_uid`."""
@@ -220,6 +229,7 @@ class KubeStore:
             return obj
         meta["resourceVersion"] = self._next_rv()
         self._bucket(rtype)[key] = obj
+        self._uids[meta["uid"]] = (rtype, key)
         self._commit("ADDED", rtype, obj, None)
         return copy.deepcopy(obj)
 
@@ -370,6 +380,7 @@ class KubeStore:
     def _remove(self, rtype: ResourceType, current: dict[str, Any]) -> dict[str, Any]:
         key = (current["metadata"].get("namespace", ""), current["metadata"]["name"])
         self._bucket(rtype).pop(key, None)
+        self._uids.pop(current["metadata"]["uid"], None)
         gone = copy.deepcopy(current)
         gone["metadata"]["resourceVersion"] = self._next_rv()
         self._commit("DELETED", rtype, gone, current)

@@ -1,0 +1,1 @@
+"""Controllers that make the simulated cluster live, each reacting to store changes."""

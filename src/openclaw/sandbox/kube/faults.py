@@ -1,0 +1,174 @@
+"""Fault injection: the failures scenarios and tests put into the simulated cluster.
+
+Targets are `(namespace, name)` where `name` is a pod or any owner up its chain (Deployment,
+StatefulSet, DaemonSet, ReplicaSet, Job, CronJob). A fault with `fixed_by_restart=True` sticks to the
+pods that exist when it is injected, so deleting them or a rollout restart cures it; with False it
+follows the workload into every new pod until `clear()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from openclaw.sandbox.kube.meta import controller_of, timestamp
+
+if TYPE_CHECKING:
+    from openclaw.sandbox.kube.runtime import Runtime
+
+PVC_USED_BYTES = "sandbox.openclaw.dev/used-bytes"
+PVC_FILL_RATE = "sandbox.openclaw.dev/fill-bytes-per-second"
+
+
+@dataclass
+class Fault:
+    kind: str  # "crashloop", "unready", "jobfail"
+    namespace: str
+    target: str
+    container: str | None = None
+    exit_code: int = 1
+    message: str = ""
+    fixed_by_restart: bool = True
+    pod_uids: set[str] = field(default_factory=set)
+
+
+def parse_quantity(text: str | int | float) -> int:
+    """Bytes in a Kubernetes quantity like `10Gi`, `500M`, `1073741824`."""
+    if isinstance(text, int | float):
+        return int(text)
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
+    for suffix in sorted(units, key=len, reverse=True):
+        if text.endswith(suffix):
+            return int(float(text[: -len(suffix)]) * units[suffix])
+    return int(float(text))
+
+
+class Faults:
+    """Inject and clear failures. Every method takes effect at once on the running controllers."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._rt: Runtime | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def attach(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def rt(self) -> Runtime:
+        if self._rt is None:
+            raise RuntimeError("faults are not attached to a running cluster")
+        return self._rt
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def _add(self, fault: Fault) -> Fault:
+        if fault.fixed_by_restart:
+            fault.pod_uids = {p["metadata"]["uid"] for p in self.rt.store.list("pods", fault.namespace) if self.targets(p, fault)}
+        self._faults.append(fault)
+        self._changed()
+        return fault
+
+    # ---- pods ---------------------------------------------------------------------------------
+    def crashloop(self, namespace: str, target: str, *, container: str | None = None, exit_code: int = 1, message: str = "Error: unrecoverable failure, exiting", fixed_by_restart: bool = True) -> Fault:
+        """Make the target's containers exit with `exit_code` shortly after each start, writing
+        `message` to their log, so they go into CrashLoopBackOff with a growing restart count."""
+        return self._add(Fault("crashloop", namespace, target, container, exit_code, message, fixed_by_restart))
+
+    def unready(self, namespace: str, target: str, *, container: str | None = None, message: str = "Readiness probe failed: HTTP probe failed with statuscode: 503", fixed_by_restart: bool = True) -> Fault:
+        """Keep the target's containers running but failing their readiness probe."""
+        return self._add(Fault("unready", namespace, target, container, 0, message, fixed_by_restart))
+
+    def fail_jobs(self, namespace: str, target: str, *, exit_code: int = 1, message: str = "backup failed: destination unreachable") -> Fault:
+        """Make pods of a Job (or of every Job a CronJob creates) exit with `exit_code` until cleared."""
+        return self._add(Fault("jobfail", namespace, target, None, exit_code, message, False))
+
+    def clear(self, namespace: str | None = None, target: str | None = None, kind: str | None = None) -> int:
+        """Remove matching faults (all when no filter); returns how many. Running pods recover at their next start."""
+        before = len(self._faults)
+        self._faults = [f for f in self._faults if not ((namespace is None or f.namespace == namespace) and (target is None or f.target == target) and (kind is None or f.kind == kind))]
+        self._changed()
+        return before - len(self._faults)
+
+    def active(self) -> list[Fault]:
+        return list(self._faults)
+
+    def owner_chain(self, pod: dict[str, Any]) -> list[str]:
+        """Names of the pod and its controllers up the chain (pod, rs, deployment...)."""
+        names = [pod["metadata"]["name"]]
+        obj: dict[str, Any] | None = pod
+        namespace = pod["metadata"].get("namespace")
+        for _ in range(4):
+            ref = controller_of(obj) if obj else None
+            if ref is None:
+                break
+            names.append(ref["name"])
+            obj = self.rt.store.find(ref["kind"], namespace, ref["name"]) if ref["kind"] in ("ReplicaSet", "Job", "Deployment", "StatefulSet", "DaemonSet", "CronJob") else None
+        return names
+
+    def targets(self, pod: dict[str, Any], fault: Fault) -> bool:
+        if pod["metadata"].get("namespace") != fault.namespace:
+            return False
+        return fault.target in self.owner_chain(pod)
+
+    def for_container(self, pod: dict[str, Any], container: str, kind: str) -> Fault | None:
+        """The fault of `kind` that applies to this container of this pod now, if any."""
+        for fault in self._faults:
+            if fault.kind != kind or (fault.container and fault.container != container):
+                continue
+            if fault.fixed_by_restart and pod["metadata"]["uid"] not in fault.pod_uids:
+                continue
+            if self.targets(pod, fault):
+                return fault
+        return None
+
+    # ---- nodes and volumes --------------------------------------------------------------------
+    def set_node_ready(self, node: str, ready: bool, *, reason: str | None = None) -> None:
+        """Flip a node's Ready condition (NotReady: kubelet stopped posting status)."""
+        now = timestamp(self.rt.clock.now())
+
+        def change(obj: dict[str, Any]) -> None:
+            for cond in obj.setdefault("status", {}).setdefault("conditions", []):
+                if cond["type"] == "Ready":
+                    status = "True" if ready else "Unknown"
+                    if cond.get("status") != status:
+                        cond["lastTransitionTime"] = now
+                    cond.update(status=status, lastHeartbeatTime=now, reason=reason or ("KubeletReady" if ready else "NodeStatusUnknown"), message="kubelet is posting ready status" if ready else "Kubelet stopped posting node status.")
+            taints = [t for t in obj["spec"].get("taints") or [] if t.get("key") != "node.kubernetes.io/unreachable"]
+            if not ready:
+                taints += [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": now}, {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute", "timeAdded": now}]
+            if taints:
+                obj["spec"]["taints"] = taints
+            else:
+                obj["spec"].pop("taints", None)
+
+        self.rt.store.mutate("nodes", None, node, change)
+        self._changed()
+
+    def set_pvc_usage(self, namespace: str, name: str, *, used_bytes: int | None = None, fraction: float | None = None, fill_bytes_per_second: float | None = None) -> dict[str, Any]:
+        """Set a PVC's used bytes (absolute or as a fraction of its capacity) and optionally a fill rate
+        at which usage grows in simulated time. Figures live in annotations PVC_USED_BYTES and PVC_FILL_RATE."""
+        store = self.rt.store
+        pvc = store.get("persistentvolumeclaims", namespace, name)
+        capacity = parse_quantity((pvc.get("status", {}).get("capacity") or pvc["spec"].get("resources", {}).get("requests") or {}).get("storage", "1Gi"))
+        used = used_bytes if used_bytes is not None else int(capacity * fraction) if fraction is not None else None
+
+        def change(obj: dict[str, Any]) -> None:
+            ann = obj["metadata"].setdefault("annotations", {})
+            if used is not None:
+                ann[PVC_USED_BYTES] = str(min(used, capacity))
+            if fill_bytes_per_second is not None:
+                if fill_bytes_per_second > 0:
+                    ann[PVC_FILL_RATE] = str(fill_bytes_per_second)
+                else:
+                    ann.pop(PVC_FILL_RATE, None)
+
+        result = store.mutate("persistentvolumeclaims", namespace, name, change)
+        self._changed()
+        return result
