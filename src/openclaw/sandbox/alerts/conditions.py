@@ -1,0 +1,178 @@
+"""What each rule's expression yields over the simulated cluster: the series that are true now.
+
+kube-state-metrics is scraped through a Service, so its series carry the scrape target's labels
+(`pod`/`container`/`instance` of the kube-state-metrics pod itself, `namespace` monitoring) except
+where the metric exports its own (`pod`, `container`, `namespace` on pod metrics). That is why
+KubeDeploymentReplicasMismatch's `pod` names kube-state-metrics, not the broken workload.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from openclaw.sandbox.kube.faults import PVC_USED_BYTES, parse_quantity
+from openclaw.sandbox.kube.store import KubeStore
+
+PROMETHEUS = "monitoring/kube-prometheus-stack-prometheus"
+KSM_SERVICE = "kube-prometheus-stack-kube-state-metrics"
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    rule: str
+    labels: dict[str, str]
+    value: float
+
+
+@dataclass
+class History:
+    """What range functions (`max_over_time`, `changes`, `predict_linear`) need from past evaluations."""
+
+    crashloop_seen: dict[tuple[str, ...], tuple[float, dict[str, str]]] = field(default_factory=dict)
+    updated_replicas: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    pvc_available: dict[tuple[str, str], deque[tuple[float, float]]] = field(default_factory=dict)
+
+
+def ksm_target(store: KubeStore) -> dict[str, str]:
+    """The scrape-target labels of the kube-state-metrics pod (found in the cluster when it runs there)."""
+    pods = store.list("pods", "monitoring", label_selector="app.kubernetes.io/name=kube-state-metrics")
+    pod = pods[0] if pods else None
+    name = pod["metadata"]["name"] if pod else f"{KSM_SERVICE}-6d4cbb6f5d-x7k2p"
+    ip = (pod.get("status", {}).get("podIP") if pod else None) or "10.42.0.15"
+    return {"container": "kube-state-metrics", "endpoint": "http", "instance": f"{ip}:8080", "job": "kube-state-metrics",
+            "namespace": "monitoring", "pod": name, "service": KSM_SERVICE}
+
+
+def _ready(pod: dict[str, Any]) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in pod.get("status", {}).get("conditions") or [])
+
+
+def _owner_kind(pod: dict[str, Any]) -> str:
+    refs = pod["metadata"].get("ownerReferences") or []
+    return str(refs[0]["kind"]) if refs else "<none>"
+
+
+def evaluate(store: KubeStore, now: float, history: History) -> list[Sample]:
+    ksm = ksm_target(store)
+    out: list[Sample] = [Sample("Watchdog", {}, 1.0)]
+    pods = store.list("pods")
+
+    # KubePodCrashLooping: max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1
+    for pod in pods:
+        meta = pod["metadata"]
+        for cs in pod.get("status", {}).get("containerStatuses") or []:
+            if (cs.get("state", {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff":
+                labels = {**ksm, "namespace": meta["namespace"], "pod": meta["name"], "container": cs["name"],
+                          "reason": "CrashLoopBackOff", "uid": meta["uid"]}
+                history.crashloop_seen[(meta["namespace"], meta["name"], cs["name"], meta["uid"])] = (now, labels)
+    for key, (seen, labels) in list(history.crashloop_seen.items()):
+        if now - seen <= 300:
+            out.append(Sample("KubePodCrashLooping", labels, 1.0))
+        else:
+            del history.crashloop_seen[key]
+
+    # KubePodNotReady: Pending/Unknown, or Running but not Ready, for pods not owned by a Job.
+    for pod in pods:
+        phase = pod.get("status", {}).get("phase", "Pending")
+        if _owner_kind(pod) == "Job" or phase in ("Succeeded", "Failed"):
+            continue
+        if phase in ("Pending", "Unknown") or (phase == "Running" and not _ready(pod)):
+            meta = pod["metadata"]
+            out.append(Sample("KubePodNotReady", {"namespace": meta["namespace"], "pod": meta["name"], "job": "kube-state-metrics"}, 1.0))
+
+    # KubeDeploymentReplicasMismatch: spec > available and changes(updated[10m]) == 0.
+    seen_deploys = set()
+    for dep in store.list("deployments"):
+        meta, spec, status = dep["metadata"], dep.get("spec", {}), dep.get("status", {})
+        key = (meta["namespace"], meta["name"])
+        seen_deploys.add(key)
+        updated = int(status.get("updatedReplicas", 0) or 0)
+        last = history.updated_replicas.get(key)
+        if last is None or last[0] != updated:
+            history.updated_replicas[key] = (updated, now)
+        desired, available = int(spec.get("replicas", 1)), int(status.get("availableReplicas", 0) or 0)
+        if desired > available and now - history.updated_replicas[key][1] >= 600:
+            out.append(Sample("KubeDeploymentReplicasMismatch", {**ksm, "namespace": meta["namespace"], "deployment": meta["name"]}, float(desired)))
+    for key in set(history.updated_replicas) - seen_deploys:
+        del history.updated_replicas[key]
+
+    # KubeJobFailed: kube_job_failed{condition="true"} > 0
+    for job in store.list("jobs"):
+        conds = job.get("status", {}).get("conditions") or []
+        if any(c.get("type") == "Failed" and c.get("status") == "True" for c in conds):
+            meta = job["metadata"]
+            out.append(Sample("KubeJobFailed", {**ksm, "namespace": meta["namespace"], "job_name": meta["name"], "condition": "true"}, 1.0))
+
+    # KubeNodeNotReady: Ready condition not "true" and the node not cordoned (unschedulable == 0).
+    for node in store.list("nodes"):
+        ready = next((c for c in node.get("status", {}).get("conditions") or [] if c.get("type") == "Ready"), None)
+        if (ready is None or ready.get("status") != "True") and not node.get("spec", {}).get("unschedulable"):
+            out.append(Sample("KubeNodeNotReady", {**ksm, "node": node["metadata"]["name"], "condition": "Ready", "status": "true"}, 0.0))
+
+    out.extend(_pvc_samples(store, now, history))
+    out.extend(_target_samples(store, pods))
+    return out
+
+
+def _pvc_samples(store: KubeStore, now: float, history: History) -> list[Sample]:
+    out = []
+    nodes = {n["metadata"]["name"]: n for n in store.list("nodes")}
+    mounted_on: dict[tuple[str, str], str] = {}
+    for pod in store.list("pods"):
+        for vol in pod.get("spec", {}).get("volumes") or []:
+            claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+            if claim and pod.get("spec", {}).get("nodeName"):
+                mounted_on[(pod["metadata"]["namespace"], claim)] = pod["spec"]["nodeName"]
+    for pvc in store.list("persistentvolumeclaims"):
+        meta = pvc["metadata"]
+        ann = meta.get("annotations") or {}
+        if PVC_USED_BYTES not in ann:
+            continue
+        capacity = parse_quantity((pvc.get("status", {}).get("capacity") or pvc.get("spec", {}).get("resources", {}).get("requests") or {}).get("storage", "1Gi"))
+        used = int(ann[PVC_USED_BYTES])
+        available = max(capacity - used, 0)
+        key = (meta["namespace"], meta["name"])
+        samples = history.pvc_available.setdefault(key, deque())
+        samples.append((now, float(available)))
+        while samples and now - samples[0][0] > 6 * 3600:
+            samples.popleft()
+        node = mounted_on.get(key) or next(iter(nodes), "")
+        ip = next((a["address"] for a in (nodes.get(node, {}).get("status", {}).get("addresses") or []) if a.get("type") == "InternalIP"), "192.168.1.10")
+        labels = {"endpoint": "https-metrics", "instance": f"{ip}:10250", "job": "kubelet", "metrics_path": "/metrics",
+                  "namespace": meta["namespace"], "node": node, "persistentvolumeclaim": meta["name"],
+                  "service": "kube-prometheus-stack-kubelet"}
+        free = available / capacity if capacity else 1.0
+        if used <= 0 or (meta.get("labels") or {}).get("excluded_from_alerts") == "true" or "ReadOnlyMany" in (pvc.get("spec", {}).get("accessModes") or []):
+            continue
+        if free < 0.03:
+            out.append(Sample("KubePersistentVolumeFillingUp:critical", labels, free))
+        if free < 0.15 and len(samples) >= 2:
+            (t0, a0), (t1, a1) = samples[0], samples[-1]
+            slope = (a1 - a0) / (t1 - t0) if t1 > t0 else 0.0
+            if a1 + slope * 4 * 24 * 3600 < 0:
+                out.append(Sample("KubePersistentVolumeFillingUp:warning", labels, free))
+    return out
+
+
+def _target_samples(store: KubeStore, pods: list[dict[str, Any]]) -> list[Sample]:
+    """TargetDown: scrape targets are the pods behind Services that expose a `metrics` port."""
+    out = []
+    for svc in store.list("services"):
+        spec = svc.get("spec", {})
+        selector = spec.get("selector") or {}
+        if not selector or not any("metrics" in str(p.get("name", "")) for p in spec.get("ports") or []):
+            continue
+        ns = svc["metadata"]["namespace"]
+        targets = [p for p in pods if p["metadata"]["namespace"] == ns
+                   and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in selector.items())
+                   and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
+        if not targets:
+            continue
+        down = sum(1 for p in targets if not _ready(p))
+        percent = 100.0 * down / len(targets)
+        if percent > 10:
+            name = svc["metadata"]["name"]
+            out.append(Sample("TargetDown", {"job": name, "namespace": ns, "service": name}, percent))
+    return out

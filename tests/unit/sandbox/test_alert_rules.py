@@ -1,0 +1,129 @@
+"""The alert source fires kube-prometheus rules over the simulated cluster like Prometheus + AlertManager."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openclaw.sandbox.alerts.dispatcher import Dispatcher
+from openclaw.sandbox.alerts.fingerprint import fingerprint
+from openclaw.sandbox.alerts.rules import load_rules, render
+from openclaw.sandbox.alerts.source import AlertSource
+from openclaw.sandbox.kube.faults import PVC_USED_BYTES
+from openclaw.sandbox.kube.store import KubeStore
+from openclaw.sandbox.simclock import SimClock
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "alerts"
+
+
+@pytest.mark.parametrize("name", ["Watchdog", "KubePodCrashLooping"])
+def test_fingerprint_matches_alertmanager_for_real_alerts(name: str) -> None:
+    raw = json.loads((DATA / f"holmesgpt-alert-{name}.json").read_text())["raw"]
+    assert fingerprint(raw["labels"]) == raw["fingerprint"]
+
+
+def test_fingerprint_matches_for_the_replicas_mismatch_alert() -> None:
+    raw = json.loads((DATA / "holmesgpt-alert-KubeDeploymentReplicasMismatch.json").read_text())
+    assert fingerprint(raw["labels"]) == raw["fingerprint"]
+
+
+def test_annotations_render_like_prometheus_templates() -> None:
+    rules = load_rules()
+    labels = {"namespace": "media", "pod": "sonarr-7d9f-abcde", "container": "sonarr"}
+    assert render(rules["KubePodCrashLooping"].annotations["description"], labels, 1) == (
+        'Pod media/sonarr-7d9f-abcde (sonarr) is in waiting state (reason: "CrashLoopBackOff") on cluster .')
+    pvc = render(rules["KubePersistentVolumeFillingUp:critical"].annotations["description"], {"persistentvolumeclaim": "jellyfin-config", "namespace": "media"}, 0.0213)
+    assert pvc.endswith("is only 2.13% free.") and "Cluster" not in pvc
+
+
+class Cluster:
+    """A bare store on a stepped clock: objects written as the controllers would leave them."""
+
+    def __init__(self) -> None:
+        self.clock = SimClock(speed=1e-9)
+        self.store = KubeStore(self.clock)
+        self.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "media"}})
+        self.source = AlertSource(self.store, self.clock, dispatcher=Dispatcher(group_wait=30, group_interval=300, repeat_interval=3600))
+
+    def step(self, seconds: float, every: float = 30) -> list[dict[str, Any]]:
+        before = len(self.source.sent)
+        done = 0.0
+        while done < seconds:
+            self.clock.advance(every)
+            self.source.tick()
+            done += every
+        return self.source.sent[before:]
+
+    def crashing_pod(self) -> None:
+        self.store.create({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "sonarr-7d9f-abcde", "namespace": "media", "labels": {"app": "sonarr"},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "sonarr-7d9f", "uid": "u1", "controller": True}]},
+            "spec": {"containers": [{"name": "sonarr", "image": "ghcr.io/home-operations/sonarr:4.0.14"}]},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}],
+                       "containerStatuses": [{"name": "sonarr", "ready": False, "restartCount": 4, "image": "x", "imageID": "",
+                                              "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]},
+        })
+
+
+def names(bodies: list[dict[str, Any]]) -> list[str]:
+    return [b["groupLabels"]["alertname"] for b in bodies]
+
+
+def test_watchdog_fires_after_group_wait_and_repeats_at_repeat_interval() -> None:
+    c = Cluster()
+    first = c.step(60)
+    assert names(first) == ["Watchdog"]
+    body = first[0]
+    assert body["version"] == "4" and body["status"] == "firing" and body["groupKey"] == '{}:{alertname="Watchdog"}'
+    assert body["alerts"][0]["endsAt"] == "0001-01-01T00:00:00Z" and body["alerts"][0]["labels"]["severity"] == "none"
+    assert names(c.step(1800)) == []
+    assert names(c.step(1800)) == ["Watchdog"]
+
+
+def test_crashloop_fires_only_after_its_for_duration_then_resolves() -> None:
+    c = Cluster()
+    c.step(60)
+    c.crashing_pod()
+    assert "KubePodCrashLooping" not in names(c.step(14 * 60))
+    fired = [b for b in c.step(6 * 60) if b["groupLabels"]["alertname"] == "KubePodCrashLooping"]
+    assert len(fired) == 1
+    alert = fired[0]["alerts"][0]
+    assert fired[0]["groupLabels"] == {"alertname": "KubePodCrashLooping", "namespace": "media"}
+    assert {k: alert["labels"][k] for k in ("pod", "container", "reason", "job", "severity")} == {
+        "pod": "sonarr-7d9f-abcde", "container": "sonarr", "reason": "CrashLoopBackOff", "job": "kube-state-metrics", "severity": "warning"}
+    assert alert["fingerprint"] == fingerprint(alert["labels"]) and "generatorURL" in alert
+    c.store.delete("pods", "media", "sonarr-7d9f-abcde")
+    # max_over_time(...[5m]) keeps the series true for five minutes after the pod is gone.
+    resolved = [b for b in c.step(15 * 60) if b["groupLabels"]["alertname"] == "KubePodCrashLooping"]
+    assert resolved and resolved[0]["status"] == "resolved" and resolved[0]["alerts"][0]["endsAt"] != "0001-01-01T00:00:00Z"
+
+
+def test_replicas_mismatch_names_kube_state_metrics_in_pod_and_container() -> None:
+    c = Cluster()
+    c.store.create({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "radarr", "namespace": "media"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "radarr"}},
+                 "template": {"metadata": {"labels": {"app": "radarr"}}, "spec": {"containers": [{"name": "radarr", "image": "radarr"}]}}},
+        "status": {"replicas": 1, "updatedReplicas": 1, "availableReplicas": 0},
+    })
+    fired = [b for b in c.step(30 * 60) if b["groupLabels"]["alertname"] == "KubeDeploymentReplicasMismatch"]
+    labels = fired[0]["alerts"][0]["labels"]
+    assert labels["deployment"] == "radarr" and labels["namespace"] == "media"
+    assert labels["container"] == "kube-state-metrics" and labels["pod"].startswith("kube-prometheus-stack-kube-state-metrics")
+
+
+def test_pvc_almost_full_fires_critical_after_one_minute() -> None:
+    c = Cluster()
+    c.store.create({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "jellyfin-config", "namespace": "media", "annotations": {PVC_USED_BYTES: str(int(9.9 * 2**30))}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}},
+        "status": {"phase": "Bound", "capacity": {"storage": "10Gi"}},
+    })
+    fired = [b for b in c.step(5 * 60) if b["groupLabels"]["alertname"] == "KubePersistentVolumeFillingUp"]
+    assert fired and fired[0]["commonLabels"]["severity"] == "critical"
+    assert fired[0]["commonLabels"]["persistentvolumeclaim"] == "jellyfin-config" and fired[0]["commonLabels"]["job"] == "kubelet"
