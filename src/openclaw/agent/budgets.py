@@ -65,7 +65,7 @@ class UsageLedger:
     path: Path
     today: Callable[[], str] = _today
 
-    def _read(self) -> dict[str, Any]:
+    def read(self) -> dict[str, Any]:
         if not self.path.exists():
             return {"days": {}, "incidents": {}}
         data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
@@ -74,7 +74,7 @@ class UsageLedger:
         return data  # type: ignore[no-any-return]  # our own file: a JSON object
 
     def totals(self, incident_id: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        data = self._read()
+        data = self.read()
         day = data["days"].get(self.today(), {})
         inc = data["incidents"].get(incident_id) if incident_id else None
         return day, inc
@@ -93,7 +93,7 @@ class UsageLedger:
 
     def charge(self, incident_id: str | None, *, tokens: int = 0, tool_calls: int = 0, cost: float = 0.0) -> None:
         with store.lock_for(self.path):
-            data = self._read()
+            data = self.read()
             buckets = [data["days"].setdefault(self.today(), {})]
             if incident_id:
                 buckets.append(data["incidents"].setdefault(incident_id, {}))

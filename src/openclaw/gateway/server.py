@@ -108,6 +108,9 @@ def install_capabilities(services: Services) -> None:
 
     policy_capability.install(services)
     runbooks_capability.install(services)
+    from openclaw import agent as agent_capability
+
+    agent_capability.install(services)  # after policy and runbooks: its tools and escalations use them
     from openclaw.gateway.ws import hub
 
     hub.install(services)

@@ -1,0 +1,201 @@
+"""The agent capability inside the gateway: the runtime, chat over WebSocket, webhook-triggered
+turns, incident investigations, the heartbeat and the cron scheduler.
+
+Others reach it as `agent_of(services)`:
+
+    agent = agent_of(services)
+    run = agent.investigate(incident_id, note="crashloop runbook gave up after 3 restarts")
+    agent.chat.send("agent:main:main", "what is firing?")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from openclaw.agent.brains import Brain, OfflineBrain, is_offline, select_brain
+from openclaw.agent.capabilities import INCIDENTS, events_of
+from openclaw.agent.chat import MAIN_SESSION, ActiveRun, ChatService
+from openclaw.agent.cron import CronJob, CronStore, scheduler
+from openclaw.agent.heartbeat import Heartbeat
+from openclaw.agent.messages import Message
+from openclaw.agent.prompt import wrap_untrusted
+from openclaw.agent.findings import FindingLog
+from openclaw.agent.runtime import AgentRuntime, agent_dir
+from openclaw.errors import ConfigError
+
+if TYPE_CHECKING:
+    from openclaw.gateway.services import Services
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "agent"
+
+
+@dataclass
+class Agent:
+    runtime: AgentRuntime
+    chat: ChatService
+    heartbeat: Heartbeat
+    cron: CronStore
+    model_problem: str | None = None
+    # Wake-ups running now; held so they are not garbage-collected mid-run.
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def investigate(self, incident_id: str, *, note: str = "", incident: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Start an investigation of an escalated incident in session `incident:<id>`; returns `{runId}`.
+        The final answer and the actions taken are published as `incident.finding`."""
+        text = f"Investigate incident {incident_id}."
+        if note:
+            text += "\nWhy it was escalated to you:\n" + wrap_untrusted(note, "runbook escalation")
+        return self.chat.send(f"incident:{incident_id}", text, kind="incident", incident=incident, incident_id=incident_id,
+                              on_done=lambda run: self._finding(incident_id, run))
+
+    def _finding(self, incident_id: str, run: ActiveRun) -> None:
+        out = run.outcome
+        entry = self.runtime.sessions.get(f"incident:{incident_id}")
+        finding = {
+            "incidentId": incident_id, "runId": run.run_id, "sessionKey": run.session_key, "stop": out.stop,
+            "finding": out.text, "error": out.error, "actions": out.actions, "usage": out.usage.to_json(),
+            "costUsd": entry.cost_usd if entry else 0.0, "ts": int(time.time() * 1000),
+        }
+        self.findings.append(finding)
+        self.chat.publish("incident.finding", finding)
+
+    @property
+    def findings(self) -> FindingLog:
+        return FindingLog(agent_dir(self.runtime.state_dir) / "findings.jsonl")
+
+    def run_hook(self, message: str, *, name: str | None = None, session_key: str | None = None) -> dict[str, Any]:
+        """A `/hooks/agent` turn: the webhook's text is wrapped as untrusted, in session `hook:<...>`."""
+        key = session_key if session_key and session_key.startswith("hook:") else f"hook:{session_key or uuid.uuid4().hex}"
+        source = f"webhook {name}" if name else "webhook /hooks/agent"
+        text = (f"A webhook ({name or 'agent'}) asked for an agent turn. Handle what it reports within your rules.\n"
+                + wrap_untrusted(message, source))
+        return self.chat.send(key, text, kind="hook")
+
+    async def run_cron_job(self, job: CronJob) -> tuple[str, str | None, str]:
+        prefix = f"[cron:{job.id} {job.name}] "
+        message = prefix + job.payload.message
+        result = self.chat.send(job.session_key, message, kind="cron", message=Message.user(message))
+        out = await self.chat.wait(result["runId"])
+        if out is None:
+            return "error", "the run vanished", ""
+        if out.stop in ("error", "budget", "aborted"):
+            return "error", out.error, out.text
+        return "ok", None, out.text
+
+
+def agent_of(services: Services) -> Agent:
+    agent: Agent = services.extensions[EXTENSION]
+    return agent
+
+
+def choose_brain(services: Services) -> tuple[Brain, str | None]:
+    """The configured brain, or offline with the reason when the model config cannot be used."""
+    try:
+        return select_brain(services.config.settings, os.environ), None
+    except ConfigError as exc:
+        log.error("agent.model_unavailable", extra={"error": str(exc)})
+        return OfflineBrain(), str(exc)
+
+
+def install(services: Services) -> Agent:
+    from openclaw.agent import methods
+
+    brain, problem = choose_brain(services)
+    # The live extensions dict: capabilities installed after this one (policy) are seen by tools.
+    runtime = AgentRuntime(services.state_dir, lambda: services.config.settings, brain, env=dict(os.environ),
+                           capabilities=services.extensions)
+
+    def publish(event: str, payload: dict[str, Any]) -> None:
+        services.bus.publish(event, payload, scope="operator.read")
+
+    chat = ChatService(runtime, publish)
+    agent = Agent(runtime, chat, Heartbeat(runtime, publish, MAIN_SESSION), CronStore(services.state_dir), problem)
+    services.extensions[EXTENSION] = agent
+    methods.install(services, agent)
+    _listen_to_hooks(services, agent)
+    _take_escalations(services, agent)
+
+    async def start() -> None:
+        services.supervisor.start("agent.heartbeat", agent.heartbeat.run_forever())
+        services.supervisor.start("agent.cron", scheduler(agent.cron, agent.run_cron_job))
+
+    async def stop() -> None:
+        await chat.close()
+        await runtime.brain.aclose()
+
+    services.startup.append(start)
+    services.shutdown.append(stop)
+    log.info("agent.installed", extra={"model": brain.model_id, "incidents": INCIDENTS in services.extensions})
+    return agent
+
+
+def _listen_to_hooks(services: Services, agent: Agent) -> None:
+    """`/hooks/agent`, `/hooks/wake` and mapped hooks become stored events; once committed, start the turn."""
+    from openclaw.events import Notice, Processing
+
+    try:
+        events = events_of(services.extensions)
+    except LookupError:
+        return
+
+    def handler(conn: Any, work: Processing) -> list[Notice]:
+        source, body = work.event.source, work.model
+        if source == "agent":
+            return [Notice("agent.hook", {"eventId": work.event.id, "message": getattr(body, "message", ""),
+                                          "name": getattr(body, "name", None), "sessionKey": getattr(body, "session_key", None)})]
+        if source == "wake":
+            return [Notice("agent.wake", {"eventId": work.event.id, "text": getattr(body, "text", ""), "mode": getattr(body, "mode", "now")})]
+        if source.startswith("hook:"):
+            if getattr(body, "action", None) == "wake":
+                return [Notice("agent.wake", {"eventId": work.event.id, "text": getattr(body, "message", ""), "mode": "now"})]
+            return [Notice("agent.hook", {"eventId": work.event.id, "message": getattr(body, "message", ""),
+                                          "name": getattr(body, "name", None) or getattr(body, "mapping", None),
+                                          "sessionKey": getattr(body, "session_key", None)})]
+        return []
+
+    async def listener(notice: Notice) -> None:
+        if notice.topic == "agent.hook":
+            p = notice.payload
+            agent.run_hook(str(p["message"]), name=p.get("name"), session_key=p.get("sessionKey"))
+        elif notice.topic == "agent.wake":
+            agent.heartbeat.enqueue(str(notice.payload["text"]))
+            if notice.payload.get("mode") == "now":
+                task = asyncio.create_task(agent.heartbeat.tick(), name="agent.wake")
+                agent.background.add(task)
+                task.add_done_callback(agent.background.discard)
+
+    events.register("*", handler)
+    events.subscribe(listener)
+
+
+def _take_escalations(services: Services, agent: Agent) -> None:
+    """Take what runbooks escalate when a model is configured; offline, the operator keeps it."""
+    runner = services.extensions.get("runbooks")
+    if runner is None:
+        return
+
+    async def on_escalation(alert: Any, report: Any) -> bool:
+        if is_offline(agent.runtime.brain):
+            return False
+        incident_id = alert.incident_id or f"alert-{alert.fingerprint}"
+        incident = None
+        found = services.extensions.get(INCIDENTS)
+        if found is not None and alert.incident_id:
+            got = await found.get(alert.incident_id)
+            incident = got.to_json() if got is not None else None
+        if incident is None:
+            incident = {"alertname": alert.alertname, "labels": alert.labels, "annotations": alert.annotations}
+        note = json.dumps(report.to_json(), default=str, indent=1)
+        agent.investigate(incident_id, note=note, incident=incident)
+        return True
+
+    runner.escalations.subscribe(on_escalation)

@@ -1,0 +1,150 @@
+"""The agent's WebSocket methods: chat.send/history/abort, sessions.*, skills.status, tools.catalog,
+last-heartbeat, cron.*, usage.cost. Parameters are validated with errors that name the field."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from openclaw.agent.brains import is_offline
+from openclaw.agent.chat import MAIN_SESSION
+from openclaw.agent.cron import CronJob
+from openclaw.errors import StateError
+from openclaw.gateway.methods import ADMIN, READ, WRITE, MethodCall, MethodError
+
+if TYPE_CHECKING:
+    from openclaw.agent.capability import Agent
+    from openclaw.gateway.services import Services
+
+
+def _str(params: dict[str, Any], name: str, *, required: bool = False, default: str | None = None, max_len: int = 100_000) -> str | None:
+    value = params.get(name, default)
+    if value is None:
+        if required:
+            raise MethodError("INVALID_REQUEST", f"{name}: required (a string)", {"field": name})
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise MethodError("INVALID_REQUEST", f"{name}: expected a non-empty string", {"field": name})
+    if len(value) > max_len:
+        raise MethodError("INVALID_REQUEST", f"{name}: {len(value)} characters, at most {max_len}", {"field": name})
+    return value
+
+
+def _int(params: dict[str, Any], name: str, default: int, lo: int, hi: int) -> int:
+    value = params.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise MethodError("INVALID_REQUEST", f"{name}: expected an integer from {lo} to {hi}", {"field": name})
+    return value
+
+
+def install(services: Services, agent: Agent) -> None:
+    m = services.methods
+    chat = agent.chat
+    runtime = agent.runtime
+
+    @m.method("chat.send", WRITE)
+    async def chat_send(call: MethodCall) -> dict[str, Any]:
+        key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
+        message = _str(call.params, "message", required=True, max_len=200_000) or ""
+        idem = _str(call.params, "idempotencyKey")
+        operator = f"device:{call.caller.device_id}" if call.caller.device_id else f"conn:{call.caller.conn_id}"
+        return chat.send(key, message, idempotency_key=idem, operator=operator)
+
+    @m.method("chat.history", READ)
+    async def chat_history(call: MethodCall) -> dict[str, Any]:
+        key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
+        limit = _int(call.params, "limit", 200, 1, 1000)
+        entry = runtime.sessions.get(key)
+        return {"sessionKey": key, "sessionId": entry.session_id if entry else None, "messages": chat.history(key, limit),
+                "running": [r.run_id for r in chat.runs.values() if r.session_key == key]}
+
+    @m.method("chat.abort", WRITE)
+    async def chat_abort(call: MethodCall) -> dict[str, Any]:
+        key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
+        run_id = _str(call.params, "runId")
+        aborted = chat.abort(key, run_id)
+        return {"ok": True, "aborted": bool(aborted), "runIds": aborted}
+
+    @m.method("sessions.list", READ)
+    async def sessions_list(call: MethodCall) -> dict[str, Any]:
+        return {"sessions": [{"key": k, **v.to_json()} for k, v in sorted(runtime.sessions.list().items(), key=lambda kv: kv[1].updated_at, reverse=True)]}
+
+    @m.method("sessions.reset", WRITE)
+    async def sessions_reset(call: MethodCall) -> dict[str, Any]:
+        key = _str(call.params, "key", required=True) or ""
+        runtime.sessions.reset(key)
+        return {"ok": True, "key": key}
+
+    @m.method("skills.status", READ)
+    async def skills_status(call: MethodCall) -> dict[str, Any]:
+        catalog = runtime.skills()
+        return {"skills": [s.to_json() for s in sorted(catalog.skills.values(), key=lambda s: s.name)], "problems": catalog.problems}
+
+    @m.method("tools.catalog", READ)
+    async def tools_catalog(call: MethodCall) -> dict[str, Any]:
+        box, statuses = runtime.toolbox()
+        return {
+            "toolsets": [{"name": s.name, "description": s.description, "enabled": s.enabled, "tools": list(s.tools), "reason": s.reason} for s in statuses],
+            "tools": [{"name": t.name, "description": t.description, "parameters": t.spec().parameters, "mutating": t.mutating} for t in box.tools.values()],
+        }
+
+    @m.method("agent.status", READ)
+    async def agent_status(call: MethodCall) -> dict[str, Any]:
+        return {"model": runtime.brain.model_id, "offline": is_offline(runtime.brain), "modelProblem": agent.model_problem,
+                "running": [{"runId": r.run_id, "sessionKey": r.session_key} for r in chat.runs.values()]}
+
+    @m.method("last-heartbeat", READ)
+    async def last_heartbeat(call: MethodCall) -> dict[str, Any] | None:
+        hb = agent.heartbeat
+        if hb.last is None:
+            return None
+        return {"status": hb.last.status, "text": hb.last.text, "reason": hb.last.reason, "ts": int((hb.last_at or 0) * 1000)}
+
+    @m.method("usage.cost", READ)
+    async def usage_cost(call: MethodCall) -> dict[str, Any]:
+        data = runtime.ledger.read()
+        sessions = runtime.sessions.list()
+        return {"days": data["days"], "incidents": data["incidents"],
+                "sessions": {k: {"totalTokens": v.total_tokens, "costUsd": v.cost_usd, "toolCalls": v.tool_calls} for k, v in sessions.items()}}
+
+    @m.method("agent.findings", READ)
+    async def agent_findings(call: MethodCall) -> dict[str, Any]:
+        incident = _str(call.params, "incident", required=True) or ""
+        return {"incident": incident, "findings": agent.findings.for_incident(incident)}
+
+    @m.method("cron.list", READ)
+    async def cron_list(call: MethodCall) -> dict[str, Any]:
+        return {"jobs": [j.model_dump(by_alias=True, exclude_none=True) for j in agent.cron.read().jobs]}
+
+    @m.method("cron.add", ADMIN)
+    async def cron_add(call: MethodCall) -> dict[str, Any]:
+        try:
+            job = CronJob.model_validate(call.params.get("job", call.params))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise MethodError("INVALID_REQUEST", f"{field}: {first['msg']}", {"field": field}) from None
+        try:
+            added = agent.cron.add(job)
+        except StateError as exc:
+            raise MethodError("INVALID_REQUEST", str(exc)) from None
+        return {"job": added.model_dump(by_alias=True, exclude_none=True)}
+
+    @m.method("cron.remove", ADMIN)
+    async def cron_remove(call: MethodCall) -> dict[str, Any]:
+        job_id = _str(call.params, "id", required=True) or ""
+        if not agent.cron.remove(job_id):
+            raise MethodError("NOT_FOUND", f"no cron job {job_id}", {"field": "id"})
+        return {"ok": True}
+
+    @m.method("cron.run", ADMIN)
+    async def cron_run(call: MethodCall) -> dict[str, Any]:
+        job_id = _str(call.params, "id", required=True) or ""
+        job = agent.cron.get(job_id)
+        if job is None:
+            raise MethodError("NOT_FOUND", f"no cron job {job_id}", {"field": "id"})
+        from openclaw.agent.cron import run_job
+
+        status, error, summary = await run_job(agent.cron, job, agent.run_cron_job)
+        return {"status": status, "error": error, "summary": summary}

@@ -1,0 +1,130 @@
+"""Mutating tools: each builds an `ActionRequest` and hands it to `policy.submit()`, the only door to
+a change. The policy's decision comes back to the model as the tool result: `refused` and
+`approval_required` carry the reason and the setting that decided."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from openclaw.agent.capabilities import CapabilityMissing, policy_of
+from openclaw.agent.results import ToolResult, ToolStatus
+from openclaw.agent.tools import ToolContext
+from openclaw.ops.refs import ObjectRef
+from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision, Outcome
+
+WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
+
+_STATUS: dict[Outcome, ToolStatus] = {
+    Outcome.APPLIED: "success",
+    Outcome.DRY_RUN: "success",
+    Outcome.OBSERVED: "success",
+    Outcome.PROPOSED: "success",
+    Outcome.PENDING: "approval_required",
+    Outcome.REFUSED: "refused",
+    Outcome.DENIED: "refused",
+    Outcome.EXPIRED: "refused",
+    Outcome.FAILED: "error",
+}
+
+
+def decision_result(decision: Decision) -> ToolResult:
+    """The tool result for a policy decision: what was decided, why, and which setting decided."""
+    data: dict[str, Any] = {
+        "actionId": decision.action_id,
+        "action": str(decision.request.kind),
+        "target": decision.request.target.key,
+        "outcome": str(decision.outcome),
+        "reason": decision.reason,
+        "setting": decision.setting,
+        "mode": decision.mode,
+    }
+    if decision.result:
+        data["result"] = decision.result
+    if decision.verification:
+        data["verification"] = decision.verification
+    status = _STATUS[decision.outcome]
+    error = None
+    if status != "success":
+        error = f"{decision.outcome}: {decision.reason}" + (f" ({decision.setting})" if decision.setting else "")
+    return ToolResult(status, data, error)
+
+
+async def submit(ctx: ToolContext, kind: ActionKind, target: ObjectRef, reason: str, params: dict[str, Any] | None = None) -> ToolResult:
+    try:
+        engine = policy_of(ctx.capabilities)
+    except CapabilityMissing as exc:
+        return ToolResult.fail(str(exc))
+    session = ctx.actor.removeprefix("agent:")
+    request = ActionRequest(kind=kind, target=target, actor=Actor.agent(session), reason=reason or "requested by the agent",
+                            params=params or {}, incident=ctx.incident_id)
+    return decision_result(await engine.submit(request))
+
+
+def _ref(kind: str, name: str, namespace: str | None) -> ObjectRef | ToolResult:
+    try:
+        return ObjectRef(kind, name, namespace)  # type: ignore[arg-type]  # kind is a Literal from the tool's schema
+    except ValueError as exc:
+        return ToolResult.fail(str(exc))
+
+
+async def restart_workload(ctx: ToolContext, namespace: str, name: str, reason: str, kind: WorkloadKind = "Deployment") -> ToolResult:
+    """Rolling-restart a workload (new pods replace the old ones). Use when every replica is wedged.
+
+    Args:
+      namespace: the workload's namespace.
+      name: the workload's name.
+      reason: why, in one sentence; recorded in the audit log.
+      kind: Deployment, StatefulSet or DaemonSet.
+    """
+    ref = _ref(kind, name, namespace)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.WORKLOAD_RESTART, ref, reason)
+
+
+async def delete_pod(ctx: ToolContext, namespace: str, name: str, reason: str) -> ToolResult:
+    """Delete one pod so its controller replaces it. Use for a single wedged pod.
+
+    Args:
+      namespace: the pod's namespace.
+      name: the pod's name.
+      reason: why, in one sentence; recorded in the audit log.
+    """
+    ref = _ref("Pod", name, namespace)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.POD_DELETE, ref, reason)
+
+
+async def cleanup_jobs(ctx: ToolContext, namespace: str, reason: str, state: Literal["failed", "finished"] = "failed",
+                       min_age_seconds: int = 3600) -> ToolResult:
+    """Delete finished or failed jobs (and their pods) in a namespace.
+
+    Args:
+      namespace: the namespace to clean.
+      reason: why, in one sentence; recorded in the audit log.
+      state: failed jobs only, or every finished job.
+      min_age_seconds: only jobs that finished at least this long ago.
+    """
+    ref = _ref("Namespace", namespace, None)
+    if isinstance(ref, ToolResult):
+        return ref
+    return await submit(ctx, ActionKind.JOBS_CLEANUP, ref, reason, {"state": state, "minAgeSeconds": max(0, min_age_seconds)})
+
+
+async def cordon_node(ctx: ToolContext, name: str, reason: str) -> ToolResult:
+    """Mark a node unschedulable (running pods stay). Use for a node that is failing.
+
+    Args:
+      name: the node's name.
+      reason: why, in one sentence; recorded in the audit log.
+    """
+    ref = _ref("Node", name, None)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_CORDON, ref, reason)
+
+
+async def uncordon_node(ctx: ToolContext, name: str, reason: str) -> ToolResult:
+    """Make a cordoned node schedulable again.
+
+    Args:
+      name: the node's name.
+      reason: why, in one sentence; recorded in the audit log.
+    """
+    ref = _ref("Node", name, None)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_UNCORDON, ref, reason)
