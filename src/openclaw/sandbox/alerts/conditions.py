@@ -37,7 +37,8 @@ class History:
 
 def ksm_target(store: KubeStore) -> dict[str, str]:
     """The scrape-target labels of the kube-state-metrics pod (found in the cluster when it runs there)."""
-    pods = store.list("pods", "monitoring", label_selector="app.kubernetes.io/name=kube-state-metrics")
+    pods = [p for p in store.list("pods", "monitoring") if "kube-state-metrics" in p["metadata"]["name"]
+            and p.get("status", {}).get("phase") == "Running"]
     pod = pods[0] if pods else None
     name = pod["metadata"]["name"] if pod else f"{KSM_SERVICE}-6d4cbb6f5d-x7k2p"
     ip = (pod.get("status", {}).get("podIP") if pod else None) or "10.42.0.15"
@@ -156,13 +157,24 @@ def _pvc_samples(store: KubeStore, now: float, history: History) -> list[Sample]
     return out
 
 
+def scraped(svc: dict[str, Any]) -> bool:
+    """Services a ServiceMonitor scrapes: the stack's own (monitoring, kube-system), any with a
+    `metrics` port, and any annotated `prometheus.io/scrape: "true"`."""
+    meta, spec = svc["metadata"], svc.get("spec", {})
+    if meta.get("namespace") in ("monitoring", "kube-system"):
+        return True
+    if (meta.get("annotations") or {}).get("prometheus.io/scrape") == "true":
+        return True
+    return any("metrics" in str(p.get("name", "")) for p in spec.get("ports") or [])
+
+
 def _target_samples(store: KubeStore, pods: list[dict[str, Any]]) -> list[Sample]:
-    """TargetDown: scrape targets are the pods behind Services that expose a `metrics` port."""
+    """TargetDown: scrape targets are the pods behind scraped Services; `up` is 0 while a pod is not ready."""
     out = []
     for svc in store.list("services"):
         spec = svc.get("spec", {})
         selector = spec.get("selector") or {}
-        if not selector or not any("metrics" in str(p.get("name", "")) for p in spec.get("ports") or []):
+        if not selector or not scraped(svc):
             continue
         ns = svc["metadata"]["namespace"]
         targets = [p for p in pods if p["metadata"]["namespace"] == ns
