@@ -1,0 +1,232 @@
+"""`openclaw gateway` runs as it does in the pod: read-only root filesystem, non-root, no capabilities.
+
+The gateway runs in its own mount namespace (`unshare --mount`, root needed: CI runs as root)
+where every mount is remounted read-only, a tmpfs stands in for /home with the state dir
+bind-mounted writable at /home/node/.openclaw (the PVC), and a fresh tmpfs is /tmp (the emptyDir).
+It then drops to UID/GID 1000 with every capability removed and no_new_privs set (`setpriv`), as
+the pod's security context does, with the image's environment (PYTHONDONTWRITEBYTECODE=1 ...).
+The seed config is the shipped deploy/kustomize/config/config.json5.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy_support import DEPLOY, FIXTURES, values
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+HOOKS_TOKEN = "hooks-token-for-the-readonly-test-0123456789"
+STATE_IN_POD = "/home/node/.openclaw"
+
+# Runs as root inside the new mount namespace; $1.. are passed as environment variables.
+NAMESPACE_SCRIPT = r"""
+set -eu
+mount -t tmpfs -o mode=0755,size=16m tmpfs /home
+mkdir -p /home/node/.openclaw /home/seed
+cp "$SEED_SRC" /home/seed/config.json5
+chown -R 1000:1000 /home/node
+mount --bind "$STATE_SRC" /home/node/.openclaw
+# Paths UID 1000 must read (the interpreter, the venv, the source) but cannot reach because an
+# ancestor is private (e.g. /root): hide that ancestor behind a 0755 tmpfs holding just them.
+printf '%s\n' "$EXPOSE" | while IFS='|' read -r blocked needed; do
+  [ -n "$blocked" ] || continue
+  i=0
+  for p in $(echo "$needed" | tr ',' ' '); do
+    mkdir -p "/home/.stage/$i"; mount --bind "$p" "/home/.stage/$i"; i=$((i+1))
+  done
+  mount -t tmpfs -o mode=0755,size=1m tmpfs "$blocked"
+  i=0
+  for p in $(echo "$needed" | tr ',' ' '); do
+    mkdir -p "$p"; mount --move "/home/.stage/$i" "$p"; i=$((i+1))
+  done
+done
+for mp in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
+  case "$mp" in
+    /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/home/node/.openclaw) ;;
+    *) mount -o remount,bind,ro "$mp" ;;
+  esac
+done
+mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
+if touch /.openclaw-rw-probe 2>/dev/null || touch /home/node/.rw-probe 2>/dev/null || touch "$VENV_DIR/.rw-probe" 2>/dev/null; then
+  echo "READONLY-SETUP-FAILED: the root filesystem is still writable" >&2
+  exit 97
+fi
+echo "readonly-rootfs: ready" >&2
+exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \
+  env -i PATH="$VENV_DIR/bin:/usr/local/bin:/usr/bin:/bin" HOME=/home/node \
+      OPENCLAW_STATE_DIR=/home/node/.openclaw OPENCLAW_SEED_CONFIG=/home/seed/config.json5 \
+      OPENCLAW_HOOKS_TOKEN="$OPENCLAW_HOOKS_TOKEN" \
+      PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 XDG_CACHE_HOME=/tmp/.cache XDG_CONFIG_HOME=/tmp/.config TMPDIR=/tmp \
+  "$PYTHON" -m openclaw gateway --port "$PORT" --bind loopback
+"""
+
+
+@dataclass
+class ReadOnlyGateway:
+    base_url: str
+    port: int
+    state: Path
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def exposures() -> str:
+    """`blocked|path,path` lines: dirs others cannot traverse, and what below them the gateway needs."""
+    import openclaw
+
+    needed = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(openclaw.__file__).resolve().parents[1],
+              Path(sys.executable).resolve().parent}
+    needed = {p for p in needed if not any(p != q and p.is_relative_to(q) for q in needed)}
+    groups: dict[Path, list[Path]] = {}
+    for path in sorted(needed):
+        blocked = next((a for a in reversed(path.parents) if a != Path("/") and not a.stat().st_mode & 0o001), None)
+        if blocked is not None:
+            groups.setdefault(blocked, []).append(path)
+    return "\n".join(f"{b}|{','.join(str(p) for p in ps)}" for b, ps in groups.items())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(gw: ReadOnlyGateway, deadline_s: float = 60.0) -> httpx.Response:
+    end = time.monotonic() + deadline_s
+    last: Exception | httpx.Response | None = None
+    while time.monotonic() < end:
+        if gw.proc.poll() is not None:
+            pytest.fail(f"gateway exited with {gw.proc.returncode} under a read-only root:\n{gw.log_text()[-4000:]}")
+        try:
+            r = httpx.get(f"{gw.base_url}/readyz", timeout=2)
+            if r.status_code == 200:
+                return r
+            last = r
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.2)
+    shown = f"{last.status_code} {last.text}" if isinstance(last, httpx.Response) else repr(last)
+    pytest.fail(f"/readyz not 200 within {deadline_s}s (last: {shown}):\n{gw.log_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadOnlyGateway]:
+    if os.geteuid() != 0:
+        pytest.fail("this test needs root to create a mount namespace (CI runs as root)")
+    for tool in ("unshare", "setpriv", "mount"):
+        assert shutil.which(tool), f"{tool} (util-linux) is required"
+    base = tmp_path_factory.mktemp("readonly")
+    state = base / "state"
+    state.mkdir(mode=0o700)
+    os.chown(state, 1000, 1000)
+    seed = base / "config.json5"
+    shutil.copy(DEPLOY / "kustomize" / "config" / "config.json5", seed)
+    seed.chmod(0o644)
+    log = base / "gateway.log"
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SEED_SRC": str(seed),
+        "STATE_SRC": str(state),
+        "VENV_DIR": str(Path(sys.executable).parent.parent),
+        "PYTHON": sys.executable,
+        "PORT": str(port),
+        "OPENCLAW_HOOKS_TOKEN": HOOKS_TOKEN,
+        "EXPOSE": exposures(),
+    }
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", NAMESPACE_SCRIPT],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    gw = ReadOnlyGateway(base_url=f"http://127.0.0.1:{port}", port=port, state=state, log=log, proc=proc)
+    try:
+        yield gw
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+
+
+def test_gateway_serves_readyz_with_a_read_only_root_filesystem(readonly_gateway: ReadOnlyGateway) -> None:
+    response = wait_ready(readonly_gateway)
+    body = response.json()
+    assert body["ok"] is True and body["status"] == "ready"
+    assert "readonly-rootfs: ready" in readonly_gateway.log_text()
+
+
+def test_the_state_dir_is_written_as_uid_1000(readonly_gateway: ReadOnlyGateway) -> None:
+    wait_ready(readonly_gateway)
+    state_file = readonly_gateway.state / "openclaw.json"
+    assert state_file.stat().st_uid == 1000 and state_file.stat().st_mode & 0o777 == 0o600
+    token = json.loads(state_file.read_text())["gateway"]["auth"]["token"]  # generated on first boot
+    assert len(token) >= 43
+
+
+def test_the_liveness_probe_command_of_the_chart_passes(readonly_gateway: ReadOnlyGateway) -> None:
+    wait_ready(readonly_gateway)
+    command = values()["controllers"]["openclaw"]["containers"]["app"]["probes"]["liveness"]["spec"]["exec"]["command"]
+    script = command[3].replace("18789", str(readonly_gateway.port))
+    result = subprocess.run([sys.executable, *command[1:3], script], capture_output=True, timeout=10)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_webhook_is_accepted_and_stored_in_the_state_dir(readonly_gateway: ReadOnlyGateway) -> None:
+    wait_ready(readonly_gateway)
+    alert = json.loads((FIXTURES / "payloads" / "holmesgpt-alert-KubePodCrashLooping.json").read_text())["raw"]
+    envelope = {
+        "version": "4",
+        "groupKey": '{}:{alertname="KubePodCrashLooping"}',
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "openclaw",
+        "groupLabels": {"alertname": "KubePodCrashLooping"},
+        "commonLabels": alert["labels"],
+        "commonAnnotations": alert["annotations"],
+        "externalURL": "http://alertmanager.monitoring.svc:9093",
+        "alerts": [{
+            "status": "firing",
+            "labels": alert["labels"],
+            "annotations": alert["annotations"],
+            "startsAt": "2024-11-29T08:40:57.669Z",
+            "endsAt": "0001-01-01T00:00:00Z",
+            "generatorURL": alert["generatorURL"],
+            "fingerprint": alert["fingerprint"],
+        }],
+    }
+    before = {p for p in readonly_gateway.state.rglob("*") if p.is_file()}
+    r = httpx.post(f"{readonly_gateway.base_url}/hooks/alertmanager", json=envelope,
+                   headers={"Authorization": f"Bearer {HOOKS_TOKEN}"}, timeout=10)
+    assert r.status_code == 202, r.text
+    after = {p for p in readonly_gateway.state.rglob("*") if p.is_file()}
+    assert after - before or any(p.stat().st_size for p in after if p.suffix in (".db", ".sqlite", ".sqlite3"))
+    unauthorized = httpx.post(f"{readonly_gateway.base_url}/hooks/alertmanager", json=envelope, timeout=10)
+    assert unauthorized.status_code == 401
+
+
+def test_nothing_failed_on_a_read_only_path(readonly_gateway: ReadOnlyGateway) -> None:
+    wait_ready(readonly_gateway)
+    text = readonly_gateway.log_text()
+    assert "Read-only file system" not in text and "EROFS" not in text
+    assert "Permission denied" not in text
