@@ -84,6 +84,31 @@ def media_bodies() -> list[tuple[str, str, Path]]:
     return out
 
 
+STORM_WORKLOADS = [f"app-{i:02d}" for i in range(20)]
+STORM_ALERTNAMES = ["KubePodCrashLooping", "KubePodNotReady", "KubeContainerWaiting", "KubeDeploymentReplicasMismatch", "CPUThrottlingHigh"]
+
+
+def storm_group_bodies(workload: str, status: str) -> list[dict[str, object]]:
+    """Two AlertManager groups per workload (by severity), five fingerprints in all: joined only by the workload cause."""
+    bodies = []
+    for group, names in (("crit", STORM_ALERTNAMES[:3]), ("warn", STORM_ALERTNAMES[3:])):
+        alerts = []
+        for name in names:
+            labels = {"alertname": name, "namespace": "media", "severity": "critical" if group == "crit" else "warning"}
+            labels["deployment" if name == "KubeDeploymentReplicasMismatch" else "pod"] = workload if name == "KubeDeploymentReplicasMismatch" else f"{workload}-5c9d7b8f6d-kq2vx"
+            if name == "KubeDeploymentReplicasMismatch":
+                labels |= {"pod": "kube-state-metrics-6d8f7c5b9c-q2w4r", "container": "kube-state-metrics"}
+            alerts.append(alert(labels, status=status, fingerprint=f"{workload}:{name}"))
+        bodies.append(envelope(alerts, group_key=f'{{}}:{{namespace="media",severity="{group}",workload="{workload}"}}'))
+    return bodies
+
+
+def storm_phase(workloads: list[str], repeats: int, status: str, rng: Any) -> list[dict[str, object]]:
+    bodies = [b for _ in range(repeats) for w in workloads for b in storm_group_bodies(w, status)]
+    rng.shuffle(bodies)
+    return bodies
+
+
 class Pipeline:
     """The events + incidents capabilities on a real SQLite file, without the HTTP layer."""
 

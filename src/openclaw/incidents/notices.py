@@ -11,7 +11,7 @@ ORDER = ("opened", "updated", "resolved")
 
 
 def incident_notices(conn: sqlite3.Connection, changes: dict[str, set[str]]) -> list[Notice]:
-    """One notice per kind of change per incident; `updated` is implied by `opened` and dropped then."""
+    """One notice per kind of change per incident; `updated` is implied by `opened`/`resolved` and dropped then."""
     out: list[Notice] = []
     for incident_id, kinds in changes.items():
         incident = store.get_incident(conn, incident_id, with_alerts=False)
@@ -19,6 +19,6 @@ def incident_notices(conn: sqlite3.Connection, changes: dict[str, set[str]]) -> 
             continue
         payload = incident.to_json(with_alerts=False)
         for kind in ORDER:
-            if kind in kinds and not (kind == "updated" and "opened" in kinds):
+            if kind in kinds and not (kind == "updated" and kinds & {"opened", "resolved"}):
                 out.append(Notice(f"incident.{kind}", payload))
     return out
