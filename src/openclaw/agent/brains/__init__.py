@@ -39,9 +39,9 @@ def select_brain(settings: Settings, env: Mapping[str, str]) -> Brain:
     refs = [(primary, "agents.defaults.model.primary")] + [
         (ref, f"agents.defaults.model.fallbacks[{i}]") for i, ref in enumerate(model_cfg.fallbacks)
     ]
+    parsed = [(*parse_model_ref(ref, key), key) for ref, key in refs]  # every reference is checked, used or not
     chain: list[Brain] = []
-    for ref, key in refs:
-        provider, model = parse_model_ref(ref, key)
+    for provider, model, key in parsed:
         if provider in OFFLINE_PROVIDERS:
             if not chain:
                 return OfflineBrain()
