@@ -18,21 +18,10 @@ from lightkube import ApiError, AsyncClient
 from lightkube.config.kubeconfig import KubeConfig
 from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 from lightkube.core.exceptions import LoadResourceError
+from msgspec import ValidationError as DecodeError
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.apps_v1 import DaemonSet, Deployment, ReplicaSet, StatefulSet
-from lightkube.resources.batch_v1 import CronJob, Job
-from lightkube.resources.core_v1 import (
-    Endpoints,
-    Event,
-    Namespace,
-    Node,
-    PersistentVolumeClaim,
-    Pod,
-    PodEviction,
-    PodLog,
-    Service,
-)
-from lightkube.resources.policy_v1 import PodDisruptionBudget
+from lightkube.generic_resource import create_global_resource, create_namespaced_resource
+from lightkube.resources.core_v1 import PodEviction, PodLog
 from lightkube.types import CascadeType, PatchType
 
 from openclaw.errors import KubeError
@@ -41,21 +30,27 @@ from openclaw.policy.grant import Approval
 
 log = logging.getLogger(__name__)
 
+# Generic (schema-free) resources: objects come back as the API sent them, so a server that omits
+# a field the typed models call required (simulators, older clusters) still reads fine.
+_API = {
+    "Pod": ("", "v1", "pods", True),
+    "Node": ("", "v1", "nodes", False),
+    "Namespace": ("", "v1", "namespaces", False),
+    "Event": ("", "v1", "events", True),
+    "PersistentVolumeClaim": ("", "v1", "persistentvolumeclaims", True),
+    "Service": ("", "v1", "services", True),
+    "Endpoints": ("", "v1", "endpoints", True),
+    "Deployment": ("apps", "v1", "deployments", True),
+    "StatefulSet": ("apps", "v1", "statefulsets", True),
+    "DaemonSet": ("apps", "v1", "daemonsets", True),
+    "ReplicaSet": ("apps", "v1", "replicasets", True),
+    "Job": ("batch", "v1", "jobs", True),
+    "CronJob": ("batch", "v1", "cronjobs", True),
+    "PodDisruptionBudget": ("policy", "v1", "poddisruptionbudgets", True),
+}
 _RESOURCES: dict[str, Any] = {
-    "Pod": Pod,
-    "Node": Node,
-    "Namespace": Namespace,
-    "Event": Event,
-    "Deployment": Deployment,
-    "StatefulSet": StatefulSet,
-    "DaemonSet": DaemonSet,
-    "ReplicaSet": ReplicaSet,
-    "Job": Job,
-    "CronJob": CronJob,
-    "PodDisruptionBudget": PodDisruptionBudget,
-    "PersistentVolumeClaim": PersistentVolumeClaim,
-    "Service": Service,
-    "Endpoints": Endpoints,
+    kind: (create_namespaced_resource if namespaced else create_global_resource)(group, version, kind, plural)
+    for kind, (group, version, plural, namespaced) in _API.items()
 }
 _PATCH_TYPES = {"merge": PatchType.MERGE, "strategic": PatchType.STRATEGIC, "json": PatchType.JSON}
 PatchKind = Literal["merge", "strategic", "json"]
@@ -129,7 +124,7 @@ class KubeClient:
         """One object; raises `KubeRequestError` (status 404 when absent)."""
         try:
             obj = await self._api.get(_resource(ref.kind), ref.name, namespace=ref.namespace)
-        except (ApiError, httpx2.HTTPError, LoadResourceError) as exc:
+        except (ApiError, httpx2.HTTPError, LoadResourceError, DecodeError) as exc:
             raise _translate(exc, f"get {ref}") from exc
         return _plain(obj)
 
@@ -150,7 +145,7 @@ class KubeClient:
         ns = "*" if namespace is None and kind not in ("Node", "Namespace") else namespace
         try:
             items = [_plain(o) async for o in self._api.list(res, namespace=ns, labels=dict(labels) if labels else None, fields=dict(fields) if fields else None)]
-        except (ApiError, httpx2.HTTPError, LoadResourceError) as exc:
+        except (ApiError, httpx2.HTTPError, LoadResourceError, DecodeError) as exc:
             raise _translate(exc, f"list {kind}" + (f" in {namespace}" if namespace else "")) from exc
         return items
 
@@ -182,7 +177,7 @@ class KubeClient:
             obj = await self._api.patch(
                 _resource(ref.kind), ref.name, patch, namespace=ref.namespace, patch_type=_PATCH_TYPES[patch_type], dry_run=approval.dry_run
             )
-        except (ApiError, httpx2.HTTPError, LoadResourceError) as exc:
+        except (ApiError, httpx2.HTTPError, LoadResourceError, DecodeError) as exc:
             raise _translate(exc, f"patch {ref}") from exc
         return _plain(obj)
 
@@ -193,7 +188,7 @@ class KubeClient:
             await self._api.delete(
                 _resource(ref.kind), ref.name, namespace=ref.namespace, grace_period=grace_period, cascade=CascadeType.BACKGROUND, dry_run=approval.dry_run
             )
-        except (ApiError, httpx2.HTTPError, LoadResourceError) as exc:
+        except (ApiError, httpx2.HTTPError, LoadResourceError, DecodeError) as exc:
             raise _translate(exc, f"delete {ref}") from exc
 
     async def evict(self, pod: ObjectRef, *, approval: Approval, action: str) -> None:
@@ -202,7 +197,7 @@ class KubeClient:
         body = PodEviction(apiVersion="policy/v1", kind="Eviction", metadata=ObjectMeta(name=pod.name, namespace=pod.namespace))
         try:
             await self._api.create(body, pod.name, namespace=pod.namespace, dry_run=approval.dry_run)
-        except (ApiError, httpx2.HTTPError, LoadResourceError) as exc:
+        except (ApiError, httpx2.HTTPError, LoadResourceError, DecodeError) as exc:
             raise _translate(exc, f"evict {pod}") from exc
 
 
