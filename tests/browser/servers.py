@@ -79,7 +79,7 @@ class Gateway:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"gateway exited with {self.proc.returncode}:\n{self.logs()}")
             try:
-                return httpx.get(f"{self.http_url}/readyz", timeout=1).status_code == 200
+                return httpx.get(f"{self.http_url}/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
                 return False
 
@@ -101,6 +101,21 @@ class Gateway:
     def token(self) -> str:
         data = json.loads((self.state_dir / "openclaw.json").read_text(encoding="utf-8"))
         return str(data["gateway"]["auth"]["token"])
+
+    def methods(self) -> list[str]:
+        """The RPC methods this gateway offers (hello-ok `features.methods`), asked as a local client."""
+        import asyncio
+        import concurrent.futures
+
+        from openclaw.gateway.client import local_client
+
+        async def ask() -> list[str]:
+            async with local_client(self.state_dir, port=self.port) as gw:
+                return list(gw.hello["features"]["methods"])
+
+        # Playwright's sync API owns this thread's event loop; ask from a thread of our own.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, ask()).result(30)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the real `openclaw` CLI against this gateway's state dir."""

@@ -99,7 +99,7 @@ function renderNav(state, screen) {
   const connected = state.phase === "connected";
   for (const link of nav.querySelectorAll("a[data-route]")) {
     const needs = link.hasAttribute("data-needs-connection");
-    link.hidden = needs && !connected;
+    link.parentElement.hidden = needs && !connected;
     const active = screen.key.split(":")[0] === link.dataset.route;
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -34,16 +34,22 @@ export function clear(el, ...children) {
   return el;
 }
 
-export function formatTime(ms) {
-  if (!ms) return "";
-  const d = new Date(typeof ms === "number" ? ms : Date.parse(ms));
-  if (Number.isNaN(d.getTime())) return String(ms);
-  return d.toLocaleString();
+// Epoch milliseconds from what the gateway sends: epoch ms, epoch seconds (float), or ISO text.
+export function toMs(value) {
+  if (value === null || value === undefined || value === "") return NaN;
+  if (typeof value === "number") return value < 1e12 ? value * 1000 : value;
+  return Date.parse(value);
 }
 
-export function formatAge(ms, now = Date.now()) {
-  const t = typeof ms === "number" ? ms : Date.parse(ms);
-  if (!t) return "";
+export function formatTime(value) {
+  const t = toMs(value);
+  if (Number.isNaN(t)) return value ? String(value) : "";
+  return new Date(t).toLocaleString();
+}
+
+export function formatAge(value, now = Date.now()) {
+  const t = toMs(value);
+  if (Number.isNaN(t)) return "";
   const s = Math.max(0, Math.round((now - t) / 1000));
   if (s < 60) return `${s}s ago`;
   if (s < 3600) return `${Math.round(s / 60)}m ago`;

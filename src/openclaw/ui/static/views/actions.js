@@ -1,7 +1,7 @@
 // Actions: the audit log of every requested action (`actions.list`, `action.*` events), and the
 // actions waiting for a human approval (`approvals.list`, approve/deny) when the gateway has them.
 
-import { clear, formatAge, h } from "../lib/dom.js";
+import { clear, formatAge, h, toMs } from "../lib/dom.js";
 import { actorLabel, pick, targetLabel } from "../lib/fields.js";
 import { itemsOf, mountLiveList } from "../lib/livelist.js";
 
@@ -59,7 +59,7 @@ export function mount(root, ctx) {
     itemKey: "action",
     eventPrefix: "action.",
     idOf: (a) => a.id,
-    sort: (a, b) => String(pick(b, "ts", "createdAt")).localeCompare(String(pick(a, "ts", "createdAt"))),
+    sort: (a, b) => toMs(pick(b, "ts", "createdAt")) - toMs(pick(a, "ts", "createdAt")),
     missingText: "The action log is not available on this gateway yet (it offers no actions.list method). Every action the agent or a runbook requests will be listed here once it is.",
     emptyText: "No actions yet. Every requested action, allowed or refused, is recorded here.",
     columns: [

@@ -5,7 +5,8 @@
 import { formatTime, h } from "../lib/dom.js";
 import { randomId } from "../lib/connection.js";
 
-const SESSION_KEY = "main";
+// The operator's main session (upstream key format `agent:<agentId>:<name>`).
+const SESSION_KEY = "agent:main:main";
 
 // Text of a chat message in the shapes the protocol uses: a string, {text}, or {content} where
 // content is a string or a list of {type:"text", text} parts.
@@ -31,6 +32,21 @@ export function mount(root, ctx) {
       ),
     );
     return null;
+  }
+
+  // Which model answers, so an offline gateway (no model configured) is plain to see before
+  // anything is sent; its replies are the gateway's own offline notice, never invented here.
+  const agentInfo = h("p", { class: "muted agent-info", role: "status" });
+  root.append(agentInfo);
+  if (conn.hasMethod("agent.status")) {
+    conn.request("agent.status", {}).then((st) => {
+      if (st?.offline) {
+        agentInfo.classList.add("notice");
+        agentInfo.textContent = `No model configured: the agent runs offline and answers only commands such as /help and /status.${st.modelProblem ? ` (${st.modelProblem})` : ""}`;
+      } else if (st?.model) {
+        agentInfo.textContent = `Model: ${st.model}`;
+      }
+    }).catch(() => {});
   }
 
   const log = h("ol", { class: "chat-log", "aria-live": "polite", "aria-label": "Conversation" });

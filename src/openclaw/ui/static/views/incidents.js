@@ -1,6 +1,6 @@
 // Incidents: correlated alerts, listed by `incidents.list` and kept live by `incident.*` events.
 
-import { formatAge, h } from "../lib/dom.js";
+import { formatAge, h, toMs } from "../lib/dom.js";
 import { pick } from "../lib/fields.js";
 import { mountLiveList } from "../lib/livelist.js";
 
@@ -16,7 +16,7 @@ export function mount(root, ctx) {
     itemKey: "incident",
     eventPrefix: "incident.",
     idOf: (i) => i.id,
-    sort: (a, b) => String(time(b)).localeCompare(String(time(a))),
+    sort: (a, b) => toMs(time(b)) - toMs(time(a)),
     missingText: "Incident tracking is not available on this gateway yet (it offers no incidents.list method). Alerts will show here once it is.",
     emptyText: "No incidents. Alerts that fire will be correlated into incidents here.",
     columns: [

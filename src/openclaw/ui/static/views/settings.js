@@ -6,6 +6,13 @@ import { clearDeviceAuth, defaultGatewayUrl } from "../lib/settings.js";
 
 const IDENTITY_KEY = "openclaw-device-identity-v1";
 
+let refreshDevice = null;
+
+// Called on every connection state change while this screen is shown.
+export function update() {
+  if (refreshDevice) refreshDevice();
+}
+
 export function mount(root, ctx) {
   const settings = ctx.getSettings();
   const url = h("input", { id: "gateway-url", name: "gatewayUrl", type: "url", required: true, autocomplete: "url", spellcheck: "false", value: settings.gatewayUrl });
@@ -80,6 +87,7 @@ export function mount(root, ctx) {
     );
   };
   fillDevice();
+  refreshDevice = fillDevice;
 
   const forget = h("button", {
     type: "button",
@@ -102,5 +110,4 @@ export function mount(root, ctx) {
       h("div", { class: "actions-row" }, forget),
     ),
   );
-  if (!settings.token) token.focus();
 }
