@@ -31,16 +31,18 @@ class ScriptedServer:
     """`turns` are played in order: a dict with `error` + `status` answers with that error;
     otherwise `content` (Anthropic blocks), `stop_reason` and `usage` describe the reply."""
 
-    turns: list[dict[str, Any]] = field(default_factory=list)
+    # A turn is a dict, or a function of the request body returning one (to react to tool results).
+    turns: list[Any] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     chunk_delay: float = 0.0
     disconnected: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
 
-    def next_turn(self) -> dict[str, Any]:
+    def next_turn(self, body: dict[str, Any]) -> dict[str, Any]:
         if not self.turns:
             return {"status": 500, "error": {"type": "api_error", "message": "script exhausted"}}
-        return self.turns.pop(0)
+        turn = self.turns.pop(0)
+        return turn(body) if callable(turn) else turn  # type: ignore[no-any-return]  # a scripted turn
 
 
 # ---- Anthropic Messages API ----------------------------------------------------------------------
@@ -50,7 +52,7 @@ def anthropic_app(server: ScriptedServer) -> Starlette:
     async def messages(request: Request) -> Response:
         body = await request.json()
         server.requests.append(Recorded({k.lower(): v for k, v in request.headers.items()}, body))
-        turn = server.next_turn()
+        turn = server.next_turn(body)
         if "error" in turn:
             headers = {"retry-after-ms": str(turn.get("retry_after_ms", 1))}
             return JSONResponse({"type": "error", "error": turn["error"]}, status_code=turn["status"], headers=headers)
@@ -121,7 +123,7 @@ def openai_app(server: ScriptedServer) -> Starlette:
     async def completions(request: Request) -> Response:
         body = await request.json()
         server.requests.append(Recorded({k.lower(): v for k, v in request.headers.items()}, body))
-        turn = server.next_turn()
+        turn = server.next_turn(body)
         if "error" in turn:
             return JSONResponse({"error": turn["error"]}, status_code=turn["status"], headers={"retry-after-ms": "1"})
         if body.get("stream"):

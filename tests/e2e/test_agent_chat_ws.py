@@ -1,0 +1,98 @@
+"""Chat through the real WebSocket: the model restarts media/deployment/sonarr through the policy
+layer and the sandbox shows new pods; a restart in kube-system is refused and the refusal reaches
+both the model and the user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from agent_gateway_fixture import agent_stack, eventually, last_tool_result, say, tool_use
+from agent_model_servers import forbid_real_model_requests
+
+from openclaw.gateway.client import GatewayClient
+from openclaw.policy.capability import policy_of
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    forbid_real_model_requests(monkeypatch)
+
+
+async def chat(client: GatewayClient, message: str) -> tuple[str, list[dict[str, Any]]]:
+    """Send a message and collect this run's chat and agent events up to its end."""
+    ack = await client.call("chat.send", {"sessionKey": "agent:main:main", "message": message, "idempotencyKey": message})
+    assert ack["status"] == "started"
+    run_id = ack["runId"]
+    seen: list[dict[str, Any]] = []
+    while True:
+        frame = await client.next_event(timeout=20)
+        payload = frame.get("payload") or {}
+        if payload.get("runId") != run_id:
+            continue
+        seen.append({"event": frame["event"], **payload})
+        if frame["event"] == "chat" and payload["state"] in ("final", "error", "aborted"):
+            return run_id, seen
+
+
+def refusal_echo(body: dict[str, Any]) -> dict[str, Any]:
+    result = last_tool_result(body)
+    return say(f"I could not restart coredns: {result['error']}")
+
+
+async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state_dir: Path) -> None:
+    turns: list[Any] = [
+        tool_use("toolu_r1", "restart_workload", {"namespace": "media", "name": "sonarr", "kind": "Deployment",
+                                                  "reason": "operator asked for a restart"}, text="Restarting sonarr."),
+        lambda body: say(f"Done: restart {last_tool_result(body)['data']['outcome']}."),
+        tool_use("toolu_r2", "restart_workload", {"namespace": "kube-system", "name": "coredns", "kind": "Deployment",
+                                                  "reason": "operator asked"}),
+        refusal_echo,
+    ]
+    async with agent_stack(state_dir, turns) as stack:
+        selector = "app.kubernetes.io/name=sonarr"
+        before = await eventually(lambda: stack.pod_names("media", selector), what="sonarr pods")
+        async with stack.gateway.client() as client:
+            _, events = await chat(client, "please restart sonarr")
+            final = events[-1]
+            assert final["event"] == "chat" and final["state"] == "final"
+            assert final["message"]["content"][0]["text"] == "Done: restart applied."
+            deltas = [e for e in events if e["event"] == "chat" and e["state"] == "delta"]
+            assert deltas and "".join(d["delta"] for d in deltas).endswith("Done: restart applied.")
+            seqs = [e["seq"] for e in events]
+            assert seqs == sorted(seqs)
+            tools = [e for e in events if e["event"] == "agent" and e["stream"] == "tool"]
+            assert tools[0]["data"]["name"] == "restart_workload" and tools[0]["data"]["status"] == "success"
+
+            async def new_pods() -> set[str] | None:
+                now = await stack.pod_names("media", selector)
+                return (now - before) or None
+
+            await eventually(new_pods, what="new sonarr pods after the restart")
+
+            _, events = await chat(client, "and restart coredns in kube-system")
+            final = events[-1]
+            text = final["message"]["content"][0]["text"]
+            assert final["state"] == "final"
+            assert "refused" in text and "namespace kube-system is protected" in text and "ops.policy.protectedNamespaces" in text
+            tools = [e for e in events if e["event"] == "agent" and e["stream"] == "tool"]
+            assert tools[0]["data"]["status"] == "refused"
+            history = await client.call("chat.history", {"sessionKey": "agent:main:main"})
+            assert [m["role"] for m in history["messages"]].count("user") >= 4
+
+        # The refusal reached the model as a tool result naming the setting.
+        refused_result = [r for r in stack.model.requests if r.body["messages"][-1]["content"][0].get("tool_use_id") == "toolu_r2"]
+        assert refused_result
+        content = last_tool_result(refused_result[0].body)
+        assert content["status"] == "refused" and content["data"]["setting"] == "ops.policy.protectedNamespaces"
+        # Both decisions are in the audit log, asked for by the agent's session.
+        records = policy_of(stack.gateway.services).audit.list(limit=10)
+        by_target = {r.target: r for r in records}
+        assert by_target["Deployment/media/sonarr"].outcome == "applied"
+        assert by_target["Deployment/kube-system/coredns"].outcome == "refused"
+        assert all(r.actor == "agent:agent:main:main" for r in records)
+        # The requests carried the tool definitions with a cache breakpoint.
+        assert stack.model.requests[0].body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
