@@ -93,7 +93,7 @@ async def run_lab(state_dir: Path, *, speed: float = 20.0, ops: dict[str, Any] |
     cluster = SandboxCluster(clock=clock, seed=homelab.seed, kubeconfig=kubeconfig)
     await cluster.start()
     config_store.set_value(state_dir, "hooks.token", HOOK_TOKEN)
-    config_store.set_value(state_dir, "ops", {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 3, **(ops or {})})
+    config_store.set_value(state_dir, "ops", {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 3, "verifyStableFor": 1, **(ops or {})})
     source = AlertSource(cluster.store, clock, evaluation_interval=30.0, dispatcher=Dispatcher(group_wait=30, group_interval=60, repeat_interval=4 * 3600))
     try:
         async with run_embedded(state_dir) as gw:

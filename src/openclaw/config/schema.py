@@ -290,6 +290,7 @@ class OpsSettings(Section):
     policy: OpsPolicySettings = Field(default_factory=lambda: OpsPolicySettings.model_validate({}))
     approval_timeout: Seconds = Field(900.0, description="a parked action expires after this, seconds (or '15m')")
     verify_timeout: Seconds = Field(120.0, description="how long verification waits for the expected state, seconds")
+    verify_stable_for: float = Field(20.0, ge=0, description="the expected state must hold this long to count, seconds")
     runbooks_enabled: bool = Field(True, description="false: alerts are recorded and escalated, no runbook runs")
 
 

@@ -17,16 +17,27 @@ from openclaw.ops.refs import ObjectRef
 Check = Callable[[], Awaitable[str | None]]
 
 
-async def wait_for(check: Check, *, timeout_s: float, interval_s: float = 0.2) -> str:
-    """'passed', or 'failed: <what was still wrong>' once `timeout_s` elapses."""
-    deadline = time.monotonic() + timeout_s
+async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, interval_s: float = 0.2) -> str:
+    """'passed' once `check` has held for `stable_s` without a break (a crash-looping pod is Ready
+    for a moment after each start), or 'failed: <what was still wrong>' once `timeout_s` elapses."""
+    start = time.monotonic()
+    deadline = start + timeout_s + stable_s
+    held_since: float | None = None
     problem: str | None = "not checked"
+    last_problem = "not checked"
     while True:
         problem = await check()
+        now = time.monotonic()
         if problem is None:
-            return "passed"
-        if time.monotonic() >= deadline:
-            return f"failed: after {timeout_s:g}s {problem}"
+            held_since = now if held_since is None else held_since
+            if now - held_since >= stable_s:
+                return "passed"
+        else:
+            held_since = None
+            last_problem = problem
+        if now >= deadline:
+            what = last_problem if problem is None else problem
+            return f"failed: after {now - start:.1f}s {what}" + (" (recovered only briefly)" if problem is None else "")
         await asyncio.sleep(interval_s)
 
 

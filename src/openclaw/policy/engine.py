@@ -212,7 +212,7 @@ class PolicyEngine:
             verification = "skipped: dry run"
         else:
             check = spec.verify(self.client, request, result)
-            verification = await verify.wait_for(check, timeout_s=ops.verify_timeout) if check else "skipped: nothing to check"
+            verification = await verify.wait_for(check, timeout_s=ops.verify_timeout, stable_s=ops.verify_stable_for) if check else "skipped: nothing to check"
         self.audit.update(decision.action_id, verification=verification)
         done = Decision(
             decision.action_id, request, decision.outcome, decision.reason, decision.setting, decision.mode, result.summary, verification, result.details
