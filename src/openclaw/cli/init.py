@@ -12,10 +12,6 @@ from typing import Any, Optional
 
 import typer
 
-app = typer.Typer(help="Seed the workspace and install pinned tools (the init container's job).")
-
-
-@app.callback(invoke_without_command=True)
 def init(
     state_dir: Optional[str] = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw)."),
     workspace_source: Optional[Path] = typer.Option(

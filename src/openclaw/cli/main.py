@@ -16,6 +16,7 @@ from openclaw.cli import doctor as doctor_cli
 from openclaw.cli import status as status_cli
 from openclaw.cli import init as init_cli
 from openclaw.cli import incidents as incidents_cli
+from openclaw.cli import sandbox as sandbox_cli
 
 app = typer.Typer(
     name="openclaw",
@@ -31,8 +32,9 @@ app.add_typer(devices_cli.app, name="devices")
 app.command("doctor")(doctor_cli.doctor)
 app.command("status")(status_cli.status)
 app.command("dashboard")(dashboard_cli.dashboard)
-app.add_typer(init_cli.app, name="init")
+app.command("init")(init_cli.init)
 app.add_typer(incidents_cli.app, name="incidents")
+app.command("sandbox")(sandbox_cli.sandbox)
 
 
 def _version(value: bool) -> None:
@@ -53,6 +55,9 @@ def gateway(
     port: Optional[int] = typer.Option(None, "--port", help="Port (default: OPENCLAW_GATEWAY_PORT, gateway.port, 18789)."),
     bind: Optional[str] = typer.Option(None, "--bind", help="loopback | lan | custom | auto (overrides gateway.bind for this run)."),
     state_dir: Optional[str] = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw)."),
+    sandbox: bool = typer.Option(False, "--sandbox", help="Also run the embedded sandbox homelab and use it (what `make run` does)."),
+    speed: float = typer.Option(1.0, "--speed", min=0.001, help="With --sandbox: simulated seconds per wall second."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="With --sandbox: a scenario YAML to play."),
 ) -> None:
     """Run the gateway: HTTP, WebSocket, webhooks and the engines, in one process."""
     from openclaw.cli.output import fail
@@ -61,11 +66,27 @@ def gateway(
     from openclaw.gateway import server
 
     try:
+        if sandbox:
+            from openclaw.sandbox.embedded import ensure_hooks_token
+
+            ensure_hooks_token(paths.ensure_private_dir(paths.state_dir(state_dir)))
         plan = server.prepare(paths.state_dir(state_dir), port=port, bind=bind)
     except ConfigError as exc:
         fail(f"Config invalid — {exc}\nRun: openclaw doctor", code=1)
     sfile = plan.services.config.snapshot.state_path
     url_host = "127.0.0.1" if plan.host in ("0.0.0.0", "::") else plan.host
+    if sandbox:
+        from pathlib import Path
+
+        from openclaw.sandbox.embedded import attach
+        from openclaw.sandbox.scenario import ScenarioError
+
+        try:
+            box = attach(plan.services, gateway_url=f"http://{url_host}:{plan.port}", speed=speed,
+                         scenario=Path(scenario) if scenario else None, announce=typer.echo)
+        except ScenarioError as exc:
+            fail(str(exc), code=2)
+        typer.echo(f"sandbox homelab: kubeconfig {box.kubeconfig}  (kubectl --kubeconfig {box.kubeconfig} get pods -A)")
     typer.echo(f"openclaw gateway listening on http://{url_host}:{plan.port}/  (Control UI)")
     typer.echo(f"gateway token: {'generated and ' if plan.token_created else ''}stored in {sfile}  (grep -A1 '\"token\"' {sfile})")
     typer.echo("open the Control UI with the token filled in: openclaw dashboard")
