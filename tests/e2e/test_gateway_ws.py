@@ -224,3 +224,30 @@ async def test_lockout_after_repeated_bad_tokens_answers_429(gw: EmbeddedGateway
     assert body["error"]["code"] == "RATE_LIMITED" and body["error"]["retryAfterMs"] > 0
     async with gw.client() as local:  # the loopback CLI is exempt
         assert (await local.call("health"))["ok"] is True
+
+
+async def test_silent_socket_is_closed_after_the_handshake_timeout(gw: EmbeddedGateway) -> None:
+    hub_of(gw.services).handshake_timeout_s = 0.2
+    async with websockets.connect(gw.ws_url) as ws:
+        await ws.recv()  # the challenge
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == 1008 and ws.close_reason == "handshake timeout"
+
+
+async def test_oversized_connect_frame_is_refused(gw: EmbeddedGateway) -> None:
+    async with websockets.connect(gw.ws_url) as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"type": "req", "id": "c", "method": "connect", "params": {"pad": "x" * 70_000}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == 1008 and "too large" in (ws.close_reason or "")
+
+
+async def test_stopping_the_gateway_closes_sockets_with_service_restart(state_dir: Path) -> None:
+    async with run_embedded(state_dir) as handle:
+        client = handle.client()
+        await client.connect()
+    code, _ = await client.wait_closed(5)
+    assert code == 1012  # uvicorn's "service restart": clients reconnect
+    await client.close()

@@ -12,6 +12,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from starlette.responses import JSONResponse
+
 from openclaw.config.schema import RateLimitSettings
 
 MAX_TRACKED = 10_000  # distinct IPs remembered; the stalest are dropped past this
@@ -61,3 +63,17 @@ class AuthRateLimiter:
 
     def reset(self, key: str) -> None:
         self._entries.pop(key, None)
+
+
+def too_many_attempts(retry_ms: int) -> JSONResponse:
+    """The HTTP answer for a locked-out client: 429, `Retry-After` in seconds, and a JSON error
+    with `retryAfterMs` (used for the WebSocket upgrade and any HTTP surface that checks tokens)."""
+    secs = max(1, (retry_ms + 999) // 1000)
+    error = {
+        "code": "RATE_LIMITED",
+        "message": f"too many failed authentication attempts; retry in {secs}s",
+        "details": {"code": "RATE_LIMITED", "retryAfterMs": retry_ms},
+        "retryable": True,
+        "retryAfterMs": retry_ms,
+    }
+    return JSONResponse({"ok": False, "error": error}, status_code=429, headers={"Retry-After": str(secs)})

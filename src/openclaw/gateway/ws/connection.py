@@ -15,13 +15,13 @@ import time
 import uuid
 from typing import Any
 
-from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from openclaw import __version__
 from openclaw.gateway import peer
 from openclaw.gateway.bus import Subscription
 from openclaw.gateway.methods import MethodCall, MethodError
+from openclaw.gateway.ratelimit import too_many_attempts
 from openclaw.gateway.services import Services
 from openclaw.gateway.ws import frames as f
 from openclaw.gateway.ws.handshake import HandshakeContext, HandshakeRefused, Session, authenticate
@@ -30,7 +30,7 @@ from openclaw.gateway.ws.hub import Hub, hub_of
 log = logging.getLogger(__name__)
 
 # Events every gateway can send; capabilities publish more on the bus.
-CORE_EVENTS = ["connect.challenge", "tick", "shutdown", "device.pair.requested", "device.pair.resolved"]
+CORE_EVENTS = ["connect.challenge", "tick", "device.pair.requested", "device.pair.resolved"]
 
 
 class Connection:
@@ -233,12 +233,10 @@ async def websocket_endpoint(ws: WebSocket) -> None:
 
 async def _deny_rate_limited(ws: WebSocket, retry_ms: int) -> None:
     """Refuse the upgrade itself with 429 + Retry-After (a locked-out IP gets no socket at all)."""
-    secs = max(1, (retry_ms + 999) // 1000)
-    body = {"ok": False, "error": f.error_body(f.RATE_LIMITED, f"too many failed authentication attempts; retry in {secs}s", {"code": "RATE_LIMITED", "retryAfterMs": retry_ms}, retry_ms)}
-    response = JSONResponse(body, status_code=429, headers={"Retry-After": str(secs)})
+    response = too_many_attempts(retry_ms)
     if "websocket.http.response" in ws.scope.get("extensions", {}):
         await ws.send_denial_response(response)
     else:  # a server without the denial extension: accept and refuse in-band
         await ws.accept()
-        await ws.send_json(f.response_error(None, body["error"]))
+        await ws.send_text(json.dumps(f.response_error(None, json.loads(response.body)["error"])))
         await ws.close(f.CLOSE_POLICY_VIOLATION, "rate limited")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,8 +43,6 @@ class Hub:
     tick_interval_ms: int = f.TICK_INTERVAL_MS
     handshake_timeout_s: float = f.HANDSHAKE_TIMEOUT_S
     connections: dict[str, LiveConnection] = field(default_factory=dict)
-    # Hook for tests and capabilities that need to see refused pairing attempts as they happen.
-    on_pairing_request: list[Callable[[dict[str, Any]], Awaitable[None]]] = field(default_factory=list)
 
     def add(self, conn_id: str, conn: LiveConnection) -> None:
         self.connections[conn_id] = conn
@@ -88,8 +85,6 @@ class Hub:
         if created:
             self.services.bus.publish("device.pair.requested", request, scope=PAIRING)
             log.info("pairing.requested", extra={"device": request["deviceId"], "request": request["requestId"], "reason": reason})
-        for hook in self.on_pairing_request:
-            await hook(request)
         raise HandshakeRefused(
             f.NOT_PAIRED,
             "pairing required",
@@ -156,10 +151,5 @@ def install(services: Services) -> Hub:
     async def start_watch() -> None:
         services.supervisor.start("pairing.watch", hub.watch_paired())
 
-    async def close_all() -> None:
-        for conn in list(hub.connections.values()):
-            await conn.close(f.CLOSE_SERVER_SHUTDOWN, "gateway shutting down")
-
     services.startup.append(start_watch)
-    services.shutdown.append(close_all)
     return hub
