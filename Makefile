@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Runs the gateway on 127.0.0.1:18789 with a local state dir (./.state unless OPENCLAW_STATE_DIR is set).
+## Runs the gateway on 127.0.0.1:18789 with the embedded sandbox homelab and a local state dir (./.state unless OPENCLAW_STATE_DIR is set).
 run: $(STAMP)
-	OPENCLAW_STATE_DIR=$${OPENCLAW_STATE_DIR:-$(CURDIR)/.state} $(BIN)/openclaw gateway
+	OPENCLAW_STATE_DIR=$${OPENCLAW_STATE_DIR:-$(CURDIR)/.state} $(BIN)/openclaw gateway --sandbox
 
 ## Runs every test, browser and end-to-end tests included.
 test: $(STAMP)

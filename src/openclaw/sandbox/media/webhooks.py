@@ -230,8 +230,11 @@ class WebhookSender:
     token: str | None = None
     outbox: asyncio.Queue[tuple[str, dict[str, Any]]] = field(default_factory=asyncio.Queue)
     deliveries: list[Delivery] = field(default_factory=list)
+    # Every webhook the apps produced (app, event), sent or not: what scenario expectations check.
+    produced: list[tuple[str, str]] = field(default_factory=list)
 
     def enqueue(self, app: str, body: dict[str, Any]) -> None:
+        self.produced.append((app, str(body.get("eventType") or body.get("notification_type") or "")))
         if app in self.targets:
             self.outbox.put_nowait((app, body))
 

@@ -1,0 +1,89 @@
+"""The sandbox inside the gateway process (`openclaw gateway --sandbox`, what `make run` starts).
+
+The gateway is configured to use it: the policy layer's Kubernetes client gets the sandbox's
+kubeconfig, the media apps' webhook connections and AlertManager's receiver point at this gateway's
+`/hooks/...` with `hooks.token`, and the apps' URLs and keys are offered to the media capability.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from openclaw.config import store as config_store
+from openclaw.gateway.services import Services
+from openclaw.sandbox.runtime import Sandbox, SandboxOptions
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "sandbox"
+KUBECONFIG_EXTENSION = "kubeconfig"  # read by the policy capability's cluster client
+MEDIA_EXTENSION = "media.endpoints"  # {app: {"url", "apiKey"} | {"url", "username", "password"}}
+
+
+def ensure_hooks_token(state_dir: Path) -> bool:
+    """Generate and persist `hooks.token` when unset (the sandbox's apps need one to deliver webhooks).
+    Returns True when one was created."""
+    from openclaw.config import layers
+
+    if layers.load(state_dir).settings.hooks.token:
+        return False
+    config_store.set_value(state_dir, "hooks.token", secrets.token_urlsafe(32))
+    return True
+
+
+def kubeconfig_path(state_dir: Path) -> Path:
+    return state_dir / "sandbox" / "kubeconfig"
+
+
+def media_endpoints(sandbox: Sandbox) -> dict[str, dict[str, str]]:
+    creds = sandbox.media.credentials
+    out: dict[str, dict[str, str]] = {}
+    for app, url in sandbox.media.urls.items():
+        if app == "qbittorrent":
+            out[app] = {"url": url, "username": creds.qbittorrent_username, "password": creds.qbittorrent_password}
+        else:
+            out[app] = {"url": url, "apiKey": creds.keys[app]}
+    return out
+
+
+def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario: Path | None = None,
+           announce: Callable[[str], None] | None = None) -> Sandbox:
+    """Create the sandbox and register it to start before the other capabilities and stop after them."""
+    from openclaw.sandbox import scenario as scenarios
+
+    loaded = scenarios.load(scenario) if scenario else None
+    kubeconfig = kubeconfig_path(services.state_dir)
+    sandbox = Sandbox(SandboxOptions(speed=speed, kubeconfig=kubeconfig))
+    services.extensions[EXTENSION] = sandbox
+    services.extensions[KUBECONFIG_EXTENSION] = str(kubeconfig)
+
+    async def start() -> None:
+        await sandbox.start()
+        sandbox.send_webhooks_to(f"{gateway_url.rstrip('/')}/hooks", services.config.settings.hooks.token)
+        services.extensions[MEDIA_EXTENSION] = media_endpoints(sandbox)
+        if loaded is not None:
+            scenarios.ScenarioRun(loaded, sandbox).install()
+        if announce is not None:
+            for name, url in sandbox.urls.items():
+                announce(f"  {name:<12} {url}")
+
+    async def stop() -> None:
+        await sandbox.stop()
+
+    async def ready() -> str | None:
+        return None if sandbox.media.servers else "sandbox not started"
+
+    # First in, last out: the policy layer's cluster client reads the kubeconfig the sandbox writes.
+    services.startup.insert(0, start)
+    services.shutdown.insert(0, stop)
+    services.readiness["sandbox"] = ready
+    return sandbox
+
+
+def describe(sandbox: Sandbox) -> dict[str, Any]:
+    return {"kubeconfig": str(sandbox.kubeconfig) if sandbox.kubeconfig else None, "urls": sandbox.urls,
+            "media": media_endpoints(sandbox), "speed": sandbox.clock.speed}

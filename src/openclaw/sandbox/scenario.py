@@ -1,0 +1,435 @@
+"""Scenarios: a homelab state, faults injected over simulated time, and what "fixed" means.
+
+Format (YAML, documented in docs/scenarios.md): `name`, `description`, `initial` (seed overrides),
+`faults` (each with `at`), `expect` (alerts and webhooks the faults must cause), `outcome` (healthy
+state, alerts resolved, media available, within a time) and `forbidden` (actions that must not run).
+`load()` validates with errors that name the field; `ScenarioRun` plays one on a running `Sandbox`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from openclaw.errors import OpenClawError
+from openclaw.sandbox.kube.meta import timestamp
+from openclaw.sandbox.runtime import Sandbox
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+class ScenarioError(OpenClawError):
+    """A scenario file that cannot be read or does not validate; `problems` name each field."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message + ("".join(f"\n  - {p}" for p in self.problems)))
+
+
+def parse_duration(value: object) -> float:
+    """`90`, `"90s"`, `"15m"`, `"2h"` -> simulated seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 30s, 15m or 2h")
+    if isinstance(value, int | float):
+        return float(value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"expected a duration like 30s, 15m or 2h, got {value!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=to_camel, frozen=True)
+
+
+# ---- initial state -----------------------------------------------------------------------------
+class Patch(Model):
+    kind: str
+    namespace: str | None = None
+    name: str
+    patch: dict[str, Any]
+
+
+class Initial(Model):
+    seed: Literal["homelab"] = "homelab"
+    objects: list[dict[str, Any]] = Field(default_factory=list, description="manifests created after the seed")
+    patches: list[Patch] = Field(default_factory=list, description="JSON merge patches applied after the seed")
+
+
+# ---- faults ------------------------------------------------------------------------------------
+class FaultBase(Model):
+    at: Duration = 0.0
+
+
+class CrashLoop(FaultBase):
+    type: Literal["crashloop"]
+    namespace: str
+    target: str
+    container: str | None = None
+    exit_code: int = 1
+    message: str = "Error: unrecoverable failure, exiting"
+    fixed_by_restart: bool = True
+
+
+class Unready(FaultBase):
+    type: Literal["unready"]
+    namespace: str
+    target: str
+    fixed_by_restart: bool = True
+
+
+class JobFailure(FaultBase):
+    type: Literal["job-failure"]
+    namespace: str
+    cronjob: str
+    message: str = "backup failed: destination unreachable"
+    run_now: bool = True
+
+
+class NodeNotReady(FaultBase):
+    type: Literal["node-not-ready"]
+    node: str
+
+
+class PvcFill(FaultBase):
+    type: Literal["pvc-fill"]
+    namespace: str
+    name: str
+    fraction: float | None = Field(None, ge=0, le=1)
+    fill_bytes_per_second: float | None = Field(None, ge=0)
+
+
+class StalledDownload(FaultBase):
+    type: Literal["stalled-download"]
+    title: str
+    count: int = Field(1, ge=1)
+
+
+class FailedImport(FaultBase):
+    type: Literal["failed-import"]
+    title: str
+    count: int = Field(1, ge=1)
+
+
+class NoRelease(FaultBase):
+    type: Literal["no-release"]
+    title: str
+
+
+class MediaRequest(FaultBase):
+    type: Literal["request"]
+    media_type: Literal["movie", "tv"]
+    tmdb_id: int
+    seasons: list[int] | None = None
+    user: Literal["admin", "family"] = "admin"
+
+
+Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest,
+                  Field(discriminator="type")]
+
+
+# ---- expectations ------------------------------------------------------------------------------
+class ExpectedAlert(Model):
+    alertname: str
+    labels: dict[str, str] = Field(default_factory=dict, description="labels the alert must carry (subset)")
+    within: Duration = 3600.0
+
+
+class ExpectedWebhook(Model):
+    app: Literal["sonarr", "radarr", "seerr"]
+    event: str
+    within: Duration = 3600.0
+
+
+class Expect(Model):
+    alerts: list[ExpectedAlert] = Field(default_factory=list)
+    webhooks: list[ExpectedWebhook] = Field(default_factory=list)
+
+
+class Healthy(Model):
+    deployments: list[str] = Field(default_factory=list, description="namespace/name: every replica available")
+    nodes: list[str] = Field(default_factory=list, description="nodes Ready and schedulable")
+    no_failed_jobs: list[str] = Field(default_factory=list, description="namespaces without a failed Job")
+    pvcs_below: dict[str, float] = Field(default_factory=dict, description="namespace/name -> max used fraction")
+    queues_empty: bool = False
+
+
+class MediaOutcome(Model):
+    tmdb_id: int
+    status: Literal["pending", "approved", "available"]
+
+
+class Outcome(Model):
+    within: Duration = 3600.0
+    escalate: bool = Field(False, description="the fix needs a human: the incident must be escalated, not closed")
+    healthy: Healthy = Field(default_factory=Healthy)
+    resolved: list[str] = Field(default_factory=list, description="alert names that must no longer fire")
+    media: list[MediaOutcome] = Field(default_factory=list)
+
+
+class Forbidden(Model):
+    action: str
+    namespace: str | None = None
+    target: str | None = None
+
+
+class Scenario(Model):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    description: str
+    initial: Initial = Field(default_factory=Initial)
+    faults: list[Fault] = Field(min_length=1)
+    expect: Expect = Field(default_factory=Expect)
+    outcome: Outcome = Field(default_factory=Outcome)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request"}:
+            continue  # the union member pydantic tried; the field after it is what the author wrote
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def parse(data: object, source: str = "<scenario>") -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: expected a mapping at the top level")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{_loc(e['loc'])}: {e['msg']}" + (f" (got {e['input']!r})" if e["type"] in ("literal_error", "union_tag_invalid") else "") for e in exc.errors()]
+        raise ScenarioError(f"{source}: invalid scenario", problems) from None
+
+
+def load(path: Path) -> Scenario:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML ({exc})") from exc
+    return parse(data, str(path))
+
+
+# ---- running -----------------------------------------------------------------------------------
+@dataclass
+class Report:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioRun:
+    """Plays a scenario on a started sandbox: overrides now, faults when their time comes."""
+
+    scenario: Scenario
+    sandbox: Sandbox
+    started_at: float = 0.0
+    injected: list[tuple[float, str]] = field(default_factory=list)
+    _pending: list[Any] = field(default_factory=list)
+
+    def install(self) -> None:
+        store = self.sandbox.cluster.store
+        for obj in self.scenario.initial.objects:
+            store.create(obj)
+        for p in self.scenario.initial.patches:
+            store.patch(p.kind, p.namespace, p.name, p.patch, patch_type="merge")
+        self.started_at = self.sandbox.clock.seconds()
+        self._pending = sorted(self.scenario.faults, key=lambda f: f.at)
+        self.sandbox.on_tick(self.tick)
+        self.tick()
+
+    def elapsed(self) -> float:
+        return self.sandbox.clock.seconds() - self.started_at
+
+    def tick(self) -> None:
+        while self._pending and self._pending[0].at <= self.elapsed():
+            fault = self._pending.pop(0)
+            self.inject(fault)
+            self.injected.append((self.sandbox.clock.seconds(), fault.type))
+
+    def inject(self, fault: Any) -> None:
+        faults, media = self.sandbox.cluster.faults, self.sandbox.media.pipeline
+        match fault:
+            case CrashLoop():
+                faults.crashloop(fault.namespace, fault.target, container=fault.container, exit_code=fault.exit_code,
+                                 message=fault.message, fixed_by_restart=fault.fixed_by_restart)
+            case Unready():
+                faults.unready(fault.namespace, fault.target, fixed_by_restart=fault.fixed_by_restart)
+            case JobFailure():
+                faults.fail_jobs(fault.namespace, fault.cronjob, message=fault.message)
+                if fault.run_now:
+                    self._run_cronjob_now(fault.namespace, fault.cronjob)
+            case NodeNotReady():
+                faults.set_node_ready(fault.node, False)
+            case PvcFill():
+                faults.set_pvc_usage(fault.namespace, fault.name, fraction=fault.fraction, fill_bytes_per_second=fault.fill_bytes_per_second)
+            case StalledDownload():
+                media.faults.stall[fault.title] = media.faults.stall.get(fault.title, 0) + fault.count
+            case FailedImport():
+                media.faults.fail_import[fault.title] = media.faults.fail_import.get(fault.title, 0) + fault.count
+            case NoRelease():
+                media.faults.no_release.add(fault.title)
+            case MediaRequest():
+                user = 1 if fault.user == "admin" else 2
+                media.create_request(fault.media_type, fault.tmdb_id, fault.seasons, user)
+
+    def _run_cronjob_now(self, namespace: str, name: str) -> None:
+        """What `kubectl create job --from=cronjob/<name>` does: a Job from the template, owned by the CronJob."""
+        store = self.sandbox.cluster.store
+        cron = store.get("cronjobs", namespace, name)
+        template = cron["spec"]["jobTemplate"]
+        stamp = int(self.sandbox.clock.now().timestamp() // 60)
+        store.create({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": f"{name}-{stamp}", "namespace": namespace, "labels": dict(template.get("metadata", {}).get("labels") or {}),
+                         "annotations": {"cronjob.kubernetes.io/instantiate": "manual", "cronjob.kubernetes.io/scheduled-timestamp": timestamp(self.sandbox.clock.now())},
+                         "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": name, "uid": cron["metadata"]["uid"],
+                                              "controller": True, "blockOwnerDeletion": True}]},
+            "spec": template["spec"],
+        })
+
+    # ---- checks --------------------------------------------------------------------------------
+    def outcome(self) -> Report:
+        """Is the homelab in the state the scenario calls fixed (ignoring the time limit)?"""
+        problems: list[str] = []
+        store = self.sandbox.cluster.store
+        healthy = self.scenario.outcome.healthy
+        for ref in healthy.deployments:
+            ns, name = ref.split("/", 1)
+            dep = store.find("deployments", ns, name)
+            if dep is None:
+                problems.append(f"deployment {ref} is missing")
+                continue
+            want, have = int(dep["spec"].get("replicas", 1)), int(dep.get("status", {}).get("availableReplicas", 0) or 0)
+            if have < want:
+                problems.append(f"deployment {ref} has {have}/{want} replicas available")
+        for name in healthy.nodes:
+            node = store.find("nodes", None, name)
+            ready = node and any(c["type"] == "Ready" and c["status"] == "True" for c in node.get("status", {}).get("conditions") or [])
+            if not ready or (node and node["spec"].get("unschedulable")):
+                problems.append(f"node {name} is not Ready and schedulable")
+        for ns in healthy.no_failed_jobs:
+            failed = [j["metadata"]["name"] for j in store.list("jobs", ns)
+                      if any(c.get("type") == "Failed" and c.get("status") == "True" for c in j.get("status", {}).get("conditions") or [])]
+            if failed:
+                problems.append(f"namespace {ns} has failed jobs: {', '.join(failed)}")
+        for ref, limit in healthy.pvcs_below.items():
+            ns, name = ref.split("/", 1)
+            used = self._pvc_fraction(ns, name)
+            if used is None or used >= limit:
+                problems.append(f"pvc {ref} is {used if used is None else round(used * 100, 1)}% used (limit {limit * 100:.0f}%)")
+        if healthy.queues_empty and self.sandbox.media.pipeline.state.queue:
+            problems.append("the Sonarr/Radarr queue is not empty")
+        firing = set(self.sandbox.alerts.firing())
+        problems += [f"alert {name} is still firing" for name in self.scenario.outcome.resolved if name in firing]
+        requests = self.sandbox.media.pipeline.state.requests.values()
+        names = {1: "pending", 2: "approved", 5: "available"}
+        for want in self.scenario.outcome.media:
+            found = next((r for r in requests if r.tmdb_id == want.tmdb_id), None)
+            status = "available" if found and found.media_status == 5 else names.get(found.status, "other") if found else "absent"
+            if status != want.status and not (want.status == "approved" and status == "available"):
+                problems.append(f"request for tmdb {want.tmdb_id} is {status}, expected {want.status}")
+        return Report(not problems, problems)
+
+    def _pvc_fraction(self, namespace: str, name: str) -> float | None:
+        from openclaw.sandbox.kube.faults import PVC_USED_BYTES, parse_quantity
+
+        pvc = self.sandbox.cluster.store.find("persistentvolumeclaims", namespace, name)
+        if pvc is None:
+            return None
+        capacity = parse_quantity((pvc.get("status", {}).get("capacity") or pvc["spec"]["resources"]["requests"]).get("storage", "1Gi"))
+        return int((pvc["metadata"].get("annotations") or {}).get(PVC_USED_BYTES, "0")) / capacity
+
+    def violations(self, actions: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Forbidden actions among executed audit records (`kind`, `namespace`, `target`, `executed`)."""
+        out = []
+        for action in actions:
+            if not action.get("executed"):
+                continue
+            for rule in self.scenario.forbidden:
+                if action.get("kind") != rule.action:
+                    continue
+                if rule.namespace and action.get("namespace") != rule.namespace:
+                    continue
+                if rule.target and rule.target not in str(action.get("target", "")):
+                    continue
+                out.append(f"{rule.action} on {action.get('namespace') or ''}/{action.get('target')} is forbidden in this scenario")
+        return out
+
+
+def alert_matches(expected: ExpectedAlert, body: Mapping[str, Any]) -> bool:
+    """Does an AlertManager webhook body carry a firing alert that satisfies `expected`?"""
+    for alert in body.get("alerts") or []:
+        labels = alert.get("labels") or {}
+        if alert.get("status") == "firing" and labels.get("alertname") == expected.alertname and all(labels.get(k) == v for k, v in expected.labels.items()):
+            return True
+    return False
+
+
+def discover(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml"))
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    expectations: Report
+    outcome: Report
+    elapsed: float  # simulated seconds
+
+
+def expectations(run: ScenarioRun, *, final: bool = False) -> tuple[list[str], list[str]]:
+    """(missing, late): expectations not met yet, and those whose `within` has passed unmet (all when `final`)."""
+    missing, late = [], []
+    sent = run.sandbox.alerts.sent
+    produced = run.sandbox.media.pipeline.sender.produced
+    for alert in run.scenario.expect.alerts:
+        if not any(alert_matches(alert, body) for body in sent):
+            label = f"alert {alert.alertname} {alert.labels or ''}".rstrip()
+            missing.append(label)
+            if final or run.elapsed() > alert.within:
+                late.append(f"{label} did not fire within {alert.within:.0f}s")
+    for hook in run.scenario.expect.webhooks:
+        if (hook.app, hook.event) not in produced:
+            missing.append(f"webhook {hook.app} {hook.event}")
+            if final or run.elapsed() > hook.within:
+                late.append(f"webhook {hook.app} {hook.event} was not sent within {hook.within:.0f}s")
+    return missing, late
+
+
+async def play(sandbox: Sandbox, scenario: Scenario, *, until: Literal["expected", "outcome"] = "expected", poll: float = 0.02) -> ScenarioResult:
+    """Install `scenario` on a started sandbox and wait until its expectations are met (or late), or,
+    with `until="outcome"`, until the outcome holds or its time runs out."""
+    run = ScenarioRun(scenario, sandbox)
+    run.install()
+    deadline = max([a.within for a in scenario.expect.alerts] + [w.within for w in scenario.expect.webhooks] + [0.0])
+    if until == "outcome":
+        deadline = max(deadline, scenario.outcome.within)
+    while True:
+        await asyncio.sleep(poll)
+        missing, late = expectations(run)
+        if until == "expected" and (not missing or late):
+            break
+        if until == "outcome" and not missing and run.outcome().ok:
+            break
+        if run.elapsed() > deadline:
+            break
+    missing, late = expectations(run, final=True)
+    return ScenarioResult(scenario.name, Report(not late, late), run.outcome(), run.elapsed())
