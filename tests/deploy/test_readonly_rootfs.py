@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+import openclaw
+
 from deploy_support import DEPLOY, FIXTURES, values
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -57,14 +59,17 @@ done
 for mp in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   case "$mp" in
     /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/home/node/.openclaw) ;;
-    *) mount -o remount,bind,ro "$mp" ;;
+    /) mount -o remount,bind,ro / ;;
+    *) mount -o remount,bind,ro "$mp" || echo "readonly-rootfs: could not remount $mp read-only" >&2 ;;
   esac
 done
 mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
-if touch /.openclaw-rw-probe 2>/dev/null || touch /home/node/.rw-probe 2>/dev/null || touch "$VENV_DIR/.rw-probe" 2>/dev/null; then
-  echo "READONLY-SETUP-FAILED: the root filesystem is still writable" >&2
-  exit 97
-fi
+for dir in / /home/node "$VENV_DIR" "$SRC_DIR" "$PY_PREFIX"; do
+  if touch "$dir/.openclaw-rw-probe" 2>/dev/null; then
+    echo "READONLY-SETUP-FAILED: $dir is still writable" >&2
+    exit 97
+  fi
+done
 echo "readonly-rootfs: ready" >&2
 exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \
   env -i PATH="$VENV_DIR/bin:/usr/local/bin:/usr/bin:/bin" HOME=/home/node \
@@ -89,8 +94,6 @@ class ReadOnlyGateway:
 
 def exposures() -> str:
     """`blocked|path,path` lines: dirs others cannot traverse, and what below them the gateway needs."""
-    import openclaw
-
     needed = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(openclaw.__file__).resolve().parents[1],
               Path(sys.executable).resolve().parent}
     needed = {p for p in needed if not any(p != q and p.is_relative_to(q) for q in needed)}
@@ -100,6 +103,14 @@ def exposures() -> str:
         if blocked is not None:
             groups.setdefault(blocked, []).append(path)
     return "\n".join(f"{b}|{','.join(str(p) for p in ps)}" for b, ps in groups.items())
+
+
+def store_digests(state: Path) -> dict[str, str]:
+    """sha256 of each SQLite file (database, WAL, journal) in the state dir."""
+    import hashlib
+
+    return {str(p.relative_to(state)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in state.rglob("*") if p.is_file() and (".db" in p.name or ".sqlite" in p.name)}
 
 
 def free_port() -> int:
@@ -150,6 +161,8 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
         "PORT": str(port),
         "OPENCLAW_HOOKS_TOKEN": HOOKS_TOKEN,
         "EXPOSE": exposures(),
+        "SRC_DIR": str(Path(openclaw.__file__).resolve().parent),
+        "PY_PREFIX": str(Path(sys.base_prefix).resolve()),
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -215,12 +228,12 @@ def test_a_webhook_is_accepted_and_stored_in_the_state_dir(readonly_gateway: Rea
             "fingerprint": alert["fingerprint"],
         }],
     }
-    before = {p for p in readonly_gateway.state.rglob("*") if p.is_file()}
+    before = store_digests(readonly_gateway.state)
     r = httpx.post(f"{readonly_gateway.base_url}/hooks/alertmanager", json=envelope,
                    headers={"Authorization": f"Bearer {HOOKS_TOKEN}"}, timeout=10)
     assert r.status_code == 202, r.text
-    after = {p for p in readonly_gateway.state.rglob("*") if p.is_file()}
-    assert after - before or any(p.stat().st_size for p in after if p.suffix in (".db", ".sqlite", ".sqlite3"))
+    after = store_digests(readonly_gateway.state)
+    assert after and after != before, "the 202 came before anything reached the SQLite store in the state dir"
     unauthorized = httpx.post(f"{readonly_gateway.base_url}/hooks/alertmanager", json=envelope, timeout=10)
     assert unauthorized.status_code == 401
 
