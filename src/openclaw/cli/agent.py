@@ -1,0 +1,131 @@
+"""`openclaw agent --message TEXT [--session KEY]`: one agent turn from the command line.
+
+With a gateway running, the turn runs there (with the cluster tools and the policy layer) and
+the answer streams to stdout. With none, it runs in this process from the state dir: chat
+commands and the model work, cluster tools do not (they need the gateway's policy engine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+StateDirOpt = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw).")
+
+
+def agent(
+    message: str = typer.Option(..., "--message", "-m", help="What to ask or tell the agent."),
+    session: str = typer.Option("agent:main:main", "--session", help="Session key (default: the main session)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the final result as JSON instead of streaming text."),
+    timeout: float = typer.Option(600.0, "--timeout", help="Give up after this many seconds."),
+    state_dir: Optional[str] = StateDirOpt,
+) -> None:
+    """Run one agent turn and print the answer."""
+    from openclaw.cli.output import fail, print_json
+    from openclaw.config import paths
+
+    sdir = paths.state_dir(state_dir)
+    try:
+        result = asyncio.run(asyncio.wait_for(_run(sdir, session, message, stream=not as_json), timeout))
+    except asyncio.TimeoutError:
+        fail(f"no answer within {timeout:.0f}s")
+    if as_json:
+        print_json(result)
+    elif not result.get("streamed"):
+        typer.echo(result.get("text", ""))
+    else:
+        typer.echo("")
+    if result.get("state") == "error":
+        fail(f"agent error: {result.get('errorMessage')}")
+
+
+async def _run(state_dir: Path, session: str, message: str, *, stream: bool) -> dict[str, Any]:
+    from openclaw.cli.gateway_access import GatewayDown
+
+    try:
+        return await _via_gateway(state_dir, session, message, stream)
+    except GatewayDown:
+        typer.echo("(no gateway running: this turn runs here, without cluster tools)", err=True)
+        return await _in_process(state_dir, session, message, stream)
+
+
+async def _via_gateway(state_dir: Path, session: str, message: str, stream: bool) -> dict[str, Any]:
+    from openclaw.cli.gateway_access import GatewayDown
+    from openclaw.gateway.client import GatewayError, local_client
+
+    client = local_client(state_dir, open_timeout=3.0)
+    try:
+        await client.open()
+    except (OSError, asyncio.TimeoutError) as exc:
+        raise GatewayDown(str(exc)) from None
+    try:
+        await client.handshake()
+        ack = await client.call("chat.send", {"sessionKey": session, "message": message})
+        run_id = ack["runId"]
+        while True:
+            frame = await client.next_event("chat", timeout=3600)
+            payload = frame.get("payload") or {}
+            if payload.get("runId") != run_id:
+                continue
+            if payload["state"] == "delta" and stream:
+                sys.stdout.write(payload.get("delta", ""))
+                sys.stdout.flush()
+            if payload["state"] in ("final", "error", "aborted"):
+                return _result(payload, streamed=stream)
+    except GatewayError as exc:
+        from openclaw.cli.output import fail
+
+        fail(f"gateway refused chat.send: {exc.message}")
+    finally:
+        await client.close()
+
+
+async def _in_process(state_dir: Path, session: str, message: str, stream: bool) -> dict[str, Any]:
+    import os
+
+    from openclaw.agent.brains import select_brain
+    from openclaw.agent.chat import ChatService
+    from openclaw.agent.runtime import AgentRuntime
+    from openclaw.cli.output import fail
+    from openclaw.config import layers
+    from openclaw.errors import ConfigError
+
+    try:
+        settings = layers.load(state_dir).settings
+        brain = select_brain(settings, os.environ)
+    except ConfigError as exc:
+        fail(f"Config invalid — {exc}")
+    runtime = AgentRuntime(state_dir, lambda: settings, brain, env=dict(os.environ))
+    finals: list[dict[str, Any]] = []
+
+    def publish(event: str, payload: dict[str, Any]) -> None:
+        if event != "chat":
+            return
+        if payload["state"] == "delta" and stream:
+            sys.stdout.write(payload.get("delta", ""))
+            sys.stdout.flush()
+        elif payload["state"] in ("final", "error", "aborted"):
+            finals.append(payload)
+
+    chat = ChatService(runtime, publish)
+    try:
+        ack = chat.send(session, message)
+        await chat.wait(ack["runId"])
+    finally:
+        await brain.aclose()
+    streamed = stream and bool(finals) and finals[-1].get("stopReason") != "command"
+    return _result(finals[-1], streamed=streamed) if finals else {"state": "error", "errorMessage": "the run produced no answer"}
+
+
+def _result(payload: dict[str, Any], *, streamed: bool) -> dict[str, Any]:
+    message = payload.get("message") or {}
+    text = "".join(c.get("text", "") for c in message.get("content", []) if c.get("type") == "text")
+    if payload.get("stopReason") == "command":
+        streamed = False  # commands do not stream
+    return {"runId": payload.get("runId"), "sessionKey": payload.get("sessionKey"), "state": payload.get("state"), "text": text,
+            "stopReason": payload.get("stopReason"), "errorMessage": payload.get("errorMessage"), "usage": payload.get("usage"),
+            "streamed": streamed}
