@@ -72,3 +72,40 @@ def lab_escalations(lab: Lab) -> list[dict[str, object]]:
     from openclaw.runbooks.capability import runbooks_of
 
     return runbooks_of(lab.gw.services).escalations.list()
+
+
+PROTECTED = ("kube-system", "kube-public", "argocd", "vault", "external-secrets", "openclaw")
+
+
+async def test_a_notready_node_is_cordoned_its_pods_rescheduled_and_uncordoned_once_back(state_dir: Path) -> None:
+    async with run_lab(state_dir) as lab:
+        node = "homelab-w1"
+        on_node = {p["metadata"]["namespace"] for p in lab.store.list("pods", None) if p["spec"].get("nodeName") == node}
+        assert "media" in on_node
+        protected_before = {p["metadata"]["uid"] for p in lab.store.list("pods", None) if p["metadata"]["namespace"] in PROTECTED}
+        lab.cluster.faults.set_node_ready(node, False)
+
+        async def media_moved() -> bool:
+            kinds = {(a.kind, a.outcome) for a in lab.actions()}
+            stranded = [p for p in lab.pods("media") if p["spec"].get("nodeName") == node]
+            return ("node.cordon", "applied") in kinds and ("pod.delete", "applied") in kinds and not stranded
+
+        await lab.run_until(media_moved)
+        assert lab.store.get("nodes", None, node)["spec"].get("unschedulable") is True
+        lab.cluster.faults.set_node_ready(node, True)
+
+        async def back_and_resolved() -> bool:
+            statuses = await lab.incident_statuses()
+            uncordoned = not lab.store.get("nodes", None, node)["spec"].get("unschedulable")
+            return uncordoned and bool(statuses) and all(s == "resolved" for s in statuses.values())
+
+        await lab.run_until(back_and_resolved)
+        applied = [a for a in lab.actions() if a.outcome == "applied"]
+        assert {a.kind for a in applied} == {"node.cordon", "pod.delete", "node.uncordon"}
+        assert all(a.namespace not in PROTECTED for a in applied)
+        assert [(a.kind, a.target, a.verification) for a in applied if a.verification != "passed"] == []
+        refused = [a for a in lab.actions() if a.outcome == "refused"]
+        assert all(a.setting == "ops.policy.protectedNamespaces" for a in refused)
+        protected_after = {p["metadata"]["uid"] for p in lab.store.list("pods", None) if p["metadata"]["namespace"] in PROTECTED}
+        deleted_by_us = {a.details.get("uid") for a in applied if a.kind == "pod.delete"}
+        assert not (protected_before - protected_after) & deleted_by_us

@@ -41,6 +41,9 @@ async def not_ready(ctx: RunContext) -> Report:
     if pod.ready:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Ready again; nothing to do")
     node = reads.node_summary(await ctx.client.get(reads.ObjectRef("Node", pod.node))) if pod.node else None
+    if node is not None and not node.ready and pod.owner is not None and pod.owner[0] == "DaemonSet":
+        # A DaemonSet pod belongs to its node: deleting it only recreates it in the same place.
+        return Report(ctx.runbook, Status.REPORTED, f"{pod.ref} is a DaemonSet pod on NotReady node {node.name}; it recovers with the node", None, {"node": node.name})
     if node is not None and not node.ready:
         why = f"pod {pod.name} stuck on NotReady node {node.name}"
         decision = await ctx.submit(ActionKind.POD_DELETE, pod.ref, why)
