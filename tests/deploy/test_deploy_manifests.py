@@ -187,6 +187,8 @@ def test_the_seed_config_validates_with_the_project_schema(tmp_path: Path) -> No
     assert s.gateway.control_ui.allowed_origins == ["https://openclaw.homelab.local"]
     assert s.hooks.token == "hooks-token-from-vault"
     assert s.skills.load.dirs == ["/skills"]
+    assert s.ops.policy.mode == "enforce"
+    assert {"kube-system", "argocd", "vault", "external-secrets", "openclaw", "monitoring"} <= set(s.ops.policy.protected_namespaces)
     assert snapshot.warnings == []
     assert snapshot.seed_raw["hooks"]["token"] == "${OPENCLAW_HOOKS_TOKEN}"
 

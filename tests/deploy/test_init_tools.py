@@ -151,3 +151,21 @@ def test_the_shipped_tools_manifest_pins_kubectl_and_kubeconform() -> None:
     assert set(by_name) == {"kubectl", "kubeconform"}
     assert all(t.url.startswith("https://") for t in manifest.tools)
     assert by_name["kubeconform"].archive == "tar.gz"
+
+
+def test_an_unquoted_yaml_mode_means_the_same_octal_mode(tmp_path: Path, file_server: FileServer) -> None:
+    digest = file_server.put("kubectl", KUBECTL)
+    manifest = tmp_path / "tools.yaml"
+    manifest.write_text(f"tools:\n  - name: kubectl\n    url: {file_server.url('kubectl')}\n    sha256: {digest}\n    mode: 0750\n")
+    code, _ = run_init(tmp_path, manifest)
+    assert code == 0
+    assert (tmp_path / "tools" / "kubectl").stat().st_mode & 0o777 == 0o750
+
+
+def test_a_damaged_install_record_only_means_tools_are_checked_again(tmp_path: Path, file_server: FileServer) -> None:
+    manifest = write_manifest(tmp_path / "tools.yaml", standard_tools(file_server))
+    run_init(tmp_path, manifest)
+    (tmp_path / "tools" / ".openclaw-tools.json").write_text('{"kubeconform": "not an object"}')
+    code, out = run_init(tmp_path, manifest)
+    assert code == 0
+    assert [r["outcome"] for r in out["tools"]["results"]] == ["present", "installed"]

@@ -40,6 +40,8 @@ def init(
             results = install_tools(load_manifest(tools_manifest), target)
         except ToolInstallError as exc:
             summary["errors"].append(str(exc))
+        except OSError as exc:
+            summary["errors"].append(f"tools dir {target}: {exc.strerror or exc}")
         else:
             summary["tools"] = {"dir": str(target), "results": [r.as_dict() for r in results]}
             summary["errors"] += [r.detail for r in results if r.outcome is ToolOutcome.FAILED]

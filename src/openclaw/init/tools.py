@@ -72,7 +72,10 @@ class ToolSpec(BaseModel):
 
     @field_validator("mode", mode="before")
     @classmethod
-    def _octal_mode(cls, value: str | int) -> str:
+    def _octal_mode(cls, value: object) -> str:
+        # YAML reads an unquoted 0755 as the integer 493; both spellings mean the same mode.
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValueError("expected an octal file mode such as \"0755\"")
         text = value if isinstance(value, str) else oct(value)[2:]
         if not re.fullmatch(r"0?[0-7]{3}", text):
             raise ValueError("expected an octal file mode such as \"0755\"")
@@ -163,8 +166,8 @@ def is_present(spec: ToolSpec, tools_dir: Path, record: dict[str, dict[str, str]
     if spec.archive == "none":
         expected = spec.sha256
     else:
-        entry = record.get(spec.name, {})
-        if entry.get("url") != spec.url or entry.get("sha256") != spec.sha256:
+        entry = record.get(spec.name)
+        if not isinstance(entry, dict) or entry.get("url") != spec.url or entry.get("sha256") != spec.sha256:
             return False
         expected = entry.get("installedSha256", "")
     return actual == expected and (target.stat().st_mode & 0o7777) == spec.file_mode
