@@ -191,7 +191,6 @@ class AgentDefaults(Section):
     heartbeat: AgentHeartbeatSettings = Field(default_factory=AgentHeartbeatSettings)
     limits: AgentLimits = Field(default_factory=AgentLimits)
     compaction: AgentCompaction = Field(default_factory=AgentCompaction)
-    allow_unsafe_external_content: bool = Field(False, description="true = webhook text is not wrapped as untrusted (not advised)")
 
 
 class AgentsSettings(Section):
