@@ -62,6 +62,8 @@ async def _body(request: Request) -> Any:
     if not raw:
         return None
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if "protobuf" in ctype or "cbor" in ctype:
+        raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format ({ctype}) - accepted media types include: application/json, application/yaml")
     try:
         return yaml.safe_load(raw) if ctype.endswith("yaml") else json.loads(raw)
     except (ValueError, yaml.YAMLError) as exc:
@@ -240,7 +242,6 @@ class Api:
                     "TooManyRequests",
                     "Cannot evict pod as it would violate the pod's disruption budget.",
                     causes=[{"reason": "DisruptionBudget", "message": f"The disruption budget {pdb['metadata']['name']} needs {status.get('desiredHealthy', 0)} healthy pods and has {status.get('currentHealthy', 0)} currently"}],
-                    retry_after=10,
                 )
             if not dry and is_ready(pod):
                 self.store.mutate("poddisruptionbudgets.policy", namespace, pdb["metadata"]["name"], lambda o: o["status"].__setitem__("disruptionsAllowed", max(int(o["status"].get("disruptionsAllowed", 0)) - 1, 0)))

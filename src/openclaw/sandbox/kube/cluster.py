@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -26,6 +27,7 @@ from openclaw.sandbox.kube.runtime import Runtime, Timing
 from openclaw.sandbox.kube.server import KubeApiServer, write_kubeconfig
 from openclaw.sandbox.kube.store import KubeStore
 from openclaw.sandbox.kube.timers import Timers
+from openclaw.sandbox.kube.tls import ServingCert, make_serving_cert
 from openclaw.sandbox.simclock import SimClock
 
 T = TypeVar("T")
@@ -63,6 +65,7 @@ class SandboxCluster:
         self._host, self._port, self._bookmarks = host, port, bookmark_seconds
         self.kubeconfig_path = kubeconfig
         self.server: KubeApiServer | None = None
+        self.cert: ServingCert | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -80,10 +83,12 @@ class SandboxCluster:
         self.timers.bind(self.loop)
         self.manager.start(self.loop)
         self.manager.settle()
-        self.server = KubeApiServer(self.rt, self.token, host=self._host, port=self._port, bookmark_seconds=self._bookmarks)
+        cert_dir = self.kubeconfig_path.parent / "sandbox-pki" if self.kubeconfig_path is not None else Path(tempfile.mkdtemp(prefix="openclaw-sandbox-pki-"))
+        self.cert = make_serving_cert(cert_dir, self._host)
+        self.server = KubeApiServer(self.rt, self.token, cert=self.cert, host=self._host, port=self._port, bookmark_seconds=self._bookmarks)
         await self.server.start()
         if self.kubeconfig_path is not None:
-            write_kubeconfig(self.kubeconfig_path, self.server.url, self.token)
+            write_kubeconfig(self.kubeconfig_path, self.server.url, self.token, self.cert.ca_pem)
 
     async def stop(self) -> None:
         if self.server is not None:

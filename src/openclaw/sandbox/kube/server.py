@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hmac
 import logging
@@ -20,7 +21,10 @@ from starlette.routing import Route
 from openclaw.sandbox.kube import errors
 from openclaw.sandbox.kube.api import Api, status_response
 from openclaw.sandbox.kube.errors import ApiError
+from openclaw.sandbox.kube.openapi import gv_document
+from openclaw.sandbox.kube.openapi import index as openapi_index
 from openclaw.sandbox.kube.runtime import Runtime
+from openclaw.sandbox.kube.tls import ServingCert
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,18 @@ def build_app(api: Api, token: str) -> Starlette:
 
     async def openapi(request: Request) -> Response:
         async def h(_: Request) -> Response:
-            raise ApiError(404, "NotFound", "the server could not find the requested resource (openapi documents are not served by the sandbox)")
+            rest = request.path_params.get("rest", "")
+            if rest == "v3":
+                return JSONResponse(openapi_index(registry))
+            parts = rest.split("/")
+            doc = None
+            if parts[:2] == ["v3", "api"] and len(parts) == 3:
+                doc = gv_document(registry, "", parts[2])
+            elif parts[:2] == ["v3", "apis"] and len(parts) == 4:
+                doc = gv_document(registry, parts[2], parts[3])
+            if doc is None:
+                raise ApiError(404, "NotFound", "the server could not find the requested resource (only OpenAPI v3 discovery is served)")
+            return JSONResponse(doc)
 
         return await guarded(request, h)
 
@@ -131,8 +146,9 @@ class _QuietServer(uvicorn.Server):
 class KubeApiServer:
     """Serves `build_app` on a loopback port (0 picks a free one) in the running event loop."""
 
-    def __init__(self, rt: Runtime, token: str, *, host: str = "127.0.0.1", port: int = 0, bookmark_seconds: float = 60.0) -> None:
+    def __init__(self, rt: Runtime, token: str, *, cert: ServingCert, host: str = "127.0.0.1", port: int = 0, bookmark_seconds: float = 60.0) -> None:
         self.rt = rt
+        self.cert = cert
         self.token = token
         self.host = host
         self.app = build_app(Api(rt, bookmark_seconds=bookmark_seconds), token)
@@ -140,13 +156,13 @@ class KubeApiServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1, ws="none")
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1, ws="none", ssl_certfile=str(cert.cert_file), ssl_keyfile=str(cert.key_file))
         self._server = _QuietServer(config)
         self._task: Any = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"https://{self.host}:{self.port}"
 
     async def start(self) -> None:
         import asyncio
@@ -165,18 +181,18 @@ class KubeApiServer:
         self._sock.close()
 
 
-def write_kubeconfig(path: Path, server: str, token: str, *, name: str = "openclaw-sandbox", namespace: str = "default") -> Path:
+def write_kubeconfig(path: Path, server: str, token: str, ca_pem: bytes, *, name: str = "openclaw-sandbox", namespace: str = "default") -> Path:
     """Write a kubeconfig for the sandbox (mode 0600) and return its path."""
     doc = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": name, "cluster": {"server": server}}],
+        "clusters": [{"name": name, "cluster": {"server": server, "certificate-authority-data": base64.b64encode(ca_pem).decode()}}],
         "users": [{"name": name, "user": {"token": token}}],
         "contexts": [{"name": name, "context": {"cluster": name, "user": name, "namespace": namespace}}],
         "current-context": name,
         "preferences": {},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    path.chmod(0o600)
     return path

@@ -97,6 +97,12 @@ class Kubelet(Controller):
             self._admit(pod)
             return
         self.store.mutate("pods", namespace, name, self._refresh_readiness)
+        if pod["spec"].get("restartPolicy", "Always") == "Always":
+            for cs in pod["status"]["containerStatuses"]:
+                key = f"kubelet/{uid}/{cs['name']}/crash"
+                crash = self.rt.faults.for_container(pod, cs["name"], "crashloop")
+                if crash is not None and "running" in cs.get("state", {}) and not self.rt.timers.pending(key):
+                    self.rt.timers.after(self.rt.timing.crash_after, key, lambda c=cs["name"], f=crash: self._exit(namespace, name, uid, c, f.exit_code, f.message))
 
     def _kill(self, namespace: str, name: str, uid: str) -> None:
         pod = self.store.find("pods", namespace, name)
