@@ -91,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     runs = max(5, args.runs)
     help_time()  # warm the page cache once, like a second invocation
-    starts, rss = zip(*(one_start(args.idle) for _ in range(runs)))
+    starts, rss = zip(*(one_start(args.idle) for _ in range(runs)), strict=True)
     helps = [help_time() for _ in range(runs)]
     cpu = platform.processor() or platform.machine()
     body = f"""

@@ -8,6 +8,7 @@ pair), so live connections and events follow at once. With none running, it edit
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
@@ -18,7 +19,7 @@ StateDirOpt = typer.Option(None, "--state-dir", help="State dir (default: OPENCL
 JsonOpt = typer.Option(False, "--json", help="Print JSON.")
 
 
-def _state(state_dir: Optional[str]):  # type: ignore[no-untyped-def]  # Path
+def _state(state_dir: Optional[str]) -> Path:
     from openclaw.config import paths
 
     return paths.state_dir(state_dir)
@@ -59,7 +60,7 @@ def list_(as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> No
     sdir = _state(state_dir)
     ok, data = call_gateway(sdir, "device.pair.list")
     if not ok:
-        data = _direct("list", sdir)
+        data = _direct("listing", sdir)
     if as_json:
         print_json(data)
         return

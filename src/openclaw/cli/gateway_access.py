@@ -21,7 +21,7 @@ async def _call(state_dir: Path, method: str, params: dict[str, Any], timeout: f
     client = local_client(state_dir, open_timeout=timeout)
     try:
         await client.open()
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         raise GatewayDown(str(exc)) from None
     try:
         await client.handshake()

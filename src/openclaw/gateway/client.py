@@ -22,6 +22,7 @@ from typing import Any
 
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.typing import Origin
 
 from openclaw import __version__
 from openclaw.gateway.device_identity import DeviceIdentity, identity_path, load_or_create, signed_payload
@@ -148,7 +149,11 @@ class GatewayClient:
         """Open the socket and read `connect.challenge`; `handshake()` finishes the connect."""
         headers = dict(self.headers)
         self._ws = await websockets.connect(
-            self.url, additional_headers=headers, origin=self.origin, open_timeout=self.open_timeout, max_size=None  # type: ignore[arg-type]  # Origin is a plain str
+            self.url,
+            additional_headers=headers,
+            origin=Origin(self.origin) if self.origin is not None else None,
+            open_timeout=self.open_timeout,
+            max_size=None,
         )
         first = json.loads(await asyncio.wait_for(self._ws.recv(), self.open_timeout))
         if first.get("type") != "event" or first.get("event") != "connect.challenge":

@@ -15,9 +15,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openclaw.gateway.services import Services
+
+if TYPE_CHECKING:
+    from openclaw.gateway.client import GatewayClient
 
 
 @dataclass
@@ -38,7 +41,7 @@ class EmbeddedGateway:
     def token(self) -> str:
         return self.services.config.settings.gateway.auth.token or ""
 
-    def client(self, **kwargs: Any):  # type: ignore[no-untyped-def]  # GatewayClient, imported lazily
+    def client(self, **kwargs: Any) -> GatewayClient:
         """A GatewayClient with the gateway token and the state dir's device identity (local: auto-approved)."""
         from openclaw.gateway.client import GatewayClient
         from openclaw.gateway.device_identity import identity_path, load_or_create

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from openclaw.config import store
 from openclaw.errors import OpenClawError, StateError
 
@@ -59,7 +61,7 @@ class PairingStore:
 
     # -- file access -----------------------------------------------------------------------
 
-    def _lock(self):  # type: ignore[no-untyped-def]  # filelock's context manager
+    def _lock(self) -> FileLock:
         return store.lock_for(self.dir / "store")
 
     def _read(self, path: Path) -> dict[str, dict[str, Any]]:
@@ -82,7 +84,7 @@ class PairingStore:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def list(self) -> dict[str, list[dict[str, Any]]]:
+    def listing(self) -> dict[str, list[dict[str, Any]]]:
         """Live pending requests (oldest first) and paired devices, device tokens redacted."""
         with self._lock():
             pending = sorted(self._pending_live().values(), key=lambda r: r.get("ts", 0))

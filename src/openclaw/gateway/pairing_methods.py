@@ -41,7 +41,7 @@ def install(services: Services, hub: Hub) -> None:
 
     @m.method("device.pair.list", PAIRING)
     async def pair_list(call: MethodCall) -> dict[str, Any]:
-        return await asyncio.to_thread(store.list)  # type: ignore[no-any-return]  # list() is typed
+        return await asyncio.to_thread(store.listing)
 
     @m.method("device.pair.approve", PAIRING)
     async def pair_approve(call: MethodCall) -> dict[str, Any]:

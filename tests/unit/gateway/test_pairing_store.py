@@ -27,7 +27,7 @@ def test_one_pending_request_per_device_with_a_stable_id(tmp_path: Path) -> None
     again, created_again = store.request(info(scopes=["operator.write"]))
     assert created and not created_again and again["requestId"] == first["requestId"]
     assert again["scopes"] == ["operator.read", "operator.write"]
-    assert len(store.list()["pending"]) == 1
+    assert len(store.listing()["pending"]) == 1
     assert stat.S_IMODE(store.pending_path.stat().st_mode) == 0o600
 
 
@@ -36,7 +36,7 @@ def test_pending_request_expires_after_five_minutes(tmp_path: Path) -> None:
     store = PairingStore(tmp_path, clock)
     first, _ = store.request(info())
     clock.now += PENDING_TTL_MS + 1
-    assert store.list()["pending"] == []
+    assert store.listing()["pending"] == []
     with pytest.raises(PairingError, match="unknown requestId"):
         store.approve(first["requestId"])
     fresh, created = store.request(info())
@@ -50,7 +50,7 @@ def test_approve_pairs_with_a_token_that_verifies_and_lists_redacted(tmp_path: P
     token = device["tokens"]["operator"]["token"]
     assert store.verify_device_token("dev1", "operator", token)
     assert store.verify_device_token("dev1", "operator", token + "x") is None
-    listed = store.list()
+    listed = store.listing()
     assert listed["pending"] == [] and "token" not in listed["paired"][0]["tokens"]["operator"]
     assert stat.S_IMODE(store.paired_path.stat().st_mode) == 0o600
 
@@ -72,7 +72,7 @@ def test_reject_and_remove(tmp_path: Path) -> None:
     store = PairingStore(tmp_path, Clock())
     req, _ = store.request(info())
     assert store.reject(req["requestId"])["deviceId"] == "dev1"
-    assert store.list()["pending"] == []
+    assert store.listing()["pending"] == []
     req2, _ = store.request(info("dev2"))
     store.approve(req2["requestId"])
     store.remove("dev2")
@@ -86,4 +86,4 @@ def test_a_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
     store.dir.mkdir(parents=True)
     store.paired_path.write_text("[1, 2")
     with pytest.raises(StateError, match="paired.json"):
-        store.list()
+        store.listing()

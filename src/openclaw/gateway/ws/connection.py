@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from openclaw import __version__
 from openclaw.gateway import peer
 from openclaw.gateway.bus import Subscription
-from openclaw.gateway.methods import MethodCall, MethodError
+from openclaw.gateway.methods import Caller, MethodCall, MethodError
 from openclaw.gateway.ratelimit import too_many_attempts
 from openclaw.gateway.services import Services
 from openclaw.gateway.ws import frames as f
@@ -47,8 +47,8 @@ class Connection:
         self.close_code: int | None = None
 
     @property
-    def caller(self):  # type: ignore[no-untyped-def]  # Caller, once the handshake is done
-        assert self.session is not None
+    def caller(self) -> Caller:
+        assert self.session is not None, "caller is known once the handshake is done"
         return self.session.caller
 
     @property
@@ -238,5 +238,5 @@ async def _deny_rate_limited(ws: WebSocket, retry_ms: int) -> None:
         await ws.send_denial_response(response)
     else:  # a server without the denial extension: accept and refuse in-band
         await ws.accept()
-        await ws.send_text(json.dumps(f.response_error(None, json.loads(response.body)["error"])))
+        await ws.send_text(json.dumps(f.response_error(None, json.loads(bytes(response.body))["error"])))
         await ws.close(f.CLOSE_POLICY_VIOLATION, "rate limited")

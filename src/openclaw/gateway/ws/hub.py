@@ -27,8 +27,11 @@ PAIRED_POLL_S = 0.5
 
 
 class LiveConnection(Protocol):
-    caller: Caller
-    auth_method: str
+    @property
+    def caller(self) -> Caller: ...
+
+    @property
+    def auth_method(self) -> str: ...
 
     async def close(self, code: int, reason: str) -> None: ...
 
