@@ -26,4 +26,8 @@ async def job_failed(ctx: RunContext) -> Report:
     evidence = {"job": ref.key, "reason": job.reason, "cronjob": job.cronjob}
     if decision.outcome is Outcome.APPLIED:
         evidence["logs"] = decision.details.get("logs", {}).get(ref.name, {})
-    return from_decision(ctx, decision, done=f"captured the logs of {ref} and cleaned it up; {diagnosis}", diagnosis=diagnosis, evidence=evidence)
+    report = from_decision(ctx, decision, done=f"captured the logs of {ref} and cleaned it up; {diagnosis}", diagnosis=diagnosis, evidence=evidence)
+    # The job is gone but why it failed is still the operator's to know: cleaned up means reported.
+    if report.status is Status.FIXED:
+        report.status = Status.REPORTED
+    return report

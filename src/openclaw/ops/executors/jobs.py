@@ -31,7 +31,8 @@ async def select_jobs(client: KubeClient, target: ObjectRef, *, state: JobState,
 
     def wanted(j: reads.JobSummary) -> bool:
         done = j.failed_condition if state == "failed" else j.finished
-        old_enough = j.finished_at is None or (ts - j.finished_at).total_seconds() >= min_age_s
+        # With no age asked for, the cluster's clock is not compared with ours at all (they may be skewed).
+        old_enough = min_age_s <= 0 or j.finished_at is None or (ts - j.finished_at).total_seconds() >= min_age_s
         return done and old_enough
 
     return [j for j in jobs if wanted(j)]
@@ -53,6 +54,8 @@ async def cleanup_jobs(
 ) -> ExecResult:
     """Delete the failed (or all finished) jobs under `target`, capturing each one's logs first."""
     jobs = await select_jobs(client, target, state=state, min_age_s=min_age_s, now=now)
+    if target.kind == "Job" and not jobs:
+        raise ValueError(f"{target} is gone or not {state}" + (f" for {min_age_s:g}s" if min_age_s > 0 else "") + "; nothing cleaned up")
     logs: dict[str, dict[str, str]] = {}
     for job in jobs:
         logs[job.name] = await capture_job_logs(client, job)
