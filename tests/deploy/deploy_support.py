@@ -10,9 +10,13 @@ Kubernetes schemas and checked against Pod Security "restricted" field by field.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import http.server
 import json
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,6 +53,34 @@ class FileServer:
         """Store `data` under `name`; returns its sha256."""
         (self.root / name).write_bytes(data)
         return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def serve_files(root: Path) -> Iterator[FileServer]:
+    """Serve `root` over HTTP on 127.0.0.1 (an ephemeral port) in a thread."""
+    server = FileServer(root=root)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self) -> None:
+            server.requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+            return
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
 
 
 # ---------------------------------------------------------------- loading

@@ -1,11 +1,12 @@
-"""`openclaw gateway` runs as it does in the pod: read-only root filesystem, non-root, no capabilities.
+"""`openclaw init` and `openclaw gateway` run as in the pod: read-only root, non-root, no capabilities.
 
 The gateway runs in its own mount namespace (`unshare --mount`, root needed: CI runs as root)
 where every mount is remounted read-only, a tmpfs stands in for /home with the state dir
 bind-mounted writable at /home/node/.openclaw (the PVC), and a fresh tmpfs is /tmp (the emptyDir).
 It then drops to UID/GID 1000 with every capability removed and no_new_privs set (`setpriv`), as
 the pod's security context does, with the image's environment (PYTHONDONTWRITEBYTECODE=1 ...).
-The seed config is the shipped deploy/kustomize/config/config.json5.
+The seed config and workspace files are the shipped ones from deploy/kustomize/; `openclaw init`
+downloads its tools from a local HTTP server into a tmpfs standing in for the tools emptyDir.
 """
 
 from __future__ import annotations
@@ -24,24 +25,31 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 import openclaw
 
-from deploy_support import DEPLOY, FIXTURES, values
+from deploy_support import DEPLOY, FIXTURES, serve_files, values
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 HOOKS_TOKEN = "hooks-token-for-the-readonly-test-0123456789"
 STATE_IN_POD = "/home/node/.openclaw"
+FAKE_KUBECTL = b"\x7fELF kubectl stand-in\n" * 64
+FAKE_KUBECONFORM = b"\x7fELF kubeconform stand-in\n" * 64
 
-# Runs as root inside the new mount namespace; $1.. are passed as environment variables.
+# Runs as root inside the new mount namespace; its inputs come as environment variables.
 NAMESPACE_SCRIPT = r"""
 set -eu
 mount -t tmpfs -o mode=0755,size=16m tmpfs /home
 mkdir -p /home/node/.openclaw /home/seed
 cp "$SEED_SRC" /home/seed/config.json5
+mkdir -p /home/seed/workspace /home/tools
+cp "$WORKSPACE_SRC"/* /home/seed/workspace/
+cp "$TOOLS_MANIFEST_SRC" /home/seed/tools.yaml
 chown -R 1000:1000 /home/node
 mount --bind "$STATE_SRC" /home/node/.openclaw
+mount -t tmpfs -o mode=0755,uid=1000,gid=1000,size=64m tmpfs /home/tools
 # Paths UID 1000 must read (the interpreter, the venv, the source) but cannot reach because an
 # ancestor is private (e.g. /root): hide that ancestor behind a 0755 tmpfs holding just them.
 printf '%s\n' "$EXPOSE" | while IFS='|' read -r blocked needed; do
@@ -58,7 +66,7 @@ printf '%s\n' "$EXPOSE" | while IFS='|' read -r blocked needed; do
 done
 for mp in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   case "$mp" in
-    /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/home/node/.openclaw) ;;
+    /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/home/node/.openclaw|/home/tools) ;;
     /) mount -o remount,bind,ro / ;;
     *) mount -o remount,bind,ro "$mp" || echo "readonly-rootfs: could not remount $mp read-only" >&2 ;;
   esac
@@ -71,12 +79,20 @@ for dir in / /home/node "$VENV_DIR" "$SRC_DIR" "$PY_PREFIX"; do
   fi
 done
 echo "readonly-rootfs: ready" >&2
-exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \
-  env -i PATH="$VENV_DIR/bin:/usr/local/bin:/usr/bin:/bin" HOME=/home/node \
-      OPENCLAW_STATE_DIR=/home/node/.openclaw OPENCLAW_SEED_CONFIG=/home/seed/config.json5 \
-      OPENCLAW_HOOKS_TOKEN="$OPENCLAW_HOOKS_TOKEN" \
-      PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 XDG_CACHE_HOME=/tmp/.cache XDG_CONFIG_HOME=/tmp/.config TMPDIR=/tmp \
-  "$PYTHON" -m openclaw gateway --port "$PORT" --bind loopback
+as_node() {
+  setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \
+    env -i PATH="$VENV_DIR/bin:/usr/local/bin:/usr/bin:/bin" HOME=/home/node \
+        OPENCLAW_STATE_DIR=/home/node/.openclaw OPENCLAW_SEED_CONFIG=/home/seed/config.json5 \
+        OPENCLAW_HOOKS_TOKEN="$OPENCLAW_HOOKS_TOKEN" \
+        PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 XDG_CACHE_HOME=/tmp/.cache XDG_CONFIG_HOME=/tmp/.config TMPDIR=/tmp \
+    "$@"
+}
+# the init container's job, then the gateway, as the pod runs them
+echo "INIT-REPORT-BEGIN"
+as_node "$PYTHON" -m openclaw init --workspace-source /home/seed/workspace --tools-manifest /home/seed/tools.yaml \
+  --tools-dir /home/tools --json || { echo "INIT-FAILED" >&2; exit 98; }
+echo "INIT-REPORT-END"
+as_node "$PYTHON" -m openclaw gateway --port "$PORT" --bind loopback
 """
 
 
@@ -111,6 +127,19 @@ def store_digests(state: Path) -> dict[str, str]:
 
     return {str(p.relative_to(state)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in state.rglob("*") if p.is_file() and (".db" in p.name or ".sqlite" in p.name)}
+
+
+def tar_gz(members: dict[str, bytes]) -> bytes:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
 
 
 def free_port() -> int:
@@ -150,6 +179,18 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
     seed = base / "config.json5"
     shutil.copy(DEPLOY / "kustomize" / "config" / "config.json5", seed)
     seed.chmod(0o644)
+    www = base / "www"
+    www.mkdir()
+    server_cm = serve_files(www)
+    server = server_cm.__enter__()
+    tools = [
+        {"name": "kubectl", "url": server.url("kubectl"), "sha256": server.put("kubectl", FAKE_KUBECTL), "mode": "0755"},
+        {"name": "kubeconform", "url": server.url("kubeconform-linux-amd64.tar.gz"), "archive": "tar.gz",
+         "sha256": server.put("kubeconform-linux-amd64.tar.gz", tar_gz({"kubeconform": FAKE_KUBECONFORM}))},
+    ]
+    manifest = base / "tools.yaml"
+    manifest.write_text(yaml.safe_dump({"tools": tools}))
+    manifest.chmod(0o644)
     log = base / "gateway.log"
     port = free_port()
     env = {
@@ -163,6 +204,8 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
         "EXPOSE": exposures(),
         "SRC_DIR": str(Path(openclaw.__file__).resolve().parent),
         "PY_PREFIX": str(Path(sys.base_prefix).resolve()),
+        "WORKSPACE_SRC": str(DEPLOY / "kustomize" / "workspace"),
+        "TOOLS_MANIFEST_SRC": str(manifest),
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -173,6 +216,7 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
     try:
         yield gw
     finally:
+        server_cm.__exit__(None, None, None)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -187,6 +231,20 @@ def test_gateway_serves_readyz_with_a_read_only_root_filesystem(readonly_gateway
     body = response.json()
     assert body["ok"] is True and body["status"] == "ready"
     assert "readonly-rootfs: ready" in readonly_gateway.log_text()
+
+
+def test_init_seeds_the_workspace_and_installs_tools_under_a_read_only_root(readonly_gateway: ReadOnlyGateway) -> None:
+    wait_ready(readonly_gateway)
+    text = readonly_gateway.log_text()
+    report = json.loads(text.split("INIT-REPORT-BEGIN", 1)[1].split("INIT-REPORT-END", 1)[0])
+    assert report["ok"] is True, report
+    assert [(t["name"], t["outcome"]) for t in report["tools"]["results"]] == [("kubectl", "installed"), ("kubeconform", "installed")]
+    shipped = sorted(p.name for p in (DEPLOY / "kustomize" / "workspace").iterdir())
+    assert sorted(report["workspace"]["copied"]) == shipped
+    workspace = readonly_gateway.state / "workspace"
+    assert (workspace / "AGENTS.md").read_bytes() == (DEPLOY / "kustomize" / "workspace" / "AGENTS.md").read_bytes()
+    assert (workspace / "AGENTS.md").stat().st_uid == 1000
+    assert (readonly_gateway.state / "init" / "workspace-seeded.json").is_file()
 
 
 def test_the_state_dir_is_written_as_uid_1000(readonly_gateway: ReadOnlyGateway) -> None:
