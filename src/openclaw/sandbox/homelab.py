@@ -122,7 +122,7 @@ def _node(name: str, role: str, ip: str, octet: int, created: str) -> dict[str, 
             "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}],
             "capacity": capacity,
             "allocatable": capacity,
-            "nodeInfo": {"kubeletVersion": "v1.32.4", "kubeProxyVersion": "v1.32.4", "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0-31-amd64", "containerRuntimeVersion": "containerd://1.7.24", "operatingSystem": "linux", "architecture": "amd64"},
+            "nodeInfo": {"machineID": f"{octet:02d}" * 16, "systemUUID": f"4c4c4544-00{octet}0-1010-8050-b2c04f4e3{octet}32", "bootID": f"9b1c7e2a-5f3d-4e8b-a1c6-0{octet}d4e5f6a7b8", "kubeletVersion": "v1.32.4", "kubeProxyVersion": "v1.32.4", "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0-31-amd64", "containerRuntimeVersion": "containerd://1.7.24", "operatingSystem": "linux", "architecture": "amd64"},
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
         },
     }
