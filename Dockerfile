@@ -29,10 +29,13 @@ LABEL org.opencontainers.image.title="openclaw" \
       org.opencontainers.image.source="https://github.com/openclaw/openclaw" \
       org.opencontainers.image.licenses="MIT"
 
+# The base image ships the standard library without bytecode; compile it here so a read-only
+# root does not make every start (and every exec probe) recompile it in memory.
 RUN groupadd --gid 1000 node \
     && useradd --uid 1000 --gid 1000 --home-dir /home/node --create-home --shell /usr/sbin/nologin node \
     && install -d -o 1000 -g 1000 -m 0700 /home/node/.openclaw \
-    && install -d -o 1000 -g 1000 -m 0755 /usr/local/bin/tools
+    && install -d -o 1000 -g 1000 -m 0755 /usr/local/bin/tools \
+    && python -m compileall -q -j 0 "$(python -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
 
 COPY --from=builder /opt/venv /opt/venv
 

@@ -104,8 +104,9 @@ def test_environment_keeps_writes_in_the_state_dir_and_tmp() -> None:
 
 
 def test_bytecode_is_compiled_at_build_time() -> None:
-    builder = stages()[0]
+    builder, runtime = stages()
     assert any(op == "RUN" and "compileall" in a and "/opt/venv" in a for op, a in builder)
+    assert any(op == "RUN" and "compileall" in a and "stdlib" in a for op, a in runtime)
 
 
 def test_port_entrypoint_and_command() -> None:
