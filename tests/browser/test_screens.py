@@ -90,7 +90,6 @@ def test_incidents_and_actions_screens_show_their_lists_or_say_what_is_missing(p
         expect(page.get_by_text("No incidents.")).to_be_visible()
     else:
         expect(page.get_by_text(re.compile("offers no incidents.list method"))).to_be_visible()
-    screenshot(page, "incidents")
     page.get_by_role("link", name="Actions").click()
     expect(page.get_by_role("heading", name="Actions")).to_be_visible()
     if "actions.list" in methods:

@@ -1,0 +1,80 @@
+"""Live behaviour in a real browser: incidents appear as AlertManager posts alerts, and a
+gateway restart shows the disconnected state, then the page reconnects by itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import screenshot
+from servers import Gateway
+from test_control_ui import expect_connected_chat, pair_local_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+HOOK_TOKEN = "hook-token-for-the-browser-tests-0123456789"
+
+
+def alertmanager_body(status: str) -> dict[str, Any]:
+    """An AlertManager webhook v4 notification for one crash-looping pod."""
+    labels = {"alertname": "KubePodCrashLooping", "namespace": "media", "pod": "sonarr-7d9f8-abcde", "container": "sonarr", "severity": "warning"}
+    return {
+        "version": "4",
+        "groupKey": '{}:{alertname="KubePodCrashLooping"}',
+        "truncatedAlerts": 0,
+        "status": status,
+        "receiver": "openclaw",
+        "groupLabels": {"alertname": "KubePodCrashLooping"},
+        "commonLabels": labels,
+        "commonAnnotations": {"summary": "Pod is crash looping."},
+        "externalURL": "http://alertmanager.monitoring:9093",
+        "alerts": [
+            {
+                "status": status,
+                "labels": labels,
+                "annotations": {"summary": "Pod is crash looping.", "description": "Pod media/sonarr-7d9f8-abcde (sonarr) is in waiting state (reason: CrashLoopBackOff)."},
+                "startsAt": "2026-11-24T02:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-11-24T02:30:00Z",
+                "generatorURL": "http://prometheus.monitoring:9090/graph",
+                "fingerprint": "5f0a1b2c3d4e5f60",
+            }
+        ],
+    }
+
+
+def post_alert(gw: Gateway, status: str) -> None:
+    res = httpx.post(f"{gw.http_url}/hooks/alertmanager", json=alertmanager_body(status), headers={"Authorization": f"Bearer {HOOK_TOKEN}"}, timeout=10)
+    assert res.status_code == 202, res.text
+
+
+def test_incident_from_an_alertmanager_webhook_appears_and_resolves_live(page: Page, make_gateway: Callable[..., Gateway]) -> None:
+    gw = make_gateway({"hooks.token": HOOK_TOKEN})
+    pair_local_browser(page, gw)
+    page.get_by_role("link", name="Incidents").click()
+    expect(page.get_by_text("No incidents.")).to_be_visible()
+
+    post_alert(gw, "firing")  # no reload from here on: rows arrive as incident.* events
+    row = page.locator("table.list tbody tr").filter(has_text="KubePodCrashLooping")
+    expect(row).to_have_count(1)
+    expect(row.locator(".badge")).to_have_text(re.compile("open|firing"))
+    screenshot(page, "incidents")
+    post_alert(gw, "resolved")
+    expect(row.locator(".badge")).to_have_text("resolved")
+
+
+def test_gateway_restart_shows_disconnected_then_reconnects_by_itself(page: Page, make_gateway: Callable[..., Gateway]) -> None:
+    gw = make_gateway()
+    pair_local_browser(page, gw)
+    gw.stop()
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("Disconnected from the gateway")
+    expect(banner).to_contain_text(re.compile(r"Retrying in \d+ s"))
+    expect(page.locator("#conn-status")).to_have_text("Disconnected")
+    gw.start()  # same port, same state dir
+    expect_connected_chat(page)
+    expect(banner).to_be_hidden()
