@@ -229,3 +229,52 @@ async def test_drain_waits_for_approval_and_proceeds_after_the_cli_approves(stat
         assert left == []
         record = engine.audit.get(decision.action_id)
         assert record is not None and record.resolution == "approved" and record.resolved_by and record.resolved_by.startswith("operator:")
+
+
+async def test_a_crashloop_from_a_config_error_is_diagnosed_and_escalated_never_restarted(state_dir: Path) -> None:
+    async with run_lab(state_dir) as lab:
+        crash_current_pods(lab, "media", "lidarr", "FATAL: invalid config: /config/config.xml: missing required setting ApiKey", fixed_by_restart=False)
+
+        async def escalated() -> bool:
+            return bool(lab_escalations(lab))
+
+        await lab.run_until(escalated)
+        assert lab.actions() == []
+        [esc] = lab_escalations(lab)
+        assert esc["runbook"] == "crashloop" and "would not help (config)" in str(esc["summary"])
+        assert "missing required setting ApiKey" in str(esc["diagnosis"])
+        assert "missing required setting ApiKey" in str(esc["report"]["evidence"]["previousLogs"])  # type: ignore[index]
+
+
+async def test_replicas_mismatch_restarts_the_deployment_named_by_its_label_not_the_pod_label(state_dir: Path) -> None:
+    async with run_lab(state_dir) as lab:
+        fault = lab.cluster.faults.unready("media", "jellyfin", fixed_by_restart=False)
+        for pod in lab.pods("media", "jellyfin-"):
+            lab.store.delete("pods", "media", pod["metadata"]["name"])
+        await lab.step(5)
+        pin_fault_to_current_pods(lab, fault, "media", "jellyfin")
+
+        async def healthy_and_resolved() -> bool:
+            statuses = await lab.incident_statuses()
+            restarted = any(a.kind == "workload.restart" for a in lab.actions())
+            return restarted and bool(lab.ready_pods("media", "jellyfin-")) and bool(statuses) and all(s == "resolved" for s in statuses.values())
+
+        await lab.run_until(healthy_and_resolved)
+        applied = [a for a in lab.actions() if a.outcome == "applied"]
+        assert [(a.kind, a.target, a.verification) for a in applied] == [("workload.restart", "Deployment/media/jellyfin", "passed")]
+        assert all("kube-state-metrics" not in a.target for a in lab.actions())
+
+
+async def test_a_filling_volume_is_reported_with_its_consumers_and_nothing_is_done(state_dir: Path) -> None:
+    async with run_lab(state_dir) as lab:
+        lab.cluster.faults.set_pvc_usage("media", "jellyfin-config", fraction=0.99)
+
+        async def reported() -> bool:
+            return any(e["runbook"] == "volume-filling-up" for e in lab_escalations(lab))
+
+        await lab.run_until(reported)
+        esc = next(e for e in lab_escalations(lab) if e["runbook"] == "volume-filling-up")
+        evidence = esc["report"]["evidence"]  # type: ignore[index]
+        assert evidence["claim"] == "media/jellyfin-config" and evidence["capacity"] == "20Gi"
+        assert [c.split("-")[0] for c in evidence["consumers"]] == ["jellyfin"]
+        assert lab.actions() == []

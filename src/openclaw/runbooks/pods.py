@@ -18,6 +18,8 @@ async def crashloop(ctx: RunContext) -> Report:
     if obj is None:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists; nothing to restart")
     pod = reads.pod_summary(obj)
+    if pod.ready and not pod.waiting_reasons:
+        return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Running and Ready; nothing to restart")
     finding, evidence = await pod_evidence(ctx, pod)
     if not finding.restart_may_help:
         return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is crash-looping and a restart would not help ({finding.cause}); not restarted", finding.explanation, evidence)

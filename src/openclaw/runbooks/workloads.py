@@ -9,6 +9,7 @@ from __future__ import annotations
 from openclaw.ops import reads
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind, Outcome
+from openclaw.runbooks.diagnosis import TRANSIENT_PATTERNS
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
 from openclaw.runbooks.steps import from_decision, missing_labels, pod_evidence
@@ -50,6 +51,15 @@ async def replicas_mismatch(ctx: RunContext) -> Report:
             return Report(ctx.runbook, Status.ESCALATED, f"{ref} pods crash ({finding.cause}); a restart would not help", finding.explanation, evidence)
         decision = await ctx.submit(ActionKind.WORKLOAD_RESTART, ref, f"{ref} short of replicas, pods crash-looping; {finding.explanation}")
         return from_decision(ctx, decision, done=f"restarted {ref}; replicas match again", diagnosis=finding.explanation, evidence=evidence)
+    unready = [p for p in pods if p.phase == "Running" and p.node]
+    if unready:
+        events = await reads.events_for(ctx.client, unready[0].ref)
+        probe = [e for e in events if e.reason == "Unhealthy"]
+        evidence["events"] = [str(e) for e in events]
+        if probe and TRANSIENT_PATTERNS.search(probe[-1].message):
+            why = f"{ref} short of replicas; {unready[0].name} runs but fails its readiness probe ({probe[-1].message[:120]})"
+            decision = await ctx.submit(ActionKind.WORKLOAD_RESTART, ref, why)
+            return from_decision(ctx, decision, done=f"restarted {ref}; replicas match again", diagnosis=why, evidence=evidence)
     pending = [p for p in pods if not p.node]
     if pending:
         events = await reads.events_for(ctx.client, pending[0].ref)
