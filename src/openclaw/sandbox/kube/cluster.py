@@ -11,7 +11,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from openclaw.sandbox.kube.controllers.base import Manager
+from openclaw.sandbox.kube.controllers.base import Controller, Manager
 from openclaw.sandbox.kube.controllers.cronjobs import CronJobs
 from openclaw.sandbox.kube.controllers.daemonsets import DaemonSets
 from openclaw.sandbox.kube.controllers.deployments import Deployments
@@ -31,6 +31,7 @@ from openclaw.sandbox.kube.tls import ServingCert, make_serving_cert
 from openclaw.sandbox.simclock import SimClock
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Controller)
 Seed = Callable[[KubeStore], None]
 
 
@@ -95,6 +96,10 @@ class SandboxCluster:
             await self.server.stop()
         self.manager.stop()
         self.timers.close()
+
+    def controller(self, kind: type[C]) -> C:
+        """The running controller of this class (for reading schedules and such)."""
+        return next(c for c in self.manager.controllers if isinstance(c, kind))
 
     def advance(self, seconds: float) -> None:
         """Jump simulated time forward; timers now due fire at once."""
