@@ -243,6 +243,7 @@ class ScenarioRun:
     started_at: float = 0.0
     injected: list[tuple[float, str]] = field(default_factory=list)
     _pending: list[Any] = field(default_factory=list)
+    _pins: list[tuple[Any, set[str]]] = field(default_factory=list)
 
     def install(self) -> None:
         store = self.sandbox.cluster.store
@@ -259,6 +260,8 @@ class ScenarioRun:
         return self.sandbox.clock.seconds() - self.started_at
 
     def tick(self) -> None:
+        if self._pins:
+            self._pin()
         while self._pending and self._pending[0].at <= self.elapsed():
             fault = self._pending.pop(0)
             self.inject(fault)
@@ -268,8 +271,7 @@ class ScenarioRun:
         faults, media = self.sandbox.cluster.faults, self.sandbox.media.pipeline
         match fault:
             case CrashLoop():
-                faults.crashloop(fault.namespace, fault.target, container=fault.container, exit_code=fault.exit_code,
-                                 message=fault.message, fixed_by_restart=fault.fixed_by_restart)
+                self._crash_now(fault)
             case Unready():
                 faults.unready(fault.namespace, fault.target, fixed_by_restart=fault.fixed_by_restart)
             case JobFailure():
@@ -289,6 +291,30 @@ class ScenarioRun:
             case MediaRequest():
                 user = 1 if fault.user == "admin" else 2
                 media.create_request(fault.media_type, fault.tmdb_id, fault.seasons, user)
+
+    def _crash_now(self, spec: CrashLoop) -> None:
+        """Start a crash loop now. The simulated kubelet applies a crash fault when a container starts,
+        so the running pods are replaced; a fault a restart fixes is then pinned to the replacements,
+        and the pods of a later rollout restart come up healthy."""
+        faults, store = self.sandbox.cluster.faults, self.sandbox.cluster.store
+        fault = faults.crashloop(spec.namespace, spec.target, container=spec.container, exit_code=spec.exit_code,
+                                 message=spec.message, fixed_by_restart=False)
+        doomed = {p["metadata"]["uid"] for p in store.list("pods", spec.namespace) if faults.targets(p, fault)}
+        for pod in store.list("pods", spec.namespace):
+            if pod["metadata"]["uid"] in doomed:
+                store.delete("pods", spec.namespace, pod["metadata"]["name"])
+        if spec.fixed_by_restart:
+            self._pins.append((fault, doomed))
+
+    def _pin(self) -> None:
+        """Tie fixed-by-restart crash faults to the replacement pods once they exist."""
+        faults, store = self.sandbox.cluster.faults, self.sandbox.cluster.store
+        for fault, doomed in list(self._pins):
+            fresh = {p["metadata"]["uid"] for p in store.list("pods", fault.namespace)
+                     if faults.targets(p, fault) and p["metadata"]["uid"] not in doomed and not p["metadata"].get("deletionTimestamp")}
+            if fresh:
+                fault.pod_uids, fault.fixed_by_restart = fresh, True
+                self._pins.remove((fault, doomed))
 
     def _run_cronjob_now(self, namespace: str, name: str) -> None:
         """What `kubectl create job --from=cronjob/<name>` does: a Job from the template, owned by the CronJob."""
@@ -414,9 +440,23 @@ def expectations(run: ScenarioRun, *, final: bool = False) -> tuple[list[str], l
     return missing, late
 
 
+async def settle(sandbox: Sandbox, timeout: float = 10.0, poll: float = 0.02) -> bool:
+    """Wait (wall seconds) until every Deployment has its replicas available: faults start on a
+    healthy homelab, not on one still coming up. False if it did not settle in time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        deployments = sandbox.cluster.store.list("deployments")
+        if deployments and all(int(d.get("status", {}).get("availableReplicas", 0) or 0) >= int(d["spec"].get("replicas", 1)) for d in deployments):
+            return True
+        await asyncio.sleep(poll)
+    return False
+
+
 async def play(sandbox: Sandbox, scenario: Scenario, *, until: Literal["expected", "outcome"] = "expected", poll: float = 0.02) -> ScenarioResult:
     """Install `scenario` on a started sandbox and wait until its expectations are met (or late), or,
     with `until="outcome"`, until the outcome holds or its time runs out."""
+    await settle(sandbox)
     run = ScenarioRun(scenario, sandbox)
     run.install()
     deadline = max([a.within for a in scenario.expect.alerts] + [w.within for w in scenario.expect.webhooks] + [0.0])

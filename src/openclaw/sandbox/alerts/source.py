@@ -33,6 +33,8 @@ class AlertSource:
     evaluator: RuleEvaluator = field(default_factory=lambda: RuleEvaluator(load_rules()))
     history: History = field(default_factory=History)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    # HTTP status of each posted notification (None when the receiver could not be reached)
+    deliveries: list[int | None] = field(default_factory=list)
     outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _next_eval: float = 0.0
 
@@ -57,9 +59,11 @@ class AlertSource:
                 try:
                     if self.url:
                         response = await client.post(self.url, json=body, headers=headers)
+                        self.deliveries.append(response.status_code)
                         if response.status_code >= 300:
                             log.warning("sandbox.alert_refused", extra={"status": response.status_code, "group": body["groupKey"]})
                 except httpx.HTTPError as exc:
+                    self.deliveries.append(None)
                     log.warning("sandbox.alert_failed", extra={"error": type(exc).__name__, "group": body["groupKey"]})
                 finally:
                     self.outbox.task_done()
