@@ -47,8 +47,11 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile (its own localStorage): a new device to the gateway."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 860}, color_scheme="light")
     ctx.set_default_timeout(15_000)
+    errors: list[str] = []
+    ctx.on("weberror", lambda e: errors.append(str(e.error)))
     yield ctx
     ctx.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
 
 
 @pytest.fixture

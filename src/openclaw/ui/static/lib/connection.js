@@ -44,6 +44,7 @@ export class Connection {
     this.pending = new Map();
     this.listeners = new Map();
     this.retryTimer = null;
+    this.silenceTimer = null;
     this.attempt = 0;
     this.wanted = false;
     this.generation = 0;
@@ -79,7 +80,11 @@ export class Connection {
   start() {
     this.wanted = true;
     this.attempt = 0;
-    this.open();
+    this.open().catch((err) => {
+      // Only local failures land here (e.g. storage blocked by the browser's privacy settings).
+      this.wanted = false;
+      this.setState({ phase: "refused", refusal: { kind: "other" }, message: `This browser could not prepare its device key: ${err.message || err}` });
+    });
   }
 
   stop() {
@@ -91,6 +96,7 @@ export class Connection {
 
   closeSocket() {
     this.generation += 1;
+    clearTimeout(this.silenceTimer);
     if (this.ws) {
       this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
       try {
@@ -154,6 +160,7 @@ export class Connection {
     const challengeTimer = setTimeout(() => ws.close(4000, "no connect.challenge"), CHALLENGE_TIMEOUT_MS);
 
     ws.onmessage = async (msg) => {
+      if (handshakeDone && this.state.phase === "connected") this.watchSilence(generation);
       let frame;
       try {
         frame = JSON.parse(msg.data);
@@ -193,6 +200,7 @@ export class Connection {
 
     ws.onclose = (ev) => {
       clearTimeout(challengeTimer);
+      clearTimeout(this.silenceTimer);
       if (generation !== this.generation) return;
       this.ws = null;
       this.failPending("connection closed");
@@ -238,6 +246,20 @@ export class Connection {
     this.attempt = 0;
     if (hello.auth?.deviceToken) saveDeviceAuth(settings.gatewayUrl, this.identity.deviceId, hello.auth);
     this.setState({ phase: "connected", url: settings.gatewayUrl, deviceId: this.identity.deviceId });
+    this.watchSilence(this.generation);
+  }
+
+  // The gateway sends `tick` every policy.tickIntervalMs; silence for two intervals means the
+  // connection is dead even if the socket has not noticed (a sleeping laptop, a dropped NAT).
+  watchSilence(generation) {
+    clearTimeout(this.silenceTimer);
+    const tick = Number(this.hello?.policy?.tickIntervalMs) || 30000;
+    this.silenceTimer = setTimeout(() => {
+      if (generation !== this.generation || !this.wanted) return;
+      this.closeSocket();
+      this.hello = null;
+      this.scheduleRetry(this.backoffDelay(), { phase: "disconnected", code: 4000, reason: "no tick from the gateway", wasConnected: true });
+    }, tick * 2 + 5000);
   }
 
   onClosed({ ev, refusal, wasConnected, usingDeviceToken, settings, gotChallenge }) {
