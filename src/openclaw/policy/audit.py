@@ -196,16 +196,19 @@ class AuditLog:
             rec = _row(row)
             if rec.outcome != Outcome.PENDING or rec.resolution is not None:
                 raise StateError(f"action {action_id} is not awaiting approval (outcome {rec.outcome}, resolution {rec.resolution})")
-            if rec.expires_at is not None and rec.expires_at <= ts:
+            expired = rec.expires_at is not None and rec.expires_at <= ts
+            if expired:
                 db.execute(
-                    "UPDATE ops_actions SET outcome = ?, decision = ?, updated_at = ? WHERE id = ?",
-                    (str(Outcome.EXPIRED), "no answer within ops.approvalTimeout", ts, action_id),
+                    "UPDATE ops_actions SET outcome = ?, decision = ?, setting = ?, updated_at = ? WHERE id = ?",
+                    (str(Outcome.EXPIRED), "no answer within ops.approvalTimeout", "ops.approvalTimeout", ts, action_id),
                 )
-                raise StateError(f"action {action_id} expired before it was answered (ops.approvalTimeout)")
-            db.execute(
-                "UPDATE ops_actions SET resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
-                ("approved" if approve else "denied", by, ts, ts, action_id),
-            )
+            else:
+                db.execute(
+                    "UPDATE ops_actions SET resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
+                    ("approved" if approve else "denied", by, ts, ts, action_id),
+                )
+        if expired:
+            raise StateError(f"action {action_id} expired before it was answered (ops.approvalTimeout)")
         got = self.get(action_id)
         if got is None:
             raise StateError(f"action {action_id} vanished")

@@ -137,7 +137,7 @@ class PolicyEngine:
                 facts = await self._facts(request, ops)
                 verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=True)
             except KubeError as exc:
-                verdict = Verdict(Outcome.REFUSED, f"approved, but the cluster could not be read to re-check the rules: {exc}", None)
+                verdict = Verdict(Outcome.REFUSED, f"the cluster could not be read to re-check the rules: {exc}", None)
             reason = verdict.reason if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN) else f"approved by {rec.resolved_by}, then {verdict.reason}"
             self.audit.update(
                 action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN))
