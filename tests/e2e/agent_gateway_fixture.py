@@ -63,7 +63,8 @@ async def agent_stack(state_dir: Path, turns: list[Any]) -> AsyncIterator[AgentS
         async with serve(anthropic_app(model)) as model_url:
             state_dir.mkdir(parents=True, exist_ok=True)
             (state_dir / "openclaw.json").write_text(json.dumps({
-                "ops": {"kube": {"kubeconfig": str(kubeconfig)}},
+                # Verification waits for the rollout; a short stability window keeps the test quick.
+                "ops": {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 30, "verifyStableFor": 0.5},
                 "hooks": {"token": HOOK_TOKEN},
                 "models": {"providers": {"anthropic": {"api": "anthropic-messages", "baseUrl": model_url, "apiKey": "sk-test", "maxRetries": 1}}},
                 "agents": {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-5"}}},

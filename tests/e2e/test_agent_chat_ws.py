@@ -92,6 +92,7 @@ async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state
         records = policy_of(stack.gateway.services).audit.list(limit=10)
         by_target = {r.target: r for r in records}
         assert by_target["Deployment/media/sonarr"].outcome == "applied"
+        assert by_target["Deployment/media/sonarr"].verification == "passed"
         assert by_target["Deployment/kube-system/coredns"].outcome == "refused"
         assert all(r.actor == "agent:agent:main:main" for r in records)
         # The requests carried the tool definitions with a cache breakpoint.

@@ -159,7 +159,7 @@ class ChatService:
         async with rt.lock(req.session_key):
             ctx = CommandContext(capabilities=rt.capabilities, operator=operator, model_id=rt.brain.model_id,
                                  offline=is_offline(rt.brain), reset_session=lambda: rt.sessions.reset(req.session_key),
-                                 session_count=lambda: len(rt.sessions.list()))
+                                 session_count=lambda: len(rt.sessions.all()))
             reply = await run_command(text, ctx)
             if not text.strip().lower().startswith(("/new", "/reset")):
                 rt.sessions.append_messages(req.session_key, [req.message, Message.assistant(reply)], run_id=req.run_id)

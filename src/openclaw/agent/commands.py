@@ -8,12 +8,16 @@ the operator who typed it; approvals are the operator's own answer, never the mo
 from __future__ import annotations
 
 import shlex
-from collections.abc import Awaitable, Callable, Mapping
+from itertools import islice
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openclaw.agent.capabilities import CapabilityMissing, incidents_of, policy_of
 from openclaw.errors import StateError
+
+if TYPE_CHECKING:
+    from openclaw.policy.audit import AuditRecord
 
 HELP = """Commands:
   /status                          gateway, model and what needs attention
@@ -75,8 +79,8 @@ async def _status(args: list[str], ctx: CommandContext) -> str:
     except CapabilityMissing:
         lines.append("Incidents: not running")
     try:
-        pending = policy_of(ctx.capabilities).audit.pending()
-        lines.append(f"Actions waiting for approval: {len(pending)}" + "".join(f"\n  {r.id} {r.kind} {r.target}" for r in pending[:10]))
+        pending: Sequence[AuditRecord] = policy_of(ctx.capabilities).audit.pending()
+        lines.append(f"Actions waiting for approval: {len(pending)}" + "".join(f"\n  {r.id} {r.kind} {r.target}" for r in islice(pending, 10)))
     except CapabilityMissing:
         lines.append("Policy: not running (no cluster actions possible)")
     lines.append(f"Sessions: {ctx.session_count()}")

@@ -68,7 +68,7 @@ def install(services: Services, agent: Agent) -> None:
 
     @m.method("sessions.list", READ)
     async def sessions_list(call: MethodCall) -> dict[str, Any]:
-        return {"sessions": [{"key": k, **v.to_json()} for k, v in sorted(runtime.sessions.list().items(), key=lambda kv: kv[1].updated_at, reverse=True)]}
+        return {"sessions": [{"key": k, **v.to_json()} for k, v in sorted(runtime.sessions.all().items(), key=lambda kv: kv[1].updated_at, reverse=True)]}
 
     @m.method("sessions.reset", WRITE)
     async def sessions_reset(call: MethodCall) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def install(services: Services, agent: Agent) -> None:
     @m.method("usage.cost", READ)
     async def usage_cost(call: MethodCall) -> dict[str, Any]:
         data = runtime.ledger.read()
-        sessions = runtime.sessions.list()
+        sessions = runtime.sessions.all()
         return {"days": data["days"], "incidents": data["incidents"],
                 "sessions": {k: {"totalTokens": v.total_tokens, "costUsd": v.cost_usd, "toolCalls": v.tool_calls} for k, v in sessions.items()}}
 

@@ -124,7 +124,7 @@ class SessionStore:
         data = json.loads(self.index_path.read_text(encoding="utf-8") or "{}")
         return data if isinstance(data, dict) else {}
 
-    def list(self) -> dict[str, SessionEntry]:
+    def all(self) -> dict[str, SessionEntry]:
         return {k: SessionEntry.model_validate(v) for k, v in self._read_index().items()}
 
     def get(self, key: str) -> SessionEntry | None:
@@ -137,8 +137,8 @@ class SessionStore:
             index = self._read_index()
             if key in index:
                 return SessionEntry.model_validate(index[key])
-            entry = SessionEntry(sessionId=uuid.uuid4().hex, createdAt=now_iso(), updatedAt=now_iso(), model=model,
-                                 incidentId=incident_id)
+            entry = SessionEntry(session_id=uuid.uuid4().hex, created_at=now_iso(), updated_at=now_iso(), model=model,
+                                 incident_id=incident_id)
             header = {"type": "session", "id": entry.session_id, "key": key, "timestamp": entry.created_at}
             self.transcript_path(entry.session_id).write_text(json.dumps(header) + "\n", encoding="utf-8")
             index[key] = entry.to_json()

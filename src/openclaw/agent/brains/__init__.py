@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from openclaw.agent.brains.base import Brain, BrainError
 from openclaw.agent.brains.fallback import FallbackBrain
@@ -15,7 +16,7 @@ __all__ = ["OFFLINE_NOTICE", "Brain", "BrainError", "FallbackBrain", "OfflineBra
 DEFAULT_ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"
 OFFLINE_PROVIDERS = ("none", "offline")
 # Providers usable without a models.providers entry: their wire format and key variable.
-_BUILTIN: dict[str, tuple[str, str | None, str | None]] = {
+_BUILTIN: dict[str, tuple[Literal["anthropic-messages", "openai-completions"], str | None, str | None]] = {
     "anthropic": ("anthropic-messages", None, "ANTHROPIC_API_KEY"),
     "openai": ("openai-completions", None, "OPENAI_API_KEY"),
     "ollama": ("openai-completions", "http://127.0.0.1:11434/v1", None),
@@ -57,7 +58,7 @@ def _build(settings: Settings, env: Mapping[str, str], provider: str, model: str
             known = ", ".join(sorted({*settings.models.providers, *_BUILTIN}))
             raise ConfigError(f"{key}: provider {provider!r} is not in models.providers (known: {known}, or none for offline)")
         api, base_url, _ = _BUILTIN[provider]
-        cfg = ModelProvider(api=api, base_url=base_url)  # type: ignore[arg-type]  # api is one of the literals above
+        cfg = ModelProvider(api=api, base_url=base_url)
     key_var = _BUILTIN.get(provider, ("", None, None))[2]
     api_key = cfg.api_key or (env.get(key_var) if key_var else None)
     definition = next((m for m in cfg.models if m.id == model), None)
