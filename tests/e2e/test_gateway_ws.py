@@ -251,3 +251,36 @@ async def test_stopping_the_gateway_closes_sockets_with_service_restart(state_di
     code, _ = await client.wait_closed(5)
     assert code == 1012  # uvicorn's "service restart": clients reconnect
     await client.close()
+
+
+async def test_lockout_reached_mid_handshake_is_refused_in_band(gw: EmbeddedGateway) -> None:
+    client = remote_client(gw)
+    await client.open()  # the upgrade was allowed; the IP is locked out before connect arrives
+    hub = hub_of(gw.services)
+    for _ in range(gw.services.config.settings.gateway.auth.rate_limit.max_attempts):
+        hub.limiter.record_failure("127.0.0.1")
+    with pytest.raises(GatewayError) as info:
+        await client.handshake()
+    await client.close()
+    assert info.value.code == "RATE_LIMITED" and info.value.retry_after_ms and info.value.retry_after_ms > 0
+    assert client.close_code == 1008
+
+
+async def test_revoking_a_device_token_closes_sessions_that_used_it(gw: EmbeddedGateway) -> None:
+    identity = DeviceIdentity.generate()
+    err = await refused(remote_client(gw, identity))
+    async with gw.client() as admin:
+        await admin.call("device.pair.approve", {"requestId": err.details["requestId"]})
+        async with remote_client(gw, identity) as first:
+            device_token = first.device_token
+        async with remote_client(gw, identity, token=device_token) as by_token:
+            result = await admin.call("device.token.revoke", {"deviceId": identity.device_id, "role": "operator"})
+            assert result["revokedAtMs"] and result["closedConnections"] == 1
+            code, reason = await by_token.wait_closed(5)
+            assert code == 1008 and reason == "device token revoked"
+        stale = await refused(remote_client(gw, identity, token=device_token))
+        assert stale.details["code"] == "AUTH_TOKEN_MISMATCH"
+        rotated = await admin.call("device.token.rotate", {"deviceId": identity.device_id, "role": "operator"})
+        assert rotated["token"] != device_token and "operator.admin" in rotated["scopes"]
+    async with remote_client(gw, identity, token=rotated["token"]) as again:
+        assert again.hello["auth"]["role"] == "operator"
