@@ -54,7 +54,7 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 
 @contextlib.asynccontextmanager
-async def agent_stack(state_dir: Path, turns: list[Any]) -> AsyncIterator[AgentStack]:
+async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = True) -> AsyncIterator[AgentStack]:
     kubeconfig = state_dir.parent / "sandbox-kubeconfig"
     sandbox = Sandbox(SandboxOptions(kubeconfig=kubeconfig))
     await sandbox.start()
@@ -62,13 +62,15 @@ async def agent_stack(state_dir: Path, turns: list[Any]) -> AsyncIterator[AgentS
     try:
         async with serve(anthropic_app(model)) as model_url:
             state_dir.mkdir(parents=True, exist_ok=True)
-            (state_dir / "openclaw.json").write_text(json.dumps({
+            config: dict[str, Any] = {
                 # Verification waits for the rollout; a short stability window keeps the test quick.
                 "ops": {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 30, "verifyStableFor": 0.5},
                 "hooks": {"token": HOOK_TOKEN},
-                "models": {"providers": {"anthropic": {"api": "anthropic-messages", "baseUrl": model_url, "apiKey": "sk-test", "maxRetries": 1}}},
-                "agents": {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-5"}}},
-            }))
+            }
+            if with_model:
+                config["models"] = {"providers": {"anthropic": {"api": "anthropic-messages", "baseUrl": model_url, "apiKey": "sk-test", "maxRetries": 1}}}
+                config["agents"] = {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-5"}}}
+            (state_dir / "openclaw.json").write_text(json.dumps(config))
             async with run_embedded(state_dir) as gw:
                 yield AgentStack(gw, sandbox, model, kubeconfig)
     finally:

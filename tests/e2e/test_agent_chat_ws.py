@@ -97,3 +97,28 @@ async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state
         assert all(r.actor == "agent:agent:main:main" for r in records)
         # The requests carried the tool definitions with a cache breakpoint.
         assert stack.model.requests[0].body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+
+
+async def test_offline_chat_restarts_through_policy_and_says_no_model(state_dir: Path) -> None:
+    async with agent_stack(state_dir, [], with_model=False) as stack:
+        selector = "app.kubernetes.io/name=radarr"
+        before = await eventually(lambda: stack.pod_names("media", selector), what="radarr pods")
+        async with stack.gateway.client() as client:
+            status = await client.call("agent.status")
+            assert status["offline"] is True and status["model"] == "none/offline"
+            _, events = await chat(client, "why is radarr slow?")
+            assert events[-1]["message"]["content"][0]["text"].startswith("No model is configured")
+            _, events = await chat(client, "/restart media/deployment/radarr")
+            text = events[-1]["message"]["content"][0]["text"]
+            assert text.startswith("restart Deployment/media/radarr: applied")
+
+            async def new_pods() -> set[str] | None:
+                return (await stack.pod_names("media", selector) - before) or None
+
+            await eventually(new_pods, what="new radarr pods")
+            _, events = await chat(client, "/restart kube-system/deployment/coredns")
+            assert "refused - namespace kube-system is protected (ops.policy.protectedNamespaces)" in events[-1]["message"]["content"][0]["text"]
+        assert stack.model.requests == []
+        records = policy_of(stack.gateway.services).audit.list(limit=10)
+        assert {r.target: r.outcome for r in records} == {"Deployment/media/radarr": "applied", "Deployment/kube-system/coredns": "refused"}
+        assert all(r.actor.startswith("operator:device:") for r in records)

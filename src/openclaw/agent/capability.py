@@ -97,6 +97,37 @@ def agent_of(services: Services) -> Agent:
     return agent
 
 
+class _Metrics:
+    """Prometheus counters derived from the agent's own events."""
+
+    def __init__(self, services: Services) -> None:
+        from prometheus_client import Counter
+
+        reg = services.metrics
+        self.runs = Counter("openclaw_agent_runs", "Agent runs by how they ended", ["state", "stop"], registry=reg)
+        self.tokens = Counter("openclaw_agent_tokens", "Model tokens used by the agent", ["kind"], registry=reg)
+        self.tools = Counter("openclaw_agent_tool_calls", "Agent tool calls by result", ["tool", "status"], registry=reg)
+
+    def observe(self, event: str, payload: dict[str, Any]) -> None:
+        if event == "chat" and payload.get("state") in ("final", "error", "aborted"):
+            self.runs.labels(payload["state"], str(payload.get("stopReason") or payload["state"])).inc()
+            for kind in ("input", "output", "cacheRead", "cacheWrite"):
+                used = (payload.get("usage") or {}).get(kind, 0)
+                if used:
+                    self.tokens.labels(kind).inc(used)
+        elif event == "agent" and payload.get("stream") == "tool":
+            data = payload.get("data") or {}
+            self.tools.labels(str(data.get("name")), str(data.get("status"))).inc()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def choose_brain(services: Services) -> tuple[Brain, str | None]:
     """The configured brain, or offline with the reason when the model config cannot be used."""
     try:
@@ -114,12 +145,29 @@ def install(services: Services) -> Agent:
     runtime = AgentRuntime(services.state_dir, lambda: services.config.settings, brain, env=dict(os.environ),
                            capabilities=services.extensions)
 
+    metrics = _Metrics(services)
+
     def publish(event: str, payload: dict[str, Any]) -> None:
+        metrics.observe(event, payload)
         services.bus.publish(event, payload, scope="operator.read")
 
     chat = ChatService(runtime, publish)
     agent = Agent(runtime, chat, Heartbeat(runtime, publish, MAIN_SESSION), CronStore(services.state_dir), problem)
     services.extensions[EXTENSION] = agent
+
+    def on_config(old: Any, new: Any) -> None:
+        # A changed model or provider takes effect for the next run, without a restart.
+        if old.settings.agents.defaults.model == new.settings.agents.defaults.model and old.settings.models == new.settings.models:
+            return
+        previous = runtime.brain
+        runtime.brain, agent.model_problem = choose_brain(services)
+        log.info("agent.model_changed", extra={"model": runtime.brain.model_id})
+        task = asyncio.get_running_loop().create_task(previous.aclose()) if _loop_running() else None
+        if task is not None:
+            agent.background.add(task)
+            task.add_done_callback(agent.background.discard)
+
+    services.config.on_change(on_config)
     methods.install(services, agent)
     _listen_to_hooks(services, agent)
     _take_escalations(services, agent)

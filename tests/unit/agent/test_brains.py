@@ -59,3 +59,25 @@ def test_unknown_agent_keys_are_rejected_by_the_schema() -> None:
 
     with pytest.raises(ValidationError, match="maxStep"):
         Settings.model_validate({"agents": {"defaults": {"limits": {"maxStep": 3}}}})
+
+
+def test_a_model_change_in_the_config_takes_effect_without_a_restart(state_dir: object) -> None:
+    from pathlib import Path
+
+    from openclaw.agent import agent_of
+    from openclaw.config import store
+    from openclaw.gateway import server
+
+    sdir = Path(str(state_dir))
+    services = server.prepare(sdir).services
+    agent = agent_of(services)
+    assert isinstance(agent.runtime.brain, OfflineBrain)
+    store.set_value(sdir, "models.providers.vllm", {"baseUrl": "http://127.0.0.1:9/v1"})
+    store.set_value(sdir, "agents.defaults.model.primary", "vllm/qwen3-32b")
+    changed = services.config.reload()
+    assert "agents.defaults.model.primary" in changed and services.config.pending_restart == []
+    assert agent.runtime.brain.model_id == "vllm/qwen3-32b" and agent.model_problem is None
+    store.set_value(sdir, "agents.defaults.model.primary", "anthropic/claude-sonnet-4-5")
+    services.config.reload()
+    assert isinstance(agent.runtime.brain, OfflineBrain)
+    assert agent.model_problem is not None and "ANTHROPIC_API_KEY" in agent.model_problem

@@ -136,3 +136,19 @@ async def test_offline_command_usage_errors_are_explained(state_dir: Path, event
     assert (await reply(chat, events, "/restart sonarr")).startswith("Usage: /restart NAMESPACE/KIND/NAME")
     assert (await reply(chat, events, "/approve")).startswith("Usage: /approve ACTION_ID")
     assert "Cannot approve act_nope" in await reply(chat, events, "/approve act_nope")
+
+
+async def test_a_budget_stop_is_reported_to_the_user_and_on_the_bus(make_runtime: Callable[..., AgentRuntime], events: Events) -> None:
+    counter = iter(range(100))
+
+    def runaway(request: BrainRequest) -> BrainReply:
+        return tool_reply("read_memory", {"file": f"2025-06-{next(counter) % 28 + 1:02d}"})
+
+    rt = make_runtime(runaway, agents={"defaults": {"limits": {"toolCallsPerDay": 2, "maxSteps": 20}}})
+    chat = ChatService(rt, lambda e, p: events.append((e, p)))
+    ack = chat.send("s", "investigate everything")
+    await chat.wait(ack["runId"], 5)
+    last = chat_events(events, ack["runId"])[-1]
+    assert last["state"] == "error" and last["stopReason"] == "budget"
+    assert "agents.defaults.limits.toolCallsPerDay = 2" in last["errorMessage"]
+    assert [p["detail"] for e, p in events if e == "agent.budget_exceeded"] == [last["errorMessage"]]
