@@ -1,0 +1,106 @@
+"""Scenario outcomes behave as written: the fixes a good operator applies make `outcome()` hold, and
+the crash loop a restart does not fix comes back after one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openclaw.sandbox import scenario as scenarios
+from openclaw.sandbox.runtime import Sandbox, SandboxOptions
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def box() -> AsyncIterator[Sandbox]:
+    sandbox = Sandbox(SandboxOptions(speed=2000))
+    await sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.stop()
+
+
+async def started(box: Sandbox, name: str) -> scenarios.ScenarioRun:
+    """Play the scenario until its expectations are met; return the run for outcome checks."""
+    loaded = scenarios.load(next((REPO / "scenarios").glob(f"*{name}.yaml")))
+    await scenarios.settle(box)
+    run = scenarios.ScenarioRun(loaded, box)
+    run.install()
+    await until(lambda: not scenarios.expectations(run)[0])
+    return run
+
+
+async def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached before the deadline")
+        await asyncio.sleep(0.02)
+
+
+def rollout_restart(box: Sandbox, namespace: str, name: str) -> None:
+    """What `kubectl rollout restart` sends."""
+    stamp = box.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    box.cluster.store.patch("deployments", namespace, name, {"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}}, "strategic")
+
+
+def crashing(box: Sandbox, namespace: str, prefix: str) -> bool:
+    return any((cs.get("state", {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
+               for p in box.cluster.store.list("pods", namespace) if p["metadata"]["name"].startswith(prefix)
+               for cs in p.get("status", {}).get("containerStatuses") or [])
+
+
+async def test_a_rollout_restart_fixes_the_crash_loop_and_resolves_the_alert(box: Sandbox) -> None:
+    run = await started(box, "sonarr-crashloop-restart-fixes")
+    assert not run.outcome().ok and "KubePodCrashLooping" in box.alerts.firing()
+    rollout_restart(box, "media", "sonarr")
+    await until(lambda: run.outcome().ok)
+
+    def resolved_sent() -> bool:
+        return any(b["groupLabels"].get("alertname") == "KubePodCrashLooping" and b["status"] == "resolved" for b in box.alerts.sent)
+
+    await until(resolved_sent)  # AlertManager sends it at the group's next interval
+    assert not crashing(box, "media", "sonarr-")
+
+
+async def test_the_crash_loop_a_restart_does_not_fix_comes_back_in_the_new_pods(box: Sandbox) -> None:
+    await started(box, "radarr-crashloop-restart-does-not-fix")
+    before = {p["metadata"]["uid"] for p in box.cluster.store.list("pods", "media") if p["metadata"]["name"].startswith("radarr-")}
+    rollout_restart(box, "media", "radarr")
+
+    def new_pods_crash() -> bool:
+        pods = [p for p in box.cluster.store.list("pods", "media") if p["metadata"]["name"].startswith("radarr-")]
+        return all(p["metadata"]["uid"] not in before for p in pods) and crashing(box, "media", "radarr-")
+
+    await until(new_pods_crash)
+    assert "KubePodCrashLooping" in box.alerts.firing()
+
+
+async def test_blocklisting_the_stalled_download_gets_the_movie_available(box: Sandbox) -> None:
+    run = await started(box, "stalled-download")
+    key = box.media.credentials.keys["radarr"]
+    async with httpx.AsyncClient(base_url=box.urls["radarr"], headers={"X-Api-Key": key}) as radarr:
+        records = (await radarr.get("/api/v3/queue")).json()["records"]
+        assert records[0]["status"] == "warning"
+        response = await radarr.delete(f"/api/v3/queue/{records[0]['id']}", params={"removeFromClient": "true", "blocklist": "true"})
+        assert response.status_code == 200
+    await until(lambda: run.outcome().ok)
+
+
+async def test_approving_the_stuck_request_meets_the_outcome(box: Sandbox) -> None:
+    run = await started(box, "request-stuck-pending")
+    assert run.outcome().problems == ["request for tmdb 545611 is pending, expected approved"]
+    key = box.media.credentials.keys["jellyseerr"]
+    async with httpx.AsyncClient(base_url=box.urls["jellyseerr"], headers={"X-Api-Key": key}) as seerr:
+        pending = (await seerr.get("/api/v1/request", params={"filter": "pending"})).json()["results"]
+        assert (await seerr.post(f"/api/v1/request/{pending[0]['id']}/approve")).status_code == 200
+    await until(lambda: run.outcome().ok)
