@@ -94,9 +94,11 @@ def main() -> None:
     starts, rss = zip(*(one_start(args.idle) for _ in range(runs)), strict=True)
     helps = [help_time() for _ in range(runs)]
     cpu = platform.processor() or platform.machine()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     body = f"""
 Measured by `bench/gateway_start.py` ({runs} runs each, median; {time.strftime('%Y-%m-%d')},
-Python {platform.python_version()}, {os.cpu_count()} CPUs {cpu}, machine shared with other work).
+Python {platform.python_version()}, {os.cpu_count()} CPUs {cpu}, machine shared with other work;
+load average at the end {load}: on a loaded machine the start time mostly measures waiting for a CPU).
 Cold start = `openclaw gateway` process spawn (fresh state dir, token generated) until `/readyz`
 answers 200. Idle RSS = resident memory {args.idle:g} s after ready.
 
