@@ -160,7 +160,7 @@ async def authenticate(hub: Hub, ctx: HandshakeContext, params: dict[str, Any]) 
         raise HandshakeRefused(f.NOT_PAIRED, "device identity required", {"code": "DEVICE_IDENTITY_REQUIRED"})
     signed_scopes = list(params.get("scopes") or [])  # as sent: the admin default is not in the signed string
     raw_key = verify_device(ctx, device, client, client_id, client_mode, role, signed_scopes, provided, failed)
-    device_id = str(device["id"])
+    device_id = ids.device_id_for(raw_key)  # canonical lower-case hex, whatever case the client sent
 
     configured = settings.gateway.auth.token
     if not configured:
