@@ -154,6 +154,7 @@ async def test_pair_requested_event_reaches_pairing_scope_only(gw: EmbeddedGatew
         err = await refused(remote_client(gw))
         event = await admin.next_event("device.pair.requested", timeout=5)
         assert event["payload"]["requestId"] == err.details["requestId"]
+        assert event["payload"]["reason"] == "not-paired" and event["payload"]["remoteIp"] == "127.0.0.1"
         assert isinstance(event["seq"], int)
         with pytest.raises(TimeoutError):
             await reader.next_event("device.pair.requested", timeout=0.5)

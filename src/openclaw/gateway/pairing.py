@@ -125,6 +125,7 @@ class PairingStore:
                 "scopes": sorted(set(info.get("scopes") or [])),
                 "silent": silent,
                 "isRepair": paired is not None,
+                "reason": info.get("reason") or ("scope-upgrade" if paired is not None else "not-paired"),
                 "ts": self._clock(),
                 **{k: info[k] for k in META_FIELDS if info.get(k) is not None},
             }
