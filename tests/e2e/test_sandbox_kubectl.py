@@ -260,3 +260,19 @@ def test_get_pods_watch_sees_a_change(cluster: SandboxCluster, kubectl: Callable
             assert any(line.split()[:2] == ["MODIFIED", victim] and "Terminating" in line for line in seen)
         finally:
             watcher.kill()
+
+
+def test_logs_follow_streams_until_the_pod_goes(cluster: SandboxCluster, kubectl: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    assert cluster.kubeconfig_path is not None
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cluster.kubeconfig_path.parent), "KUBECONFIG": str(cluster.kubeconfig_path), "KUBECACHEDIR": str(cluster.kubeconfig_path.parent / "cache")}
+    pod = wait_for(lambda: [p for p in pods(cluster, "media", "app.kubernetes.io/name=prowlarr") if ready(p)])[0]
+    with subprocess.Popen([KUBECTL, "logs", "-f", "-n", "media", pod["metadata"]["name"]], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as follower:
+        assert follower.stdout is not None
+        try:
+            assert "Starting app" in follower.stdout.readline()
+            cluster.call(cluster.store.delete, "pods", "media", pod["metadata"]["name"])
+            rest = follower.stdout.read()
+            assert "Received SIGTERM, shutting down" in rest
+            assert follower.wait(20) == 0
+        finally:
+            follower.kill()

@@ -119,3 +119,9 @@ async def test_scaling_a_statefulset_adds_ordinal_pods_with_claims(cluster: Sand
     cluster.store.patch("statefulsets.apps", "monitoring", "alertmanager-kube-prometheus-stack-alertmanager", {"spec": {"replicas": 2}}, "merge")
     await until(lambda: cluster.store.find("pods", "monitoring", "alertmanager-kube-prometheus-stack-alertmanager-1"))
     assert cluster.store.find("persistentvolumeclaims", "monitoring", "data-alertmanager-kube-prometheus-stack-alertmanager-1") is not None
+
+
+async def test_events_expire_an_hour_after_last_seen(cluster: SandboxCluster) -> None:
+    await until(lambda: cluster.store.list("events", "media"))
+    cluster.advance(3601)
+    await until(lambda: not cluster.store.list("events", "media"))

@@ -222,7 +222,27 @@ class Api:
         limit = q.get("limitBytes")
         if limit:
             text = text[: int(limit)]
+        if _flag(request, "follow") and not previous:
+            return StreamingResponse(self._follow(namespace, name, uid, container, text, _flag(request, "timestamps")), media_type="text/plain")
         return PlainTextResponse(text)
+
+    async def _follow(self, namespace: str, name: str, uid: str, container: str, first: str, timestamps: bool) -> AsyncIterator[bytes]:
+        """`logs -f`: what is there, then each new line, until the container restarts or the pod goes."""
+        from openclaw.sandbox.kube.meta import micro_timestamp
+
+        yield first.encode()
+        cursor = self.rt.logs.position(uid, container)
+        while True:
+            fresh = self.rt.logs.since_position(uid, container, cursor)
+            if fresh is None:
+                return
+            lines, cursor = fresh
+            if lines:
+                yield "".join((f"{micro_timestamp(m)} " if timestamps else "") + text + "\n" for m, text in lines).encode()
+            pod = self.store.find("pods", namespace, name)
+            if pod is None or pod["metadata"]["uid"] != uid:
+                return
+            await self.rt.logs.wait(uid, container, 30.0)
 
     async def evict(self, request: Request, namespace: str, name: str) -> Response:
         body = await _body(request) or {}

@@ -15,7 +15,7 @@ from openclaw.sandbox.kube.controllers.base import Controller, Manager
 from openclaw.sandbox.kube.controllers.cronjobs import CronJobs
 from openclaw.sandbox.kube.controllers.daemonsets import DaemonSets
 from openclaw.sandbox.kube.controllers.deployments import Deployments
-from openclaw.sandbox.kube.controllers.housekeeping import ClaimBinder, DisruptionBudgets, GarbageCollector, Namespaces, VolumeUsage
+from openclaw.sandbox.kube.controllers.housekeeping import ClaimBinder, DisruptionBudgets, EventExpiry, GarbageCollector, Namespaces, VolumeUsage
 from openclaw.sandbox.kube.controllers.jobs import Jobs
 from openclaw.sandbox.kube.controllers.kubelet import Kubelet
 from openclaw.sandbox.kube.controllers.replicasets import ReplicaSets
@@ -59,7 +59,7 @@ class SandboxCluster:
         self.faults.attach(self.rt)
         self.manager.controllers = [
             Scheduler(self.rt), Kubelet(self.rt), ReplicaSets(self.rt), Deployments(self.rt), StatefulSets(self.rt), DaemonSets(self.rt),
-            Jobs(self.rt), CronJobs(self.rt), GarbageCollector(self.rt), Namespaces(self.rt), ClaimBinder(self.rt), DisruptionBudgets(self.rt), VolumeUsage(self.rt),
+            Jobs(self.rt), CronJobs(self.rt), GarbageCollector(self.rt), Namespaces(self.rt), ClaimBinder(self.rt), DisruptionBudgets(self.rt), VolumeUsage(self.rt), EventExpiry(self.rt),
         ]
         self.token = token or secrets.token_urlsafe(24)
         self._seed = seed

@@ -189,3 +189,35 @@ class VolumeUsage(Controller):
                 self.rt.timers.after(self.step, key, grow)
 
         self.rt.timers.after(self.step, key, grow)
+
+
+class EventExpiry(Controller):
+    """Deletes Events an hour (simulated) after they were last seen, as the apiserver's event TTL does."""
+
+    name = "event-ttl"
+    ttl = 3600.0
+
+    def keys_for(self, change: Change) -> Iterable[Key]:
+        if change.rtype.kind == "Event" and change.type != "DELETED":
+            yield (change.obj["metadata"]["namespace"], change.obj["metadata"]["name"])
+
+    def reconcile(self, namespace: str, name: str) -> None:
+        from openclaw.sandbox.kube.meta import parse_time
+
+        event = self.store.find("events", namespace, name)
+        if event is None:
+            return
+        last = parse_time(event.get("lastTimestamp") or event["metadata"]["creationTimestamp"]) or self.store.clock.now()
+        left = self.ttl - (self.store.clock.now() - last).total_seconds()
+        uid = event["metadata"]["uid"]
+
+        def expire() -> None:
+            current = self.store.find("events", namespace, name)
+            if current is None or current["metadata"]["uid"] != uid:
+                return
+            if current.get("lastTimestamp") != event.get("lastTimestamp"):
+                self.enqueue(namespace, name)  # seen again meanwhile: re-arm from the new time
+            else:
+                self.store.delete("events", namespace, name)
+
+        self.rt.timers.after(max(left, 0.0), f"event/{uid}/ttl", expire)

@@ -90,6 +90,7 @@ class Kubelet(Controller):
             if not self.rt.timers.pending(f"kubelet/{uid}/kill"):
                 grace = int(pod["metadata"].get("deletionGracePeriodSeconds") or 0)
                 for c in pod["spec"]["containers"]:
+                    self.rt.logs.write(uid, c["name"], self.rt.clock.now(), "[Info] Received SIGTERM, shutting down")
                     events.record(self.store, pod, "Killing", f"Stopping container {c['name']}", host=pod["spec"]["nodeName"])
                 self.rt.timers.after(min(grace, self.rt.timing.pod_stop), f"kubelet/{uid}/kill", lambda: self._kill(namespace, name, uid))
             return
