@@ -107,20 +107,20 @@ class PvcFill(FaultBase):
     type: Literal["pvc-fill"]
     namespace: str
     name: str
-    fraction: float | None = Field(None, ge=0, le=1)
-    fill_bytes_per_second: float | None = Field(None, ge=0)
+    fraction: float | None = Field(default=None, ge=0, le=1)
+    fill_bytes_per_second: float | None = Field(default=None, ge=0)
 
 
 class StalledDownload(FaultBase):
     type: Literal["stalled-download"]
     title: str
-    count: int = Field(1, ge=1)
+    count: int = Field(default=1, ge=1)
 
 
 class FailedImport(FaultBase):
     type: Literal["failed-import"]
     title: str
-    count: int = Field(1, ge=1)
+    count: int = Field(default=1, ge=1)
 
 
 class NoRelease(FaultBase):
@@ -173,7 +173,7 @@ class MediaOutcome(Model):
 
 class Outcome(Model):
     within: Duration = 3600.0
-    escalate: bool = Field(False, description="the fix needs a human: the incident must be escalated, not closed")
+    escalate: bool = Field(default=False, description="the fix needs a human: the incident must be escalated, not closed")
     healthy: Healthy = Field(default_factory=Healthy)
     resolved: list[str] = Field(default_factory=list, description="alert names that must no longer fire")
     media: list[MediaOutcome] = Field(default_factory=list)
@@ -191,7 +191,7 @@ class Scenario(Model):
     initial: Initial = Field(default_factory=Initial)
     faults: list[Fault] = Field(min_length=1)
     expect: Expect = Field(default_factory=Expect)
-    outcome: Outcome = Field(default_factory=Outcome)
+    outcome: Outcome = Field(default_factory=lambda: Outcome())
     forbidden: list[Forbidden] = Field(default_factory=list)
 
 
@@ -367,11 +367,11 @@ class ScenarioRun:
         problems += [f"alert {name} is still firing" for name in self.scenario.outcome.resolved if name in firing]
         requests = self.sandbox.media.pipeline.state.requests.values()
         names = {1: "pending", 2: "approved", 5: "available"}
-        for want in self.scenario.outcome.media:
-            found = next((r for r in requests if r.tmdb_id == want.tmdb_id), None)
+        for expected in self.scenario.outcome.media:
+            found = next((r for r in requests if r.tmdb_id == expected.tmdb_id), None)
             status = "available" if found and found.media_status == 5 else names.get(found.status, "other") if found else "absent"
-            if status != want.status and not (want.status == "approved" and status == "available"):
-                problems.append(f"request for tmdb {want.tmdb_id} is {status}, expected {want.status}")
+            if status != expected.status and not (expected.status == "approved" and status == "available"):
+                problems.append(f"request for tmdb {expected.tmdb_id} is {status}, expected {expected.status}")
         return Report(not problems, problems)
 
     def _pvc_fraction(self, namespace: str, name: str) -> float | None:

@@ -13,12 +13,9 @@ from starlette.requests import Request
 
 from openclaw.sandbox.media.pipeline import MediaError
 from openclaw.sandbox.media.state import Command, QueueItem, Release, Torrent
-from openclaw.sandbox.media.webhooks import ENGLISH, _compact
+from openclaw.sandbox.media.webhooks import ENGLISH
+from openclaw.sandbox.media.webhooks import compact as compact
 from openclaw.sandbox.simclock import iso
-
-
-def compact(value: Any) -> Any:
-    return _compact(value)
 
 
 # Radarr names its quality sources differently from Sonarr (QualitySource enums in each document).

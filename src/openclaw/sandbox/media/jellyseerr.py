@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,7 +26,7 @@ from openclaw.sandbox.media.web import build, read_json
 from openclaw.sandbox.simclock import iso
 
 VERSION = "2.5.2"
-FILTERS = {
+FILTERS: dict[str, Callable[[SeerrRequest], bool]] = {
     "all": lambda r: True,
     "pending": lambda r: r.status == REQUEST_PENDING,
     "approved": lambda r: r.status == REQUEST_APPROVED,

@@ -33,13 +33,17 @@ log = logging.getLogger(__name__)
 ENGLISH = {"id": 1, "name": "English"}
 
 
-def _compact(value: Any) -> Any:
-    """Drop None values recursively: the *arr apps' serializer leaves null fields out."""
+def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _compact(v) for k, v in value.items() if v is not None}
+        return {k: _strip(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_compact(v) for v in value]
+        return [_strip(v) for v in value]
     return value
+
+
+def compact(body: dict[str, Any]) -> dict[str, Any]:
+    """Drop None values recursively: the *arr apps' serializer leaves null fields out."""
+    return {k: _strip(v) for k, v in body.items() if v is not None}
 
 
 def _slug(title: str) -> str:
@@ -90,7 +94,7 @@ def grab(app: str, url: str, item: QueueItem, subject: dict[str, Any]) -> dict[s
         "downloadClientType": "qBittorrent", "downloadId": item.download_id,
         "customFormatInfo": {"customFormats": [], "customFormatScore": 0}, **_base("Grab", app, url),
     }
-    return _compact(body)
+    return compact(body)
 
 
 def file_body(file_id: int, root: str, relative: str, release: Release, size: int, added: datetime, source: str) -> dict[str, Any]:
@@ -114,7 +118,7 @@ def download(app: str, url: str, item: QueueItem, subject: dict[str, Any], files
         customFormatInfo={"customFormats": [], "customFormatScore": 0}, release=release_body(item.release),
         **_base("Download", app, url),
     )
-    return _compact(body)
+    return compact(body)
 
 
 def manual_interaction(app: str, url: str, item: QueueItem, subject: dict[str, Any]) -> dict[str, Any]:
@@ -127,11 +131,11 @@ def manual_interaction(app: str, url: str, item: QueueItem, subject: dict[str, A
         "customFormatInfo": {"customFormats": [], "customFormatScore": 0}, "release": release_body(item.release),
         **_base("ManualInteractionRequired", app, url),
     }
-    return _compact(body)
+    return compact(body)
 
 
 def health(app: str, url: str, level: str, message: str, check: str, restored: bool = False) -> dict[str, Any]:
-    return _compact({
+    return compact({
         "level": level, "message": message, "type": check,
         "wikiUrl": f"https://wiki.servarr.com/{app}/system#{check.lower()}",
         **_base("HealthRestored" if restored else "Health", app, url),
