@@ -285,3 +285,15 @@ async def test_revoking_a_device_token_closes_sessions_that_used_it(gw: Embedded
         assert rotated["token"] != device_token and "operator.admin" in rotated["scopes"]
     async with remote_client(gw, identity, token=rotated["token"]) as again:
         assert again.hello["auth"]["role"] == "operator"
+
+
+async def test_websocket_on_root_path_coexists_with_the_http_page(gw: EmbeddedGateway) -> None:
+    import httpx
+
+    root = gw.client()
+    root.url = f"ws://{gw.host}:{gw.port}/"
+    async with root:
+        assert root.hello["type"] == "hello-ok"
+    async with httpx.AsyncClient() as http:
+        page = await http.get(f"{gw.http_url}/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]

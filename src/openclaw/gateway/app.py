@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 def routes() -> list[BaseRoute]:
     return [
+        # WebSocket routes first: a Mount matches upgrades too, so none may sit in front of these.
+        WebSocketRoute("/", _websocket),
+        WebSocketRoute("/ws", _websocket),
         Route("/healthz", http.healthz, methods=["GET", "HEAD"]),
         Route("/health", http.healthz, methods=["GET", "HEAD"]),
         Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
@@ -27,8 +30,6 @@ def routes() -> list[BaseRoute]:
         Route("/metrics", http.metrics, methods=["GET"]),
         *hooks.routes(),  # POST /hooks/<name>: webhook ingress
         *ui_routes(),  # Control UI page at "/" (the WebSocket route at "/" serves only upgrades)
-        WebSocketRoute("/", _websocket),
-        WebSocketRoute("/ws", _websocket),
     ]
 
 
