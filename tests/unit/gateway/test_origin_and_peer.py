@@ -68,3 +68,10 @@ def test_config_refuses_a_bad_trusted_proxy(tmp_path: object) -> None:
 
     with pytest.raises(ConfigError, match="gateway.trustedProxies"):
         layers.load(tmp_path, seed_path=None, env={}, state_override={"gateway": {"trustedProxies": ["10.0.0.0/99"]}})  # type: ignore[arg-type]
+
+
+def test_ipv6_and_mapped_loopback_peers_are_local() -> None:
+    assert peer.resolve("::1", {}, []).is_local
+    assert peer.resolve("::ffff:127.0.0.1", {}, []).is_local
+    assert not peer.resolve("192.168.1.20", {}, []).is_local
+    assert origin.check("http://[::1]:18789", allowed=[], is_local=True) is None
