@@ -192,13 +192,13 @@ def _mounts(vals: dict[str, Any], controller: str, container: str) -> list[dict[
     for key, item in vals.get("persistence", {}).items():
         if item.get("enabled", True) is False:
             continue
-        chosen = item.get("globalMounts")
-        advanced = item.get("advancedMounts", {}).get(controller, {})
-        if advanced:
-            chosen = advanced.get(container)
-        elif chosen is None:
+        # globalMounts go to every container; advancedMounts add per controller/container; with
+        # neither, the item is mounted everywhere at /<key>.
+        chosen = list(item.get("globalMounts") or [])
+        chosen += item.get("advancedMounts", {}).get(controller, {}).get(container, [])
+        if "globalMounts" not in item and "advancedMounts" not in item:
             chosen = [{}]
-        for m in chosen or []:
+        for m in chosen:
             mount = {"name": key, "mountPath": m.get("path", f"/{key}")}
             if "subPath" in m:
                 mount["subPath"] = m["subPath"]
