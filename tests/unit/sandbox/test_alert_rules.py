@@ -127,3 +127,52 @@ def test_pvc_almost_full_fires_critical_after_one_minute() -> None:
     fired = [b for b in c.step(5 * 60) if b["groupLabels"]["alertname"] == "KubePersistentVolumeFillingUp"]
     assert fired and fired[0]["commonLabels"]["severity"] == "critical"
     assert fired[0]["commonLabels"]["persistentvolumeclaim"] == "jellyfin-config" and fired[0]["commonLabels"]["job"] == "kubelet"
+
+
+def second_crashing_pod(c: Cluster, name: str) -> None:
+    c.store.create({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "media", "labels": {"app": "radarr"}},
+        "spec": {"containers": [{"name": "radarr", "image": "radarr"}]},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}],
+                   "containerStatuses": [{"name": "radarr", "ready": False, "restartCount": 2, "image": "x", "imageID": "",
+                                          "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]},
+    })
+
+
+def test_alerts_of_one_group_go_out_together_and_a_late_one_waits_for_the_group_interval() -> None:
+    c = Cluster()
+    c.crashing_pod()
+    second_crashing_pod(c, "radarr-5c8d-fghij")
+    first = [b for b in c.step(20 * 60) if b["groupLabels"]["alertname"] == "KubePodCrashLooping"]
+    assert len(first) == 1 and len(first[0]["alerts"]) == 2
+    assert first[0]["commonLabels"]["namespace"] == "media" and "pod" not in first[0]["commonLabels"]
+    assert first[0]["commonAnnotations"]["summary"] == "Pod is crash looping." and "description" not in first[0]["commonAnnotations"]
+    second_crashing_pod(c, "lidarr-77f9-klmno")
+    # Pending for 15 minutes, then it joins the group and goes out at the group's next 5-minute tick.
+    later = [b for b in c.step(25 * 60) if b["groupLabels"]["alertname"] == "KubePodCrashLooping"]
+    assert len(later) == 1 and len(later[0]["alerts"]) == 3
+
+
+def test_node_not_ready_is_silent_while_the_node_is_cordoned() -> None:
+    c = Cluster()
+    c.store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "homelab-w2"}, "spec": {"unschedulable": True},
+                    "status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}})
+    assert "KubeNodeNotReady" not in names(c.step(30 * 60))
+    c.store.patch("nodes", None, "homelab-w2", {"spec": {"unschedulable": None}}, "merge")
+    fired = [b for b in c.step(20 * 60) if b["groupLabels"]["alertname"] == "KubeNodeNotReady"]
+    labels = fired[0]["alerts"][0]["labels"]
+    assert labels["node"] == "homelab-w2" and labels["namespace"] == "monitoring" and labels["condition"] == "Ready"
+
+
+def test_failed_job_alert_names_the_job_and_clears_when_the_job_is_deleted() -> None:
+    c = Cluster()
+    c.store.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "media-backup-29000000", "namespace": "media"},
+                    "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "restic", "image": "restic"}]}}},
+                    "status": {"failed": 3, "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}})
+    fired = [b for b in c.step(20 * 60) if b["groupLabels"]["alertname"] == "KubeJobFailed"]
+    assert fired[0]["alerts"][0]["labels"]["job_name"] == "media-backup-29000000"
+    assert fired[0]["alerts"][0]["annotations"]["summary"] == "Job failed to complete."
+    c.store.delete("jobs", "media", "media-backup-29000000", propagation="Background")
+    resolved = [b for b in c.step(10 * 60) if b["groupLabels"]["alertname"] == "KubeJobFailed"]
+    assert resolved[0]["status"] == "resolved"

@@ -146,3 +146,34 @@ async def _qbit_login(h: Harness) -> Any:
             return (await h.qbit.get(path)).json()
 
     return Q()
+
+
+async def test_qbittorrent_adds_pauses_resumes_and_deletes_torrents() -> None:
+    async with media_harness() as h:
+        await h.qbit.post("/api/v2/auth/login", data={"username": "admin", "password": "secret"})
+        assert (await h.qbit.get("/api/v2/app/version")).text.startswith("v")
+        added = await h.qbit.post("/api/v2/torrents/add", data={"urls": "magnet:?xt=urn:btih:abc&dn=Some.Linux.ISO", "category": "manual"})
+        assert added.text == "Ok."
+        (torrent,) = (await h.qbit.get("/api/v2/torrents/info", params={"category": "manual"})).json()
+        await h.qbit.post("/api/v2/torrents/pause", data={"hashes": torrent["hash"]})
+        h.step(30)
+        paused = (await h.qbit.get("/api/v2/torrents/info", params={"hashes": torrent["hash"]})).json()[0]
+        assert paused["state"] == "pausedDL" and paused["progress"] == 0
+        await h.qbit.post("/api/v2/torrents/resume", data={"hashes": torrent["hash"]})
+        h.step(30)
+        assert (await h.qbit.get("/api/v2/torrents/info", params={"hashes": torrent["hash"]})).json()[0]["progress"] == 1
+        await h.qbit.post("/api/v2/torrents/delete", data={"hashes": torrent["hash"], "deleteFiles": "true"})
+        assert (await h.qbit.get("/api/v2/torrents/info", params={"category": "manual"})).json() == []
+
+
+async def test_removing_a_download_from_qbittorrent_drops_it_from_the_arr_queue() -> None:
+    async with media_harness() as h:
+        h.pipeline.faults.stall["Andor"] = 1
+        h.pipeline.add_series(393189)
+        h.step(20)
+        queue = (await h.sonarr.get("/api/v3/queue", params={"pageSize": "50"})).json()
+        assert queue["totalRecords"] == 12
+        await h.qbit.post("/api/v2/auth/login", data={"username": "admin", "password": "secret"})
+        await h.qbit.post("/api/v2/torrents/delete", data={"hashes": queue["records"][0]["downloadId"].lower()})
+        h.step(2)
+        assert (await h.sonarr.get("/api/v3/queue")).json()["totalRecords"] == 0
