@@ -297,3 +297,12 @@ async def test_websocket_on_root_path_coexists_with_the_http_page(gw: EmbeddedGa
     async with httpx.AsyncClient() as http:
         page = await http.get(f"{gw.http_url}/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+async def test_changed_gateway_token_applies_to_the_next_connect(gw: EmbeddedGateway) -> None:
+    old = gw.token
+    await asyncio.to_thread(store.set_value, gw.services.state_dir, "gateway.auth.token", "a-new-token-of-enough-length-0123456789abcd")
+    gw.services.config.reload()
+    assert (await refused(gw.client(token=old))).details["code"] == "AUTH_TOKEN_MISMATCH"
+    async with gw.client(token="a-new-token-of-enough-length-0123456789abcd") as c:
+        assert c.hello["type"] == "hello-ok"
