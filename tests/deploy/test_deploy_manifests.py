@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import json
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,24 @@ def test_the_example_config_is_the_json5_the_docs_describe() -> None:
     raw = json5.loads(configmaps()["openclaw-config"]["config.json5"])
     assert raw["hooks"]["token"] == "${OPENCLAW_HOOKS_TOKEN}"
     assert json.dumps(raw)  # plain data, no JSON5-only values
+
+
+def test_the_skills_configmap_loads_with_the_project_skill_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Laid out as the pod mounts it (items: key -> <skill>/SKILL.md), every skill parses."""
+    from openclaw.agent.skills import load_skills
+
+    data = configmaps()["openclaw-skills"]
+    mount = tmp_path / "skills"
+    for item in values()["persistence"]["skills"]["items"]:
+        target = mount / item["path"]
+        target.parent.mkdir(parents=True)
+        target.write_text(data[item["key"]])
+    tools = tmp_path / "tools"  # the tools emptyDir, on PATH in the image
+    tools.mkdir()
+    (tools / "kubeconform").write_text("#!/bin/sh\n")
+    (tools / "kubeconform").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ.get('PATH', '')}")
+    catalog = load_skills(tmp_path / "workspace", [mount], {}, include_bundled=False)
+    assert catalog.problems == []
+    assert set(catalog.skills) == {"k8s-triage", "media-pipeline", "manifest-validation"}
+    assert all(s.eligible for s in catalog.skills.values())
