@@ -87,12 +87,12 @@ as_node() {
         PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 XDG_CACHE_HOME=/tmp/.cache XDG_CONFIG_HOME=/tmp/.config TMPDIR=/tmp \
     "$@"
 }
-# the init container's job, then the gateway, as the pod runs them
+# the init container's job, then the gateway, through the console script the image's ENTRYPOINT runs
 echo "INIT-REPORT-BEGIN"
-as_node "$PYTHON" -m openclaw init --workspace-source /home/seed/workspace --tools-manifest /home/seed/tools.yaml \
+as_node "$VENV_DIR/bin/openclaw" init --workspace-source /home/seed/workspace --tools-manifest /home/seed/tools.yaml \
   --tools-dir /home/tools --json || { echo "INIT-FAILED" >&2; exit 98; }
 echo "INIT-REPORT-END"
-as_node "$PYTHON" -m openclaw gateway --port "$PORT" --bind loopback
+as_node "$VENV_DIR/bin/openclaw" gateway --port "$PORT" --bind loopback
 """
 
 
@@ -198,7 +198,6 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
         "SEED_SRC": str(seed),
         "STATE_SRC": str(state),
         "VENV_DIR": str(Path(sys.executable).parent.parent),
-        "PYTHON": sys.executable,
         "PORT": str(port),
         "OPENCLAW_HOOKS_TOKEN": HOOKS_TOKEN,
         "EXPOSE": exposures(),
