@@ -104,3 +104,11 @@ async def test_approving_the_stuck_request_meets_the_outcome(box: Sandbox) -> No
         pending = (await seerr.get("/api/v1/request", params={"filter": "pending"})).json()["results"]
         assert (await seerr.post(f"/api/v1/request/{pending[0]['id']}/approve")).status_code == 200
     await until(lambda: run.outcome().ok)
+
+
+async def test_restarting_the_crashing_download_client_lets_the_movie_arrive(box: Sandbox) -> None:
+    run = await started(box, "qbittorrent-crashloop-stalls-the-pipeline")
+    assert "qbittorrent" in box.media.pipeline.down
+    rollout_restart(box, "media", "qbittorrent")
+    await until(lambda: run.outcome().ok, timeout=30)
+    assert ("radarr", "HealthRestored") in box.media.pipeline.sender.produced

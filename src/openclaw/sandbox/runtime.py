@@ -27,6 +27,7 @@ from openclaw.sandbox.simclock import SimClock
 
 log = logging.getLogger(__name__)
 
+MEDIA_DEPENDENCIES = ("qbittorrent", "prowlarr")
 HOOK_PATHS = {"sonarr": "sonarr", "radarr": "radarr", "seerr": "seerr", "alertmanager": "alertmanager"}
 
 
@@ -67,6 +68,7 @@ class Sandbox:
                                   dispatcher=Dispatcher(group_wait=t.group_wait, group_interval=t.group_interval, repeat_interval=t.repeat_interval))
         self._tasks: list[asyncio.Task[None]] = []
         self._tick_listeners: list[Callable[[], None]] = []
+        self._seen_up: set[str] = set()
 
     @property
     def urls(self) -> dict[str, str]:
@@ -109,8 +111,22 @@ class Sandbox:
     def tick(self) -> None:
         for listener in self._tick_listeners:
             listener()
+        self._sync_media_dependencies()
         self.media.pipeline.tick()
         self.alerts.tick()
+
+    def _sync_media_dependencies(self) -> None:
+        """The media apps run as Deployments in the cluster: when qBittorrent's or Prowlarr's has no
+        available replica, the simulated app is unreachable for Sonarr and Radarr."""
+        for name in MEDIA_DEPENDENCIES:
+            dep = self.cluster.store.find("deployments", "media", name)
+            if dep is None:
+                continue
+            available = int(dep.get("status", {}).get("availableReplicas", 0) or 0) > 0
+            if available:
+                self._seen_up.add(name)
+            if name in self._seen_up:  # the homelab coming up at start is not an outage
+                self.media.pipeline.set_available(name, available)
 
     async def _tick_loop(self) -> None:
         # A tick every 2 simulated seconds, but never busier than 100/s nor lazier than 4/s of wall time.

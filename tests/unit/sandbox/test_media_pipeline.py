@@ -177,3 +177,22 @@ async def test_removing_a_download_from_qbittorrent_drops_it_from_the_arr_queue(
         await h.qbit.post("/api/v2/torrents/delete", data={"hashes": queue["records"][0]["downloadId"].lower()})
         h.step(2)
         assert (await h.sonarr.get("/api/v3/queue")).json()["totalRecords"] == 0
+
+
+async def test_download_client_outage_shows_in_health_stops_downloads_and_is_restored() -> None:
+    async with media_harness() as h:
+        record_all(h)
+        h.pipeline.add_movie(438631)
+        h.step(5)
+        h.pipeline.set_available("qbittorrent", False)
+        (issue,) = (await h.radarr.get("/api/v3/health")).json()
+        assert issue["source"] == "DownloadClientCheck" and issue["type"] == "error" and "qBittorrent" in issue["message"]
+        h.step(600)
+        assert (await h.radarr.get("/api/v3/queue")).json()["records"][0]["sizeleft"] > 0
+        h.pipeline.set_available("qbittorrent", True)
+        assert (await h.sonarr.get("/api/v3/health")).json() == []
+        h.step(600)
+        assert (await h.radarr.get("/api/v3/queue")).json()["totalRecords"] == 0
+        health = [(a, b["eventType"], b["type"]) for a, b in sent(h) if b.get("eventType", "").startswith("Health")]
+        assert health == [("sonarr", "Health", "DownloadClientCheck"), ("radarr", "Health", "DownloadClientCheck"),
+                          ("sonarr", "HealthRestored", "DownloadClientCheck"), ("radarr", "HealthRestored", "DownloadClientCheck")]

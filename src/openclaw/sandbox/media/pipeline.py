@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 SERIES_COMMANDS = {"EpisodeSearch", "SeasonSearch", "SeriesSearch", "MissingEpisodeSearch", "RefreshMonitoredDownloads", "RefreshSeries", "RescanSeries"}
 MOVIE_COMMANDS = {"MoviesSearch", "MissingMoviesSearch", "RefreshMonitoredDownloads", "RefreshMovie", "RescanMovie"}
 NOT_ELIGIBLE = "No files found are eligible for import in {path}"
+# What Sonarr's and Radarr's health checks say when a dependency is unreachable: (check, level, message).
+HEALTH_CHECKS = {
+    "qbittorrent": ("DownloadClientCheck", "error", "Unable to communicate with qBittorrent. Connection refused (qbittorrent.media.svc.cluster.local:8080)"),
+    "prowlarr": ("IndexerStatusCheck", "warning", "Indexers unavailable due to failures: TorrentLeech (Prowlarr), IPTorrents (Prowlarr), Nyaa (Prowlarr)"),
+}
 
 
 class MediaError(Exception):
@@ -78,6 +83,8 @@ class MediaPipeline:
     state: MediaState = field(default_factory=MediaState)
     # app -> (source, level, message) shown by its /health endpoint
     health_issues: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # Dependencies the homelab can take down: "qbittorrent" (download client), "prowlarr" (indexers).
+    down: set[str] = field(default_factory=set)
     _last: float = 0.0
     _scan_due: float | None = None
     _sync_due: float = 0.0
@@ -173,7 +180,7 @@ class MediaPipeline:
         return {eid for item in self.state.queue.values() if item.app == "sonarr" for eid in item.episode_ids}
 
     def _pick(self, app: App, releases: list[Release], title: str) -> Release | None:
-        if self.faults.has_no_release(title):
+        if self.faults.has_no_release(title) or "prowlarr" in self.down:
             return None
         return next((r for r in releases if not self.state.blocked(app, r.title)), None)
 
@@ -372,13 +379,32 @@ class MediaPipeline:
         found = sum(1 for i in items if i.series_id == show.id and i.season in request.seasons)
         return found, total
 
+    # ---- dependencies -------------------------------------------------------------------------
+    def set_available(self, dependency: str, available: bool) -> None:
+        """qBittorrent or Prowlarr going down (or back): Sonarr and Radarr report it in /health and
+        send Health / HealthRestored, as their health checks do."""
+        if dependency not in HEALTH_CHECKS or available == (dependency not in self.down):
+            return
+        check, level, message = HEALTH_CHECKS[dependency]
+        for app in ("sonarr", "radarr"):
+            issues = [i for i in self.health_issues.get(app, []) if i[0] != check]
+            if not available:
+                issues.append((check, level, message))
+            self.health_issues[app] = issues
+            self.sender.enqueue(app, webhooks.health(app, self.app_urls.get(app, ""), level, message, check, restored=available))
+        if available:
+            self.down.discard(dependency)
+        else:
+            self.down.add(dependency)
+        log.info("sandbox.media.dependency", extra={"dependency": dependency, "available": available})
+
     # ---- time ---------------------------------------------------------------------------------
     def tick(self) -> None:
         now_s = self.clock.seconds()
         dt, self._last = max(now_s - self._last, 0.0), now_s
         for cmd in [c for c in self.state.commands.values() if c.status == "queued" and c.due <= now_s]:
             self._run_command(cmd)
-        for torrent in self.state.torrents.values():
+        for torrent in self.state.torrents.values() if "qbittorrent" not in self.down else ():
             if not (torrent.done or torrent.paused or torrent.stalled):
                 torrent.progress = min(1.0, torrent.progress + self.timings.download_bytes_per_s * dt / torrent.size)
                 if torrent.done:
