@@ -131,3 +131,11 @@ def test_the_human_summary_names_each_file_and_its_outcome(tmp_path: Path, sourc
     assert result.exit_code == 0
     assert "copied    AGENTS.md" in result.stdout
     assert "3 copied, 0 updated, 0 unchanged, 0 skipped" in result.stdout
+
+
+def test_the_workspace_dir_can_be_set_to_match_agents_defaults_workspace(tmp_path: Path, source: Path) -> None:
+    elsewhere = tmp_path / "agent-home"
+    code, out = run_init(tmp_path / "state", source, "--workspace-dir", str(elsewhere))
+    assert code == 0 and out["workspace"]["workspace"] == str(elsewhere)
+    assert (elsewhere / "AGENTS.md").read_text() == "# Agents v1\n"
+    assert not (tmp_path / "state" / "workspace").exists()

@@ -17,6 +17,9 @@ def init(
     workspace_source: Optional[Path] = typer.Option(
         None, "--workspace-source", envvar="OPENCLAW_WORKSPACE_SOURCE", help="Dir holding the workspace files (the mounted ConfigMap)."
     ),
+    workspace_dir: Optional[Path] = typer.Option(
+        None, "--workspace-dir", envvar="OPENCLAW_WORKSPACE_DIR", help="Workspace to seed (default: <state>/workspace; match agents.defaults.workspace)."
+    ),
     tools_manifest: Optional[Path] = typer.Option(
         None, "--tools-manifest", envvar="OPENCLAW_TOOLS_MANIFEST", help="YAML/JSON list of tools: name, url, sha256, mode, archive, member."
     ),
@@ -49,7 +52,7 @@ def init(
     if workspace_source is not None:
         try:
             paths.ensure_private_dir(sdir)
-            report = seed_workspace(workspace_source, sdir / "workspace", manifest_path(sdir))
+            report = seed_workspace(workspace_source, workspace_dir or sdir / "workspace", manifest_path(sdir))
         except (OpenClawError, OSError) as exc:
             summary["errors"].append(f"workspace: {exc}")
         else:
