@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from openclaw.errors import ConfigError
 from openclaw.events import media
@@ -73,7 +73,7 @@ class Events:
         event = await self.store.append(accepted.source, accepted.type, payload, received_at=self.clock())
         if self._received is not None:
             self._received.labels(accepted.source).inc()
-        self.processor.submit(event.id)
+        self.processor.submit(event.id, accepted.model)
         return event
 
     # --- extension points ---
@@ -133,6 +133,16 @@ def events_of(services: Services) -> Events:
     return events
 
 
+def check_hook_settings(settings: Settings) -> None:
+    """Refuse settings the webhook ingress cannot honour."""
+    if settings.hooks.path.rstrip("/") != "/hooks":
+        raise ConfigError(
+            f"hooks.path is {settings.hooks.path!r}",
+            ["hooks.path: webhooks are served under /hooks only; unset it with `openclaw config unset hooks.path`"],
+        )
+    check_hook_token(settings)
+
+
 def check_hook_token(settings: Settings) -> None:
     """hooks.token must not be the gateway token: a leaked webhook secret must not open the Control UI."""
     hook_token, gateway_token = settings.hooks.token, settings.gateway.auth.token
@@ -146,12 +156,16 @@ def check_hook_token(settings: Settings) -> None:
 def install(services: Services) -> Events:
     """Create the events capability; open it at start-up; run its processor and retention."""
     settings = services.config.settings
-    check_hook_token(settings)
+    check_hook_settings(settings)
     journal = choose_journal_mode(settings.events.journal_mode, services.state_dir)
     db = Database(services.state_dir / DB_FILE_NAME, journal_mode=journal)
     received = Counter("openclaw_webhook_events", "Webhook events stored, by source", ["source"], registry=services.metrics)
     events = Events(db, settings=lambda: services.config.settings, received=received)
     services.extensions[EXTENSION] = events
+    pending = Gauge("openclaw_events_pending", "Stored events waiting to be processed", registry=services.metrics)
+    pending.set_function(lambda: events.processor.queue.qsize())
+    processed = Gauge("openclaw_events_processed", "Events processed since start", registry=services.metrics)
+    processed.set_function(lambda: events.processor.processed)
 
     async def start() -> None:
         await events.open()

@@ -1,20 +1,27 @@
-"""The event database: one SQLite file in the state dir, written by one thread.
+"""The event database: one SQLite file in the state dir, one writer.
 
-Every write is a function of a `sqlite3.Connection` queued to the writer thread. The thread takes
-whatever is queued (up to `max_batch`), runs each job in its own savepoint inside one
-transaction and commits once: concurrent webhook requests share one commit (group commit) and
-each caller's future resolves only after the commit that holds its write, so a 202 is never sent
-for a row that is not on disk. A failed job rolls back its own savepoint only.
+Every write is a function of a `sqlite3.Connection`, queued to the writer task. The writer takes
+what is queued (up to `max_batch` jobs), runs each job in its own savepoint inside one transaction
+and commits once: concurrent webhook requests share one commit (group commit), and each caller's
+future resolves only after the commit that holds its write, so a 202 is never sent for a row that
+is not on disk. A failed job rolls back its own savepoint only.
+
+The statements run on the event loop (they take microseconds, and running them there avoids a GIL
+hand-off per statement between threads); the COMMIT, where SQLite waits for the disk, runs in a
+dedicated thread, so an fsync (slow on NFS) never stalls the loop. Jobs queued as `background`
+(event processing) yield to foreground ones (ingest, queries): one runs when nothing else waits,
+or in every `background_every`-th transaction under load, so processing always makes progress but
+a flood of webhooks is stored first and processed as the load allows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
-import queue
 import sqlite3
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,90 +62,100 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
 class _Pending:
     fn: Job
     future: asyncio.Future[Any]
-    loop: asyncio.AbstractEventLoop
-
-
-_STOP = object()
 
 
 @dataclass
 class Database:
-    """The writer thread and its queue. `schemas` are applied, in order, when it opens."""
+    """The single writer. `schemas` are applied, in order, when it opens."""
 
     path: Path
     journal_mode: str = "DELETE"
-    max_batch: int = 256
+    max_batch: int = 512
+    background_every: int = 8
     schemas: list[str] = field(default_factory=list)
     commits: int = 0
-    _queue: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue)
-    _thread: threading.Thread | None = None
+    _foreground: collections.deque[_Pending] = field(default_factory=collections.deque)
+    _background: collections.deque[_Pending] = field(default_factory=collections.deque)
+    _wakeup: asyncio.Event | None = None
+    _task: asyncio.Task[None] | None = None
+    _closing: bool = False
     _conn: sqlite3.Connection | None = None
+    _committer: ThreadPoolExecutor | None = None
 
     def add_schema(self, sql: str) -> None:
-        if self._thread is not None:
+        if self._conn is not None:
             raise StateError("schemas must be added before the event database opens")
         self.schemas.append(sql)
 
     @property
     def is_open(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._task is not None and not self._task.done()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = connect(self.path, self.journal_mode)
-            for sql in self.schemas:
-                self._conn.executescript(sql)
+            self._conn = await asyncio.to_thread(self._open_connection)
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the event database {self.path}: {exc}") from exc
+        self._closing = False
+        self._wakeup = asyncio.Event()
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openclaw-events-commit")
+        self._task = asyncio.create_task(self._write_loop(), name="events.writer")
+
+    def _open_connection(self) -> sqlite3.Connection:
+        conn = connect(self.path, self.journal_mode)
+        for sql in self.schemas:
+            conn.executescript(sql)
         try:
             self.path.chmod(0o600)
         except OSError:
             pass
-        self._thread = threading.Thread(target=self._run, name="openclaw-events-writer", daemon=True)
-        self._thread.start()
+        return conn
 
     async def close(self) -> None:
-        if self._thread is None:
+        """Finish what is queued, then close."""
+        if self._task is None:
             return
-        self._queue.put(_STOP)
-        await asyncio.to_thread(self._thread.join)
-        self._thread = None
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._closing = True
+        if self._wakeup is not None:
+            self._wakeup.set()
+        try:
+            await self._task
+        finally:
+            self._task = None
+            if self._committer is not None:
+                self._committer.shutdown(wait=True)
+                self._committer = None
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
-    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` in the writer thread inside a transaction; return once it is committed."""
-        if self._thread is None:
+    async def run(self, fn: Callable[[sqlite3.Connection], T], *, background: bool = False) -> T:
+        """Run `fn` inside a write transaction; return its result once that transaction is committed."""
+        if self._task is None or self._task.done() or self._wakeup is None or self._closing:
             raise StateError("the event database is not open")
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Pending(fn, future, loop))
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        (self._background if background else self._foreground).append(_Pending(fn, future))
+        self._wakeup.set()
         return await future
 
-    def _run(self) -> None:
-        conn = self._conn
-        if conn is None:  # open() sets it before starting the thread
+    async def _write_loop(self) -> None:
+        wakeup = self._wakeup
+        if wakeup is None or self._conn is None:
             return
-        stopping = False
-        while not stopping:
-            first = self._queue.get()
-            if first is _STOP:
-                break
-            batch: list[_Pending] = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is _STOP:
-                    stopping = True
-                    break
-                batch.append(nxt)
-            self._run_batch(conn, batch)
+        while True:
+            if not self._foreground and not self._background:
+                if self._closing:
+                    return
+                wakeup.clear()
+                await wakeup.wait()
+                continue
+            batch = [self._foreground.popleft() for _ in range(min(len(self._foreground), self.max_batch))]
+            if self._background and (not batch or self.commits % self.background_every == 0):
+                batch.append(self._background.popleft())
+            await self._run_batch(self._conn, batch)
 
-    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
+    async def _run_batch(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -153,7 +170,16 @@ class Database:
                 else:
                     conn.execute("RELEASE job")
                     outcomes.append((job, result, None))
-            conn.execute("COMMIT")
+            if self._committer is None:
+                raise sqlite3.OperationalError("committer thread is gone")
+            commit = self._committer.submit(conn.execute, "COMMIT")
+            try:
+                await asyncio.wrap_future(commit)
+            except asyncio.CancelledError:
+                commit.result()  # the COMMIT is under way in its thread: let it finish, report it, then stop
+                self.commits += 1
+                _settle(outcomes)
+                raise
             self.commits += 1
         except sqlite3.Error as exc:
             log.error("events.commit_failed", exc_info=exc)
@@ -161,15 +187,7 @@ class Database:
                 conn.execute("ROLLBACK")
             failure = StateError(f"event database write failed: {exc}")
             outcomes = [(job, None, failure) for job in batch]
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Pending, Any, BaseException | None]]] = {}
-        for outcome in outcomes:
-            by_loop.setdefault(outcome[0].loop, []).append(outcome)
-        for loop, items in by_loop.items():
-            try:
-                loop.call_soon_threadsafe(_settle, items)
-            except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
-                pass
-
+        _settle(outcomes)
 
 def _settle(items: list[tuple[_Pending, Any, BaseException | None]]) -> None:
     for job, result, error in items:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from openclaw.events.db import Database
 from openclaw.events.receivers import model_for
-from openclaw.events.store import StoredEvent, get_event, mark_processed, pending_ids
+from openclaw.events.store import StoredEvent, get_events, mark_processed, mark_processed_many, pending_ids
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,15 @@ Listener = Callable[[Notice], Awaitable[None] | None]
 class EventProcessor:
     db: Database
     clock: Callable[[], float] = time.time
-    batch_size: int = 200
+    # Events per transaction: small, so an ingest commit never waits long behind processing.
+    batch_size: int = 16
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
     processed: int = 0
     failed: int = 0
     _listeners: list[Listener] = field(default_factory=list)
     _queue: asyncio.Queue[str] | None = None
+    # Typed bodies of events submitted by the ingress, so processing does not parse them again.
+    _models: dict[str, BaseModel] = field(default_factory=dict)
 
     def register(self, source: str, handler: Handler) -> None:
         """Run `handler` for every event of `source` (`*` for every source)."""
@@ -78,7 +81,9 @@ class EventProcessor:
             self._queue = asyncio.Queue()
         return self._queue
 
-    def submit(self, event_id: str) -> None:
+    def submit(self, event_id: str, model: BaseModel | None = None) -> None:
+        if model is not None:
+            self._models[event_id] = model
         self.queue.put_nowait(event_id)
 
     async def recover(self) -> int:
@@ -98,7 +103,7 @@ class EventProcessor:
             while len(ids) < self.batch_size and not q.empty():
                 ids.append(q.get_nowait())
             try:
-                notices = await self.db.run(lambda conn: self.process_batch(conn, ids))
+                notices = await self.db.run(lambda conn: self.process_batch(conn, ids), background=True)
             except Exception:
                 # The database refused the batch: the events stay unprocessed and are retried on restart.
                 log.exception("events.batch_failed", extra={"count": len(ids)})
@@ -124,18 +129,26 @@ class EventProcessor:
 
     def process_batch(self, conn: sqlite3.Connection, ids: list[str]) -> list[Notice]:
         notices: list[Notice] = []
+        events = get_events(conn, ids)
+        done: list[str] = []
+        now = self.clock()
         for event_id in ids:
-            notices += self.process_one(conn, event_id)
+            known = self._models.pop(event_id, None)
+            event = events.get(event_id)
+            if event is None or event.processed_at is not None:
+                continue  # pruned, or processed before: exactly once
+            result = self.process_one(conn, event, known, now)
+            if result is not None:
+                notices += result
+                done.append(event_id)
+        mark_processed_many(conn, done, now)
         return notices
 
-    def process_one(self, conn: sqlite3.Connection, event_id: str) -> list[Notice]:
-        event = get_event(conn, event_id)
-        if event is None or event.processed_at is not None:
-            return []  # pruned, or processed before: exactly once
-        now = self.clock()
+    def process_one(self, conn: sqlite3.Connection, event: StoredEvent, known: BaseModel | None, now: float) -> list[Notice] | None:
+        """Run the handlers for one event; None when it failed (then it is already marked failed)."""
         conn.execute("SAVEPOINT event")
         try:
-            model = model_for(event.source).model_validate_json(event.payload)
+            model = known if known is not None else model_for(event.source).model_validate_json(event.payload)
             work = Processing(event, model, now)
             notices: list[Notice] = []
             for handler in [*self.handlers.get(event.source, []), *self.handlers.get("*", [])]:
@@ -144,11 +157,10 @@ class EventProcessor:
             # A poison event must not block the queue: undo its effects, mark it failed, move on.
             conn.execute("ROLLBACK TO event")
             conn.execute("RELEASE event")
-            mark_processed(conn, event_id, now, f"{type(exc).__name__}: {exc}"[:500])
+            mark_processed(conn, event.id, now, f"{type(exc).__name__}: {exc}"[:500])
             self.failed += 1
-            log.error("events.process_failed", extra={"eventId": event_id, "source": event.source}, exc_info=exc)
-            return []
+            log.error("events.process_failed", extra={"eventId": event.id, "source": event.source}, exc_info=exc)
+            return None
         conn.execute("RELEASE event")
-        mark_processed(conn, event_id, now)
         self.processed += 1
         return notices

@@ -7,9 +7,9 @@ processed. Rows with `processed_at IS NULL` are what a restart still has to proc
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,8 @@ CREATE INDEX IF NOT EXISTS events_source_type ON events(source, type);
 
 
 def new_event_id() -> str:
-    return "evt_" + uuid.uuid4().hex
+    # 128 random bits from the fast non-cryptographic generator: ids are unique, not secret.
+    return f"evt_{random.getrandbits(128):032x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +97,25 @@ def get_event(conn: sqlite3.Connection, event_id: str) -> StoredEvent | None:
     return _row(row) if row else None
 
 
+def get_events(conn: sqlite3.Connection, event_ids: list[str]) -> dict[str, StoredEvent]:
+    out: dict[str, StoredEvent] = {}
+    for start in range(0, len(event_ids), 500):  # stay under SQLite's bound-parameter limit
+        chunk = event_ids[start : start + 500]
+        for row in conn.execute(f"SELECT * FROM events WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[row["id"]] = _row(row)
+    return out
+
+
 def pending_ids(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT id FROM events WHERE processed_at IS NULL ORDER BY seq")]
 
 
 def mark_processed(conn: sqlite3.Connection, event_id: str, at: float, error: str | None = None) -> None:
     conn.execute("UPDATE events SET processed_at = ?, error = ? WHERE id = ?", (at, error, event_id))
+
+
+def mark_processed_many(conn: sqlite3.Connection, event_ids: list[str], at: float) -> None:
+    conn.executemany("UPDATE events SET processed_at = ? WHERE id = ?", [(at, i) for i in event_ids])
 
 
 def list_events(conn: sqlite3.Connection, *, source: str | None = None, type: str | None = None, limit: int = 100) -> list[StoredEvent]:

@@ -48,12 +48,16 @@ def alert_notice(topic: str, alert: Alert, incident_id: str | None, event_id: st
     )
 
 
-def correlate_alert(conn: sqlite3.Connection, alert: Alert, group_key: str, now: float, event_id: str, changes: dict[str, set[str]]) -> Notice | None:
-    """Apply one alert; record incident changes in `changes`; return the alert's notice (None for a duplicate)."""
-    previous = store.get_alert_state(conn, alert.key)
-    if previous is not None and previous.status == alert.status:
-        store.touch_alert(conn, alert.key, now, event_id)
-        return None
+def correlate_alert(
+    conn: sqlite3.Connection,
+    alert: Alert,
+    previous: store.AlertState | None,
+    group_key: str,
+    now: float,
+    event_id: str,
+    changes: dict[str, set[str]],
+) -> Notice:
+    """Apply one alert whose status differs from `previous`; record incident changes in `changes`."""
     if alert.status == "firing":
         causes = [f"group:{group_key}", *cause_keys(alert.labels)]
         incident_id = store.find_open_incident(conn, causes)
@@ -92,11 +96,20 @@ def handle_alert_notification(conn: sqlite3.Connection, work: Processing) -> lis
     note = cast(AlertmanagerNotification, work.model)
     notices: list[Notice] = []
     changes: dict[str, set[str]] = {}
+    states = store.get_alert_states(conn, [a.key for a in note.alerts if not is_heartbeat(a)])
+    repeats: list[tuple[str, str | None]] = []
     for alert in note.alerts:
         if is_heartbeat(alert):
             notices += record_heartbeat(conn, alert, work.now)
             continue
-        notice = correlate_alert(conn, alert, note.group_key, work.now, work.event.id, changes)
-        if notice is not None:
-            notices.append(notice)
+        previous = states.get(alert.key)
+        if previous is not None and previous.status == alert.status:
+            repeats.append((alert.key, previous.incident_id))  # de-duplicated: fingerprint + status
+            continue
+        notice = correlate_alert(conn, alert, previous, note.group_key, work.now, work.event.id, changes)
+        notices.append(notice)
+        # A later alert of this notification with the same fingerprint compares against this one.
+        states[alert.key] = store.AlertState(alert.key, alert.status, notice.payload["incidentId"], 0)
+    if repeats:
+        store.touch_alerts(conn, repeats, work.now, work.event.id)
     return notices + incident_notices(conn, changes)

@@ -88,16 +88,33 @@ def get_alert_state(conn: sqlite3.Connection, fingerprint: str) -> AlertState | 
     return AlertState(row[0], row[1], row[2], row[3]) if row else None
 
 
-def touch_alert(conn: sqlite3.Connection, fingerprint: str, now: float, event_id: str) -> None:
-    """A repeat of the alert's current status (AlertManager's repeat_interval): count it, change nothing."""
-    conn.execute(
-        "UPDATE alerts SET notifications = notifications + 1, last_seen = ?, last_event_id = ? WHERE fingerprint = ?",
-        (now, event_id, fingerprint),
+def get_alert_states(conn: sqlite3.Connection, fingerprints: list[str]) -> dict[str, AlertState]:
+    """The current state of each known fingerprint, in one query."""
+    unique = list(dict.fromkeys(fingerprints))
+    out: dict[str, AlertState] = {}
+    for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT fingerprint, status, incident_id, notifications FROM alerts WHERE fingerprint IN ({marks})", chunk):
+            out[row[0]] = AlertState(row[0], row[1], row[2], row[3])
+    return out
+
+
+def touch_alerts(conn: sqlite3.Connection, repeats: list[tuple[str, str | None]], now: float, event_id: str) -> None:
+    """Repeats of alerts' current status (AlertManager's repeat_interval): count them, change nothing else.
+
+    `repeats` holds (fingerprint, incident id) once per repeat.
+    """
+    counts: dict[tuple[str, str | None], int] = {}
+    for key in repeats:
+        counts[key] = counts.get(key, 0) + 1
+    conn.executemany(
+        "UPDATE alerts SET notifications = notifications + ?, last_seen = ?, last_event_id = ? WHERE fingerprint = ?",
+        [(n, now, event_id, fp) for (fp, _), n in counts.items()],
     )
-    conn.execute(
-        "UPDATE incident_alerts SET notifications = notifications + 1, last_seen = ? "
-        "WHERE fingerprint = ? AND incident_id = (SELECT incident_id FROM alerts WHERE fingerprint = ?)",
-        (now, fingerprint, fingerprint),
+    conn.executemany(
+        "UPDATE incident_alerts SET notifications = notifications + ?, last_seen = ? WHERE incident_id = ? AND fingerprint = ?",
+        [(n, now, inc, fp) for (fp, inc), n in counts.items() if inc is not None],
     )
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest_bodies import ALERT_FIXTURES, alert, envelope, fixture_envelope, media_bodies
+from ingest_bodies import ALERT_FIXTURES, DATA, alert, envelope, fixture_alert, fixture_envelope, media_bodies
 from openclaw.errors import WebhookError
-from openclaw.events.models.alertmanager import AlertmanagerNotification
+from openclaw.events.models.alertmanager import AlertmanagerNotification, label_fingerprint
 from openclaw.events.models.arr import EVENT_TYPES, ArrEvent
 from openclaw.events.models.seerr import NOTIFICATION_TYPES, SeerrNotification
 from openclaw.events.receivers import RECEIVERS
@@ -47,12 +47,18 @@ def test_unknown_alertmanager_keys_are_ignored_and_truncation_is_accepted() -> N
     assert note.truncated_alerts == 12 and note.alerts[0].name == "TargetDown"
 
 
-def test_an_alert_without_fingerprint_gets_a_stable_one_from_its_labels() -> None:
+def test_an_alert_without_fingerprint_gets_alertmanagers_own_from_its_labels() -> None:
     a = envelope([alert({"alertname": "X", "pod": "p"})])
     b = envelope([alert({"pod": "p", "alertname": "X"})])
     key_a = RECEIVERS["alertmanager"](a).model.alerts[0].key  # type: ignore[attr-defined]
     key_b = RECEIVERS["alertmanager"](b).model.alerts[0].key  # type: ignore[attr-defined]
     assert key_a == key_b and len(key_a) == 16
+
+
+@pytest.mark.parametrize("name", ["Watchdog", "KubePodCrashLooping", "KubeDeploymentReplicasMismatch"])
+def test_label_fingerprint_matches_real_alertmanager_fingerprints(name: str) -> None:
+    captured = fixture_alert(DATA / "payloads" / f"holmesgpt-alert-{name}.json")
+    assert label_fingerprint(captured["labels"]) == captured["fingerprint"]
 
 
 @pytest.mark.parametrize(

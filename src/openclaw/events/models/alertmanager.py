@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Literal
 
 from pydantic import Field
@@ -12,6 +11,22 @@ from openclaw.events.models.base import WebhookModel
 AlertStatus = Literal["firing", "resolved"]
 # AlertManager's "zero" time: endsAt of an alert that is still firing.
 ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+_FNV64_OFFSET = 0xCBF29CE484222325
+_FNV64_PRIME = 0x100000001B3
+_SEPARATOR = 0xFF
+
+
+def label_fingerprint(labels: dict[str, str]) -> str:
+    """AlertManager's fingerprint of a label set (prometheus/common `LabelSet.Fingerprint`):
+    FNV-1a 64 over the sorted names and their values, each followed by a 0xff byte, as 16 hex digits."""
+    h = _FNV64_OFFSET
+    for name in sorted(labels):
+        for part in (name.encode(), labels[name].encode()):
+            for byte in (*part, _SEPARATOR):
+                h = ((h ^ byte) * _FNV64_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
 
 
 class Alert(WebhookModel):
@@ -30,11 +45,8 @@ class Alert(WebhookModel):
 
     @property
     def key(self) -> str:
-        """The alert's identity: AlertManager's fingerprint, else a stable hash of its label set."""
-        if self.fingerprint:
-            return self.fingerprint
-        text = "\x00".join(f"{k}\x01{v}" for k, v in sorted(self.labels.items()))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """The alert's identity: AlertManager's fingerprint, else the same one computed from its labels."""
+        return self.fingerprint or label_fingerprint(self.labels)
 
 
 class AlertmanagerNotification(WebhookModel):

@@ -34,13 +34,18 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 
 def validate(model: type[M], data: Any) -> M:
-    """`model` from `data`, or a WebhookError naming the first bad field and what was expected."""
-    if not isinstance(data, dict):
-        raise WebhookError(f"$: expected the body to be a JSON object, got {type(data).__name__}", field="$")
+    """`model` from a parsed body or from raw JSON bytes, or a WebhookError naming the first bad field."""
     try:
+        if isinstance(data, (bytes, bytearray, str)):
+            return model.model_validate_json(data)
+        if not isinstance(data, dict):
+            raise WebhookError(f"$: expected the body to be a JSON object, got {type(data).__name__}", field="$")
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":
+            raise WebhookError(f"$: body is not valid JSON ({first['msg']})", field="$") from None
+        if first["type"] == "model_type" and not first["loc"]:
+            raise WebhookError("$: expected the body to be a JSON object", field="$") from None
         path = field_path([p for p in first["loc"] if not (isinstance(p, str) and "[" in p)])
         raise WebhookError(f"{path}: {first['msg']}", field=path) from None
-
