@@ -218,6 +218,15 @@ def test_apply_rejects_an_invalid_manifest_naming_the_field(kubectl: Callable[..
     assert "spec.template.metadata.labels" in out.stderr
 
 
+def test_apply_with_an_unknown_field_is_refused_and_stores_nothing(cluster: SandboxCluster, kubectl: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
+    manifest = tmp_path / "typo.yaml"
+    manifest.write_text(json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "typo", "namespace": "default"}, "spec": {"replica": 2, "selector": {"matchLabels": {"app": "typo"}}, "template": {"metadata": {"labels": {"app": "typo"}}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}))
+    out = kubectl("apply", "-f", str(manifest), check=False)
+    assert out.returncode != 0
+    assert 'strict decoding error: unknown field "spec.replica"' in out.stderr
+    assert cluster.call(cluster.store.find, "deployments.apps", "default", "typo") is None
+
+
 def test_delete_job_removes_it_and_its_pods(cluster: SandboxCluster, kubectl: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
     cluster.call(cluster.faults.fail_jobs, "media", "manual-backup")
     manifest = tmp_path / "job.yaml"

@@ -125,3 +125,18 @@ async def test_events_expire_an_hour_after_last_seen(cluster: SandboxCluster) ->
     await until(lambda: cluster.store.list("events", "media"))
     cluster.advance(3601)
     await until(lambda: not cluster.store.list("events", "media"))
+
+
+async def test_every_object_the_controllers_write_matches_the_kubernetes_schema(cluster: SandboxCluster) -> None:
+    from openclaw.sandbox.kube.fieldcheck import FieldChecker
+
+    cluster.faults.crashloop("media", "sonarr")
+    cluster.faults.set_node_ready("homelab-w3", False)
+    cluster.store.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "fails", "namespace": "media"}, "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}})
+    cluster.faults.fail_jobs("media", "fails")
+    await until(lambda: condition(cluster.store.get("jobs.batch", "media", "fails"), "Failed"))
+    await until(lambda: any(cs["restartCount"] for p in cluster.store.list("pods", "media", label_selector="app.kubernetes.io/name=sonarr") for cs in p["status"].get("containerStatuses") or []))
+    checker = FieldChecker()
+    problems = [(t.kind, o["metadata"]["name"], checker.problems(o)) for t in cluster.store.registry.types for o in cluster.store.list(t)]
+    assert [p for p in problems if p[2] != ([], [])] == []
+    assert len(problems) > 100

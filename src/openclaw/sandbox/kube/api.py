@@ -17,6 +17,7 @@ from openclaw import __version__
 from openclaw.sandbox.kube import errors
 from openclaw.sandbox.kube.controllers.pods import is_ready
 from openclaw.sandbox.kube.errors import ApiError
+from openclaw.sandbox.kube.fieldcheck import FieldChecker
 from openclaw.sandbox.kube.resources import ResourceType
 from openclaw.sandbox.kube.runtime import Runtime
 from openclaw.sandbox.kube.selectors import labels_match, selector_from_spec
@@ -77,6 +78,16 @@ class Api:
         self.rt = rt
         self.store = rt.store
         self.bookmark_seconds = bookmark_seconds
+        self.fields = FieldChecker()
+
+    def _validated(self, request: Request, body: Any, *, partial: bool = False) -> list[str]:
+        return self.fields.check(body, request.query_params.get("fieldValidation"), partial=partial)
+
+    @staticmethod
+    def _warn(response: Response, warnings: list[str]) -> Response:
+        for text in warnings:
+            response.headers.append("Warning", '299 - "' + text.replace('"', '\\"') + '"')
+        return response
 
     # ---- discovery ----------------------------------------------------------------------------
     def version(self) -> dict[str, Any]:
@@ -118,8 +129,9 @@ class Api:
         if method == "POST":
             body = await _body(request)
             obj = self._check_body(rtype, body, namespace, None)
+            warnings = self._validated(request, obj)
             created = self.store.create(obj, namespace=namespace, dry_run=_dry_run(request))
-            return JSONResponse(created, status_code=201)
+            return self._warn(JSONResponse(created, status_code=201), warnings)
         if method == "DELETE":
             options = await _body(request) or {}
             dry = _dry_run(request, options)
@@ -164,16 +176,20 @@ class Api:
             obj = self._check_body(rtype, await _body(request), namespace, name)
             if rtype.namespaced:
                 obj["metadata"]["namespace"] = namespace
-            return JSONResponse(self.store.update(obj, subresource=sub, dry_run=_dry_run(request)))
+            warnings = self._validated(request, obj)
+            return self._warn(JSONResponse(self.store.update(obj, subresource=sub, dry_run=_dry_run(request))), warnings)
         if method == "PATCH":
             ctype = request.headers.get("content-type", "").split(";")[0].strip()
             patch_type = PATCH_CONTENT_TYPES.get(ctype)
             if patch_type is None:
                 raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: {', '.join(PATCH_CONTENT_TYPES)}")
             body = await _body(request)
+            warnings: list[str] = []
+            if patch_type != "json" and isinstance(body, dict):
+                warnings = self._validated(request, {**body, "apiVersion": rtype.api_version, "kind": rtype.kind}, partial=True)
             created = patch_type == "apply" and self.store.find(rtype, namespace, name) is None
             result = self.store.patch(rtype, namespace, name, body, patch_type, subresource=sub, dry_run=_dry_run(request), field_manager=request.query_params.get("fieldManager"))
-            return JSONResponse(result, status_code=201 if created else 200)
+            return self._warn(JSONResponse(result, status_code=201 if created else 200), warnings)
         if method == "DELETE":
             options = await _body(request) or {}
             q = request.query_params
