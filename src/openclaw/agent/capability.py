@@ -174,7 +174,9 @@ def install(services: Services) -> Agent:
 
     async def start() -> None:
         services.supervisor.start("agent.heartbeat", agent.heartbeat.run_forever())
-        services.supervisor.start("agent.cron", scheduler(agent.cron, agent.run_cron_job))
+        cron = services.config.settings.cron
+        if cron.enabled:
+            services.supervisor.start("agent.cron", scheduler(agent.cron, agent.run_cron_job, poll_s=cron.poll_seconds))
 
     async def stop() -> None:
         await chat.close()

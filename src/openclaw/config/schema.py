@@ -293,6 +293,11 @@ class OpsSettings(Section):
     runbooks_enabled: bool = Field(True, description="false: alerts are recorded and escalated, no runbook runs")
 
 
+
+class CronSettings(Section):
+    enabled: bool = Field(True, description="run the jobs in <state>/cron/jobs.json; false keeps them stored but idle")
+    poll_seconds: float = Field(15.0, ge=1, le=300, description="how often the scheduler looks for due jobs, seconds")
+
 class Settings(Section):
     """The root of the effective config."""
 
@@ -308,7 +313,7 @@ class Settings(Section):
     media: OpenSection = Field(default_factory=OpenSection)
     channels: OpenSection = Field(default_factory=OpenSection)
     sandbox: OpenSection = Field(default_factory=OpenSection)
-    cron: OpenSection = Field(default_factory=OpenSection)
+    cron: CronSettings = Field(default_factory=CronSettings)
     env: dict[str, str] = Field(default_factory=dict)
     meta: dict[str, Any] = Field(default_factory=dict)
 

@@ -1,0 +1,49 @@
+"""The agent's engines in a running gateway: heartbeat and cron start under the supervisor (cron
+only when `cron.enabled`), and `/hooks/wake` runs a heartbeat at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from agent_gateway_fixture import HOOK_TOKEN, agent_stack, eventually, say
+from agent_model_servers import forbid_real_model_requests
+
+from openclaw.gateway.embedded import run_embedded
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    forbid_real_model_requests(monkeypatch)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+async def test_heartbeat_always_and_cron_only_when_enabled(state_dir: Path, enabled: bool) -> None:
+    state_dir.mkdir(parents=True)
+    (state_dir / "openclaw.json").write_text(json.dumps({"cron": {"enabled": enabled}}))
+    async with run_embedded(state_dir) as gw:
+        tasks = gw.services.supervisor.tasks
+        assert "agent.heartbeat" in tasks and not tasks["agent.heartbeat"].done()
+        assert ("agent.cron" in tasks) is enabled
+
+
+@pytest.mark.slow
+async def test_a_wake_hook_runs_the_heartbeat_now_with_the_text_untrusted(state_dir: Path) -> None:
+    async with agent_stack(state_dir, [say("Backups failed twice tonight; check the NAS.")]) as stack:
+        async with httpx.AsyncClient(base_url=stack.gateway.http_url) as http:
+            resp = await http.post("/hooks/wake", json={"text": "backup job failed: exit 2", "mode": "now"},
+                                   headers={"Authorization": f"Bearer {HOOK_TOKEN}"})
+        assert resp.status_code == 202, resp.text
+        async with stack.gateway.client() as client:
+            async def beat() -> dict[str, object] | None:
+                result: dict[str, object] | None = await client.call("last-heartbeat")
+                return result
+
+            last = await eventually(beat, what="a heartbeat after the wake hook")
+        assert last["status"] == "alert" and last["text"] == "Backups failed twice tonight; check the NAS."
+        prompt = stack.model.requests[0].body["messages"][-1]["content"][0]["text"]
+        assert "<<<EXTERNAL_UNTRUSTED_CONTENT>>>" in prompt and "backup job failed: exit 2" in prompt
