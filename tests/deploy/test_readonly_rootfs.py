@@ -83,7 +83,7 @@ as_node() {
   setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \
     env -i PATH="$VENV_DIR/bin:/usr/local/bin:/usr/bin:/bin" HOME=/home/node \
         OPENCLAW_STATE_DIR=/home/node/.openclaw OPENCLAW_SEED_CONFIG=/home/seed/config.json5 \
-        OPENCLAW_HOOKS_TOKEN="$OPENCLAW_HOOKS_TOKEN" \
+        OPENCLAW_HOOKS_TOKEN="$OPENCLAW_HOOKS_TOKEN" PYTHONPATH="$CHILD_PYTHONPATH" \
         PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 XDG_CACHE_HOME=/tmp/.cache XDG_CONFIG_HOME=/tmp/.config TMPDIR=/tmp \
     "$@"
 }
@@ -204,6 +204,7 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
         "SRC_DIR": str(Path(openclaw.__file__).resolve().parent),
         "PY_PREFIX": str(Path(sys.base_prefix).resolve()),
         "WORKSPACE_SRC": str(DEPLOY / "kustomize" / "workspace"),
+        "CHILD_PYTHONPATH": os.environ.get("PYTHONPATH", ""),  # the code under test is the code this process imports
         "TOOLS_MANIFEST_SRC": str(manifest),
     }
     with log.open("wb") as out:
