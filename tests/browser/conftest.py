@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from servers import ForwardingProxy, Gateway, StaticSite
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
+# The machine is shared by parallel work; a slow second is not a failure, a missing element is.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -64,14 +66,14 @@ def make_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
     """Start a gateway with config set in its state file first (`config={"dot.path": value}`)."""
     started: list[Gateway] = []
 
-    def make(config: dict[str, Any] | None = None) -> Gateway:
+    def make(config: dict[str, Any] | None = None, args: tuple[str, ...] = ()) -> Gateway:
         from openclaw.config import store
 
         sdir = tmp_path / f"state{len(started)}"
         sdir.mkdir(mode=0o700)
         for path, value in (config or {}).items():
             store.set_value(sdir, path, value)
-        gw = Gateway(sdir)
+        gw = Gateway(sdir, args)
         started.append(gw)
         gw.start()
         return gw

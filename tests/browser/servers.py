@@ -50,8 +50,9 @@ class Gateway:
     """A real `openclaw gateway` process on a free loopback port with its own state dir; its
     stdout and stderr go to a file the tests read (to prove no secret is logged)."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, args: tuple[str, ...] = ()) -> None:
         self.state_dir = state_dir
+        self.args = args  # extra `openclaw gateway` options, e.g. ("--sandbox",)
         self.port = free_port()
         self.log_path = state_dir.parent / "gateway.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -72,7 +73,7 @@ class Gateway:
 
     def start(self) -> None:
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen([*openclaw_command(), "gateway", "--port", str(self.port)], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*openclaw_command(), "gateway", "--port", str(self.port), *self.args], env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
 
         def ready() -> bool:

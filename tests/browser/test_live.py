@@ -78,3 +78,24 @@ def test_gateway_restart_shows_disconnected_then_reconnects_by_itself(page: Page
     gw.start()  # same port, same state dir
     expect_connected_chat(page)
     expect(banner).to_be_hidden()
+
+
+def test_an_action_waiting_for_approval_is_approved_from_the_actions_screen(page: Page, make_gateway: Callable[..., Gateway]) -> None:
+    # The embedded sandbox homelab gives the policy layer a cluster; restarts need a human here.
+    gw = make_gateway({"ops.policy.actions": {"workload.restart": {"requireApproval": True}}}, args=("--sandbox",))
+    pair_local_browser(page, gw)
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("/restart media/deployment/sonarr")
+    box.press("Enter")
+    expect(page.locator(".bubble.assistant").last).to_contain_text("pending_approval")
+
+    page.get_by_role("link", name="Actions").click()
+    waiting = page.locator(".approval").filter(has_text="Deployment/media/sonarr")
+    expect(waiting).to_have_count(1)
+    row = page.locator("table.list tbody tr").filter(has_text="workload.restart")
+    expect(row.locator(".badge")).to_have_text("pending_approval")
+    screenshot(page, "actions")
+    waiting.get_by_role("button", name="Approve workload.restart Deployment/media/sonarr").click()
+    expect(page.get_by_text("Nothing is waiting for approval.")).to_be_visible()
+    expect(row.locator(".badge")).not_to_have_text("pending_approval")  # updated live by action.* events
+    expect(row).to_contain_text(re.compile(r"operator:device:[0-9a-f]{6}"))

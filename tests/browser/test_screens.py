@@ -96,7 +96,6 @@ def test_incidents_and_actions_screens_show_their_lists_or_say_what_is_missing(p
         expect(page.get_by_text("No actions yet.")).to_be_visible()
     else:
         expect(page.get_by_text(re.compile("offers no actions.list method"))).to_be_visible()
-    screenshot(page, "actions")
 
 
 def test_phone_layout_in_dark_theme_with_keyboard_navigation(browser: Browser, make_gateway: Callable[..., Gateway]) -> None:
@@ -111,6 +110,7 @@ def test_phone_layout_in_dark_theme_with_keyboard_navigation(browser: Browser, m
         page.keyboard.press("Tab")
         expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
         page.keyboard.press("Enter")
+        expect(page.locator("#main")).to_be_focused()
         page.get_by_label("Gateway token").focus()
         page.keyboard.type(gw.token)
         page.keyboard.press("Enter")  # submits the form

@@ -16,8 +16,12 @@ export function targetLabel(target) {
   return parts.length ? parts.join("/") : JSON.stringify(target);
 }
 
+// Long hex ids (device ids are 64 characters) are cut to their first 12; the full id stays in
+// the record and in `openclaw actions list`.
+const shortHex = (text) => text.replace(/\b([0-9a-f]{12})[0-9a-f]{20,}\b/g, "$1…");
+
 export function actorLabel(actor) {
   if (!actor) return "";
-  if (typeof actor === "string") return actor;
-  return [actor.kind || actor.type, actor.id || actor.name].filter(Boolean).join(":");
+  if (typeof actor === "string") return shortHex(actor);
+  return shortHex([actor.kind || actor.type, actor.id || actor.name].filter(Boolean).join(":"));
 }
