@@ -81,7 +81,9 @@ async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state
             tools = [e for e in events if e["event"] == "agent" and e["stream"] == "tool"]
             assert tools[0]["data"]["status"] == "refused"
             history = await client.call("chat.history", {"sessionKey": "agent:main:main"})
-            assert [m["role"] for m in history["messages"]].count("user") >= 4
+            said = [(m["role"], m["content"][0]["text"]) for m in history["messages"]]
+            assert said[0] == ("user", "please restart sonarr") and said[-1] == ("assistant", text)
+            assert [r for r, _ in said].count("user") == 2
 
         # The refusal reached the model as a tool result naming the setting.
         refused_result = [r for r in stack.model.requests if r.body["messages"][-1]["content"][0].get("tool_use_id") == "toolu_r2"]

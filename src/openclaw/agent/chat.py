@@ -167,12 +167,16 @@ class ChatService:
 
     # ---- reading -----------------------------------------------------------------------------------
 
-    def history(self, session_key: str, limit: int = 200) -> list[dict[str, Any]]:
-        """The transcript's messages as the Control UI shows them, oldest first."""
+    def history(self, session_key: str, limit: int = 200, *, include_tools: bool = False) -> list[dict[str, Any]]:
+        """The transcript's messages as the Control UI shows them, oldest first; tool calls and
+        results only with `include_tools` (a chat view shows what was said)."""
         entries = self.runtime.sessions.read(session_key).entries
         out = []
         for entry in entries:
             if entry.get("type") == "message":
+                said = any(p.get("type") == "text" and p.get("text") for p in entry["message"].get("content", []))
+                if not said and not include_tools:
+                    continue
                 out.append({"id": entry["id"], "timestamp": entry.get("timestamp"), "runId": entry.get("runId"), **entry["message"]})
             elif entry.get("type") == "compaction":
                 out.append({"id": entry["id"], "timestamp": entry.get("timestamp"), "role": "system",

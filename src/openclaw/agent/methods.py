@@ -56,7 +56,10 @@ def install(services: Services, agent: Agent) -> None:
         key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
         limit = _int(call.params, "limit", 200, 1, 1000)
         entry = runtime.sessions.get(key)
-        return {"sessionKey": key, "sessionId": entry.session_id if entry else None, "messages": chat.history(key, limit),
+        tools = call.params.get("includeTools", False)
+        if not isinstance(tools, bool):
+            raise MethodError("INVALID_REQUEST", "includeTools: expected true or false", {"field": "includeTools"})
+        return {"sessionKey": key, "sessionId": entry.session_id if entry else None, "messages": chat.history(key, limit, include_tools=tools),
                 "running": [r.run_id for r in chat.runs.values() if r.session_key == key]}
 
     @m.method("chat.abort", WRITE)

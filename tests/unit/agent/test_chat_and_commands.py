@@ -85,6 +85,10 @@ async def test_tool_activity_is_streamed_as_agent_events(make_runtime: Callable[
     await chat.wait(ack["runId"], 5)
     tools = [p for e, p in events if e == "agent" and p["stream"] == "tool"]
     assert tools[0]["data"]["name"] == "read_memory" and tools[0]["data"]["status"] == "no_data"
+    said = chat.history("s")
+    assert [(m["role"], m["content"][0]["text"]) for m in said] == [("user", "what do you remember?"), ("assistant", "nothing noted")]
+    everything = chat.history("s", include_tools=True)
+    assert [m["content"][0]["type"] for m in everything] == ["text", "toolCall", "toolResult", "text"]
 
 
 async def test_a_model_error_reaches_the_user_as_an_error_event(make_runtime: Callable[..., AgentRuntime], events: Events) -> None:
