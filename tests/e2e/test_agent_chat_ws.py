@@ -96,7 +96,7 @@ async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state
         assert by_target["Deployment/media/sonarr"].outcome == "applied"
         assert by_target["Deployment/media/sonarr"].verification == "passed"
         assert by_target["Deployment/kube-system/coredns"].outcome == "refused"
-        assert all(r.actor == "agent:agent:main:main" for r in records)
+        assert all(r.actor == "agent:main" for r in records)
         # The requests carried the tool definitions with a cache breakpoint.
         assert stack.model.requests[0].body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
 

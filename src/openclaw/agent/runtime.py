@@ -106,7 +106,7 @@ class AgentRuntime:
                 history = self.sessions.read(req.session_key).context()
             self.sessions.append_messages(req.session_key, [req.message], run_id=req.run_id)
             ctx = ToolContext(session_key=req.session_key, workspace=workspace, skills=skills, capabilities=self.capabilities,
-                              incident_id=req.incident_id, actor=f"agent:{req.session_key}")
+                              incident_id=req.incident_id)
             loop = Loop(self.brain, toolbox, defaults.limits, self.ledger, defaults.max_tokens)
             run_usage = Usage()
 

@@ -36,7 +36,6 @@ class ToolContext:
     skills: SkillCatalog
     capabilities: Mapping[str, Any] = field(default_factory=dict)
     incident_id: str | None = None
-    actor: str = "agent"
 
 
 class _Params(BaseModel):

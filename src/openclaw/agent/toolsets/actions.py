@@ -54,10 +54,14 @@ async def submit(ctx: ToolContext, kind: ActionKind, target: ObjectRef, reason: 
         engine = policy_of(ctx.capabilities)
     except CapabilityMissing as exc:
         return ToolResult.fail(str(exc))
-    session = ctx.actor.removeprefix("agent:")
-    request = ActionRequest(kind=kind, target=target, actor=Actor.agent(session), reason=reason or "requested by the agent",
+    request = ActionRequest(kind=kind, target=target, actor=Actor.agent(actor_id(ctx.session_key)), reason=reason or "requested by the agent",
                             params=params or {}, incident=ctx.incident_id)
     return decision_result(await engine.submit(request))
+
+
+def actor_id(session_key: str) -> str:
+    """The audit actor id of a session: `main` for the main session, else the key (`incident:inc-7`, `hook:...`, `cron:...`)."""
+    return session_key.removeprefix("agent:main:")
 
 
 def _ref(kind: str, name: str, namespace: str | None) -> ObjectRef | ToolResult:
