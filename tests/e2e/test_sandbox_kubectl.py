@@ -227,6 +227,22 @@ def test_apply_with_an_unknown_field_is_refused_and_stores_nothing(cluster: Sand
     assert cluster.call(cluster.store.find, "deployments.apps", "default", "typo") is None
 
 
+def test_create_generators_that_send_protobuf_work_for_simple_kinds(cluster: SandboxCluster, kubectl: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    kubectl("create", "namespace", "scratch")
+    kubectl("create", "configmap", "settings", "-n", "scratch", "--from-literal=mode=fast", "--from-literal=level=3")
+    kubectl("create", "secret", "generic", "creds", "-n", "scratch", "--from-literal=password=hunter2")
+    assert cluster.call(cluster.store.get, "namespaces", None, "scratch")["status"]["phase"] == "Active"
+    assert cluster.call(cluster.store.get, "configmaps", "scratch", "settings")["data"] == {"mode": "fast", "level": "3"}
+    secret = cluster.call(cluster.store.get, "secrets", "scratch", "creds")
+    assert secret["data"] == {"password": "aHVudGVyMg=="} and secret["type"] == "Opaque"
+    assert kubectl("auth", "can-i", "delete", "pods", "-n", "media").stdout.strip() == "yes"
+    refused = kubectl("create", "job", "again", "--from=cronjob/media-backup", "-n", "media", check=False)
+    assert refused.returncode != 0 and "kubectl apply -f" in refused.stderr
+    kubectl("delete", "namespace", "scratch")
+    wait_for(lambda: cluster.call(cluster.store.find, "namespaces", None, "scratch") is None)
+    assert cluster.call(cluster.store.list, "configmaps", "scratch") == []
+
+
 def test_delete_job_removes_it_and_its_pods(cluster: SandboxCluster, kubectl: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
     cluster.call(cluster.faults.fail_jobs, "media", "manual-backup")
     manifest = tmp_path / "job.yaml"

@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from openclaw import __version__
-from openclaw.sandbox.kube import errors
+from openclaw.sandbox.kube import errors, protobuf
 from openclaw.sandbox.kube.controllers.pods import is_ready
 from openclaw.sandbox.kube.errors import ApiError
 from openclaw.sandbox.kube.fieldcheck import FieldChecker
-from openclaw.sandbox.kube.resources import ResourceType
+from openclaw.sandbox.kube.resources import REVIEW_KINDS, ResourceType
 from openclaw.sandbox.kube.runtime import Runtime
 from openclaw.sandbox.kube.selectors import labels_match, selector_from_spec
 from openclaw.sandbox.kube.tables import table
@@ -58,11 +58,13 @@ def _dry_run(request: Request, options: dict[str, Any] | None = None) -> bool:
     return bool(values)
 
 
-async def _body(request: Request) -> Any:
+async def _body(request: Request, kind: str = "") -> Any:
     raw = await request.body()
     if not raw:
         return None
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if ctype == "application/vnd.kubernetes.protobuf":
+        return protobuf.decode(raw, lambda: kind)
     if "protobuf" in ctype or "cbor" in ctype:
         raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format ({ctype}) - accepted media types include: application/json, application/yaml")
     try:
@@ -126,8 +128,13 @@ class Api:
             if self._wants_table(request):
                 return JSONResponse(table(rtype.kind, items, self.store.clock.now(), resource_version=meta["resourceVersion"], include=request.query_params.get("includeObject", "Metadata"), continue_token=meta.get("continue"), remaining=meta.get("remainingItemCount")))
             return JSONResponse({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": meta, "items": items})
+        if method == "POST" and rtype.kind in REVIEW_KINDS:
+            review = self._check_body(rtype, await _body(request, rtype.kind), namespace, None)
+            # The sandbox token is the cluster's only identity and may do everything (cluster-admin).
+            review["status"] = {"allowed": True, "reason": "the sandbox token is bound to cluster-admin"}
+            return JSONResponse(review, status_code=201)
         if method == "POST":
-            body = await _body(request)
+            body = await _body(request, rtype.kind)
             obj = self._check_body(rtype, body, namespace, None)
             warnings = self._validated(request, obj)
             created = self.store.create(obj, namespace=namespace, dry_run=_dry_run(request))
@@ -165,6 +172,8 @@ class Api:
             return await self.evict(request, namespace or "", name)
         if sub == "scale":
             return await self.scale(request, rtype, namespace, name)
+        if rtype.kind == "Pod" and sub in ("exec", "attach", "portforward", "proxy"):
+            raise errors.bad_request(f"pods/{sub} is not supported: the sandbox cluster simulates containers and runs no processes")
         if sub not in (None, "status") or (sub and sub not in rtype.subresources):
             raise errors.not_found(f"{rtype.plural}/{sub}", name, rtype.group)
         if method == "GET":
@@ -173,7 +182,7 @@ class Api:
                 return JSONResponse(table(rtype.kind, [obj], self.store.clock.now(), resource_version=obj["metadata"]["resourceVersion"], include=request.query_params.get("includeObject", "Metadata")))
             return JSONResponse(obj)
         if method == "PUT":
-            obj = self._check_body(rtype, await _body(request), namespace, name)
+            obj = self._check_body(rtype, await _body(request, rtype.kind), namespace, name)
             if rtype.namespaced:
                 obj["metadata"]["namespace"] = namespace
             warnings = self._validated(request, obj)

@@ -101,9 +101,11 @@ def apply_defaults(kind: str, obj: dict[str, Any], used_ips: set[str]) -> None:
             p.setdefault("protocol", "TCP")
             p.setdefault("targetPort", p.get("port"))
         obj.setdefault("status", {"loadBalancer": {}})
+    elif kind == "Secret":
+        obj.setdefault("type", "Opaque")
     elif kind == "Namespace":
-        obj.setdefault("spec", {"finalizers": ["kubernetes"]})
-        obj.setdefault("status", {"phase": "Active"})
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+        obj.setdefault("status", {}).setdefault("phase", "Active")
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
     elif kind == "PersistentVolumeClaim":
         spec = obj.setdefault("spec", {})

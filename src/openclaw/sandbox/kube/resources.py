@@ -43,7 +43,7 @@ class ResourceType:
                 "singularName": self.singular or self.kind.lower(),
                 "namespaced": self.namespaced,
                 "kind": self.kind,
-                "verbs": ALL_VERBS,
+                "verbs": ["create"] if self.kind.endswith("Review") else ALL_VERBS,
                 **({"shortNames": list(self.short_names)} if self.short_names else {}),
                 **({"categories": list(self.categories)} if self.categories else {}),
                 "storageVersionHash": "",
@@ -89,7 +89,10 @@ TYPES: tuple[ResourceType, ...] = (
     ResourceType("coordination.k8s.io", "v1", "leases", "Lease", True),
     ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",), subresources={"status": _STATUS}),
     ResourceType("argoproj.io", "v1alpha1", "applications", "Application", True, ("app", "apps"), ("argo",)),
+    ResourceType("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False),
 )
+# Types that are answered, never stored (create-only reviews).
+REVIEW_KINDS = {"SelfSubjectAccessReview"}
 
 
 class Registry:

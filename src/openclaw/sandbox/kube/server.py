@@ -15,7 +15,7 @@ import uvicorn
 import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from openclaw.sandbox.kube import errors
@@ -120,8 +120,17 @@ def build_app(api: Api, token: str) -> Starlette:
 
         return await guarded(request, h)
 
+    async def health(request: Request) -> Response:
+        async def h(_: Request) -> Response:
+            return PlainTextResponse("ok")
+
+        return await guarded(request, h)
+
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [
+        Route("/healthz", health),
+        Route("/livez", health),
+        Route("/readyz", health),
         Route("/version", version),
         Route("/api", core_versions),
         Route("/apis", groups),

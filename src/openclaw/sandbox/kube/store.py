@@ -207,8 +207,11 @@ class KubeStore:
         meta = obj.setdefault("metadata", {})
         if rtype.namespaced:
             meta["namespace"] = meta.get("namespace") or namespace or "default"
-            if meta["namespace"] != "default" and rtype.kind != "Event" and ("", meta["namespace"]) not in self._bucket(self.rtype("namespaces")):
+            ns_obj = self._bucket(self.rtype("namespaces")).get(("", meta["namespace"]))
+            if meta["namespace"] != "default" and rtype.kind != "Event" and ns_obj is None:
                 raise errors.ApiError(404, "NotFound", f'namespaces "{meta["namespace"]}" not found', kind="namespaces", name=meta["namespace"])
+            if ns_obj is not None and ns_obj["metadata"].get("deletionTimestamp") and rtype.kind != "Event":
+                raise errors.ApiError(403, "Forbidden", f'{rtype.plural} "{meta.get("name") or meta.get("generateName", "")}" is forbidden: unable to create new content in namespace {meta["namespace"]} because it is being terminated', kind=rtype.plural, name=meta.get("name"))
         else:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
@@ -267,9 +270,17 @@ class KubeStore:
             return copy.deepcopy(current)
         return self._replace(rtype, current, new)
 
+    @staticmethod
+    def _finalizers(obj: dict[str, Any]) -> list[str]:
+        """What still holds a deleting object: metadata finalizers, and a Namespace's spec finalizers."""
+        held = list(obj["metadata"].get("finalizers") or [])
+        if obj.get("kind") == "Namespace":
+            held += list((obj.get("spec") or {}).get("finalizers") or [])
+        return held
+
     def _replace(self, rtype: ResourceType, current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         key = (new["metadata"].get("namespace", ""), new["metadata"]["name"])
-        if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers"):
+        if new["metadata"].get("deletionTimestamp") and not self._finalizers(new):
             if rtype.kind != "Pod" or new["metadata"].get("deletionGracePeriodSeconds") == 0:
                 return self._remove(rtype, current)
         new["metadata"]["resourceVersion"] = self._next_rv()
@@ -358,7 +369,7 @@ class KubeStore:
             meta.setdefault("finalizers", [])
             if "foregroundDeletion" not in meta["finalizers"]:
                 meta["finalizers"].append("foregroundDeletion")
-        pending = bool(meta.get("finalizers"))
+        pending = bool(self._finalizers(new))
         if rtype.kind == "Pod":
             grace = grace_period if grace_period is not None else int(new["spec"].get("terminationGracePeriodSeconds", 30))
             running = bool(new["spec"].get("nodeName")) and new.get("status", {}).get("phase") not in ("Succeeded", "Failed")
