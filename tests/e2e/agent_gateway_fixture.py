@@ -54,7 +54,8 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 
 @contextlib.asynccontextmanager
-async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = True) -> AsyncIterator[AgentStack]:
+async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = True,
+                      policy: dict[str, Any] | None = None) -> AsyncIterator[AgentStack]:
     kubeconfig = state_dir.parent / "sandbox-kubeconfig"
     sandbox = Sandbox(SandboxOptions(kubeconfig=kubeconfig))
     await sandbox.start()
@@ -67,6 +68,8 @@ async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = T
                 "ops": {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 30, "verifyStableFor": 0.5},
                 "hooks": {"token": HOOK_TOKEN},
             }
+            if policy:
+                config["ops"]["policy"] = policy
             if with_model:
                 config["models"] = {"providers": {"anthropic": {"api": "anthropic-messages", "baseUrl": model_url, "apiKey": "sk-test", "maxRetries": 1}}}
                 config["agents"] = {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-5"}}}

@@ -4,6 +4,7 @@ both the model and the user."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from agent_gateway_fixture import agent_stack, eventually, last_tool_result, say
 from agent_model_servers import forbid_real_model_requests
 
 from openclaw.gateway.client import GatewayClient
+from openclaw.gateway.device_identity import DeviceIdentity
 from openclaw.policy.capability import policy_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -24,7 +26,7 @@ def _guard(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def chat(client: GatewayClient, message: str) -> tuple[str, list[dict[str, Any]]]:
     """Send a message and collect this run's chat and agent events up to its end."""
-    ack = await client.call("chat.send", {"sessionKey": "agent:main:main", "message": message, "idempotencyKey": message})
+    ack = await client.call("chat.send", {"sessionKey": "agent:main:main", "message": message, "idempotencyKey": uuid.uuid4().hex})
     assert ack["status"] == "started"
     run_id = ack["runId"]
     seen: list[dict[str, Any]] = []
@@ -124,3 +126,40 @@ async def test_offline_chat_restarts_through_policy_and_says_no_model(state_dir:
         records = policy_of(stack.gateway.services).audit.list(limit=10)
         assert {r.target: r.outcome for r in records} == {"Deployment/media/radarr": "applied", "Deployment/kube-system/coredns": "refused"}
         assert all(r.actor.startswith("operator:device:") for r in records)
+
+
+async def test_an_action_needing_approval_waits_for_the_operators_approve_command(state_dir: Path) -> None:
+    def waiting(body: dict[str, Any]) -> dict[str, Any]:
+        result = last_tool_result(body)
+        return say(f"{result['status']}: action {result['data']['actionId']} waits for your approval")
+
+    victim: dict[str, str] = {}
+
+    def delete(body: dict[str, Any]) -> dict[str, Any]:
+        return tool_use("toolu_d", "delete_pod", {"namespace": "media", "name": victim["pod"], "reason": "wedged"})
+
+    policy = {"actions": {"pod.delete": {"requireApproval": True}}}
+    async with agent_stack(state_dir, [delete, waiting], policy=policy) as stack:
+        pods = await eventually(lambda: stack.pod_names("media", "app.kubernetes.io/name=jellyfin"), what="jellyfin pods")
+        victim["pod"] = sorted(pods)[0]
+        async with stack.gateway.client() as client:
+            _, events = await chat(client, "jellyfin is wedged, delete its pod")
+            text = events[-1]["message"]["content"][0]["text"]
+            assert text.startswith("approval_required: action act_")
+            action_id = text.split()[2]
+            assert victim["pod"] in await stack.pod_names("media")  # nothing happened yet
+            writer = stack.gateway.client(identity=DeviceIdentity.generate(), scopes=["operator.read", "operator.write"])
+            async with writer:
+                _, events = await chat(writer, f"/approve {action_id}")
+                assert "lacks the operator.approvals scope" in events[-1]["message"]["content"][0]["text"]
+            assert victim["pod"] in await stack.pod_names("media")
+            _, events = await chat(client, f"/approve {action_id}")
+            assert events[-1]["message"]["content"][0]["text"].startswith(f"{action_id} pod.delete Pod/media/{victim['pod']}")
+
+            async def gone() -> bool:
+                return victim["pod"] not in await stack.pod_names("media")
+
+            await eventually(gone, what="the approved delete")
+        record = policy_of(stack.gateway.services).audit.get(action_id)
+        assert record is not None and record.actor == "agent:main" and record.resolved_by is not None
+        assert record.resolved_by == f"operator:device:{client.identity.device_id}"

@@ -54,7 +54,8 @@ class ChatService:
 
     def send(self, session_key: str, text: str, *, idempotency_key: str | None = None, operator: str = "operator",
              incident: dict[str, Any] | None = None, incident_id: str | None = None, kind: str = "chat",
-             message: Message | None = None, on_done: Callable[[ActiveRun], Any] | None = None) -> dict[str, Any]:
+             message: Message | None = None, on_done: Callable[[ActiveRun], Any] | None = None,
+             can_approve: bool = False) -> dict[str, Any]:
         """Start a run; returns `{runId, status}` at once (`in_flight`/`ok` for a replayed key)."""
         if idempotency_key and idempotency_key in self._idempotency:
             run_id = self._idempotency[idempotency_key]
@@ -66,7 +67,7 @@ class ChatService:
                 self._idempotency.popitem(last=False)
         self.runs[run.run_id] = run
         req = RunRequest(session_key, message or Message.user(text), run.run_id, kind, incident, incident_id)
-        run.task = asyncio.create_task(self._run(run, req, text, operator, on_done), name=f"chat:{run.run_id}")
+        run.task = asyncio.create_task(self._run(run, req, text, operator, on_done, can_approve), name=f"chat:{run.run_id}")
         return {"runId": run.run_id, "status": "started"}
 
     def abort(self, session_key: str, run_id: str | None = None) -> list[str]:
@@ -102,11 +103,12 @@ class ChatService:
         self.publish("agent", {"runId": run.run_id, "sessionKey": run.session_key, "seq": run.seq, "stream": stream,
                                "ts": int(time.time() * 1000), "data": data})
 
-    async def _run(self, run: ActiveRun, req: RunRequest, text: str, operator: str, on_done: Callable[[ActiveRun], Any] | None) -> RunOutcome:
+    async def _run(self, run: ActiveRun, req: RunRequest, text: str, operator: str, on_done: Callable[[ActiveRun], Any] | None,
+                   can_approve: bool) -> RunOutcome:
         self._agent_event(run, "lifecycle", {"phase": "start", "kind": req.kind})
         try:
             if req.kind == "chat" and is_command(text):
-                reply = await self._command(req, text, operator)
+                reply = await self._command(req, text, operator, can_approve)
                 run.outcome.messages.append(Message.assistant(reply))
                 self._emit(run, "final", message=_assistant_json(reply), stopReason="command")
                 return run.outcome
@@ -154,12 +156,12 @@ class ChatService:
                 except Exception:
                     log.exception("agent.run_callback_failed", extra={"run": run.run_id})
 
-    async def _command(self, req: RunRequest, text: str, operator: str) -> str:
+    async def _command(self, req: RunRequest, text: str, operator: str, can_approve: bool) -> str:
         rt = self.runtime
         async with rt.lock(req.session_key):
             ctx = CommandContext(capabilities=rt.capabilities, operator=operator, model_id=rt.brain.model_id,
                                  offline=is_offline(rt.brain), reset_session=lambda: rt.sessions.reset(req.session_key),
-                                 session_count=lambda: len(rt.sessions.all()))
+                                 session_count=lambda: len(rt.sessions.all()), can_approve=can_approve)
             reply = await run_command(text, ctx)
             if not text.strip().lower().startswith(("/new", "/reset")):
                 rt.sessions.append_messages(req.session_key, [req.message, Message.assistant(reply)], run_id=req.run_id)

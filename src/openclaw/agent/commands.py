@@ -40,6 +40,8 @@ class CommandContext:
     offline: bool
     reset_session: Callable[[], None]
     session_count: Callable[[], int]
+    # Answering approvals needs the operator.approvals scope; chat itself needs only write.
+    can_approve: bool = False
 
 
 def is_command(text: str) -> bool:
@@ -105,11 +107,13 @@ async def _actions(args: list[str], ctx: CommandContext) -> str:
 
 async def _answer(args: list[str], ctx: CommandContext, approve: bool) -> str:
     verb = "approve" if approve else "deny"
+    if not ctx.can_approve:
+        return f"Cannot {verb}: this connection lacks the operator.approvals scope (pair a device with it, or use `openclaw approvals {verb} ID`)."
     if len(args) != 1:
         return f"Usage: /{verb} ACTION_ID (see /status for waiting actions)"
     engine = policy_of(ctx.capabilities)
     try:
-        decision = await engine.resolve(args[0], approve=approve, by=ctx.operator)
+        decision = await engine.resolve(args[0], approve=approve, by=f"operator:{ctx.operator}")
     except StateError as exc:
         return f"Cannot {verb} {args[0]}: {exc}"
     return f"{args[0]} {decision.request.kind} {decision.request.target.key}: {decision.outcome} - {decision.reason}"

@@ -11,7 +11,7 @@ from openclaw.agent.brains import is_offline
 from openclaw.agent.chat import MAIN_SESSION
 from openclaw.agent.cron import CronJob
 from openclaw.errors import StateError
-from openclaw.gateway.methods import ADMIN, READ, WRITE, MethodCall, MethodError
+from openclaw.gateway.methods import ADMIN, APPROVALS, READ, WRITE, MethodCall, MethodError
 
 if TYPE_CHECKING:
     from openclaw.agent.capability import Agent
@@ -49,7 +49,7 @@ def install(services: Services, agent: Agent) -> None:
         message = _str(call.params, "message", required=True, max_len=200_000) or ""
         idem = _str(call.params, "idempotencyKey")
         operator = f"device:{call.caller.device_id}" if call.caller.device_id else f"conn:{call.caller.conn_id}"
-        return chat.send(key, message, idempotency_key=idem, operator=operator)
+        return chat.send(key, message, idempotency_key=idem, operator=operator, can_approve=call.caller.allows(APPROVALS))
 
     @m.method("chat.history", READ)
     async def chat_history(call: MethodCall) -> dict[str, Any]:

@@ -85,6 +85,7 @@ async def _via_gateway(state_dir: Path, session: str, message: str, stream: bool
 
 
 async def _in_process(state_dir: Path, session: str, message: str, stream: bool) -> dict[str, Any]:
+    import getpass
     import os
 
     from openclaw.agent.brains import select_brain
@@ -113,7 +114,8 @@ async def _in_process(state_dir: Path, session: str, message: str, stream: bool)
 
     chat = ChatService(runtime, publish)
     try:
-        ack = chat.send(session, message)
+        # Whoever can read the state dir is the operator: the same rights as `openclaw approvals`.
+        ack = chat.send(session, message, operator=f"cli:{getpass.getuser()}", can_approve=True)
         await chat.wait(ack["runId"])
     finally:
         await brain.aclose()

@@ -110,8 +110,8 @@ def offline_chat(state_dir: Path, events: Events, policy: PolicyEngine | None) -
     return ChatService(rt, lambda e, p: events.append((e, p)))
 
 
-async def reply(chat: ChatService, events: Events, text: str) -> str:
-    ack = chat.send("agent:main:main", text)
+async def reply(chat: ChatService, events: Events, text: str, *, can_approve: bool = True) -> str:
+    ack = chat.send("agent:main:main", text, can_approve=can_approve)
     await chat.wait(ack["runId"], 5)
     return str(chat_events(events, ack["runId"])[-1]["message"]["content"][0]["text"])
 
@@ -156,3 +156,10 @@ async def test_a_budget_stop_is_reported_to_the_user_and_on_the_bus(make_runtime
     assert last["state"] == "error" and last["stopReason"] == "budget"
     assert "agents.defaults.limits.toolCallsPerDay = 2" in last["errorMessage"]
     assert [p["detail"] for e, p in events if e == "agent.budget_exceeded"] == [last["errorMessage"]]
+
+
+async def test_approving_in_chat_needs_the_approvals_scope(state_dir: Path, events: Events, policy: PolicyEngine) -> None:
+    chat = offline_chat(state_dir, events, policy)
+    text = await reply(chat, events, "/approve act_123", can_approve=False)
+    assert text.startswith("Cannot approve: this connection lacks the operator.approvals scope")
+    assert "Cannot deny" in await reply(chat, events, "/deny act_123", can_approve=False)
