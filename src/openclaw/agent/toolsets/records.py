@@ -3,7 +3,8 @@ from outside and are marked untrusted in the result."""
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
 from openclaw.agent.capabilities import CapabilityMissing, events_of, incidents_of, policy_of
 from openclaw.agent.prompt import wrap_untrusted
@@ -37,7 +38,16 @@ async def get_incident(ctx: ToolContext, incident_id: str) -> ToolResult:
         return ToolResult.fail(str(exc))
     if found is None:
         return ToolResult.fail(f"no incident {incident_id}")
-    return ToolResult.ok(found.to_json())
+    return ToolResult.ok(mark_annotations(found.to_json()))
+
+
+def mark_annotations(incident: dict[str, Any]) -> dict[str, Any]:
+    """Alert annotations are free text from whoever wrote the rule or posted the webhook: wrapped as untrusted."""
+    for alert in incident.get("alerts", []):
+        notes = alert.get("annotations")
+        if notes:
+            alert["annotations"] = wrap_untrusted(json.dumps(notes, ensure_ascii=False), "alert annotations")
+    return incident
 
 
 async def list_events(ctx: ToolContext, source: str | None = None, type: str | None = None, limit: int = 20,
