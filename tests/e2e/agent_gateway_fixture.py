@@ -55,7 +55,7 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 @contextlib.asynccontextmanager
 async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = True,
-                      policy: dict[str, Any] | None = None) -> AsyncIterator[AgentStack]:
+                      policy: dict[str, Any] | None = None, hooks: dict[str, Any] | None = None) -> AsyncIterator[AgentStack]:
     kubeconfig = state_dir.parent / "sandbox-kubeconfig"
     sandbox = Sandbox(SandboxOptions(kubeconfig=kubeconfig))
     await sandbox.start()
@@ -66,7 +66,7 @@ async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = T
             config: dict[str, Any] = {
                 # Verification waits for the rollout; a short stability window keeps the test quick.
                 "ops": {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 30, "verifyStableFor": 0.5},
-                "hooks": {"token": HOOK_TOKEN},
+                "hooks": {"token": HOOK_TOKEN, **(hooks or {})},
             }
             if policy:
                 config["ops"]["policy"] = policy

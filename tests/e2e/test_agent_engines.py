@@ -47,3 +47,27 @@ async def test_a_wake_hook_runs_the_heartbeat_now_with_the_text_untrusted(state_
         assert last["status"] == "alert" and last["text"] == "Backups failed twice tonight; check the NAS."
         prompt = stack.model.requests[0].body["messages"][-1]["content"][0]["text"]
         assert "<<<EXTERNAL_UNTRUSTED_CONTENT>>>" in prompt and "backup job failed: exit 2" in prompt
+
+
+@pytest.mark.slow
+async def test_a_mapped_hook_runs_an_agent_turn_in_a_hook_session(state_dir: Path) -> None:
+    mapping = {"match": {"path": "uptime"}, "action": "agent", "name": "Uptime Kuma",
+               "messageTemplate": "Monitor {{payload.monitor}} is {{payload.status}}: {{payload.msg}}"}
+    async with agent_stack(state_dir, [say("Grafana is down; its pod is Pending on homelab-w2.")], hooks={"mappings": [mapping]}) as stack:
+        async with httpx.AsyncClient(base_url=stack.gateway.http_url) as http:
+            resp = await http.post("/hooks/uptime", json={"monitor": "grafana", "status": "down", "msg": "timeout after 10s"},
+                                   headers={"x-openclaw-token": HOOK_TOKEN})
+        assert resp.status_code == 202, resp.text
+
+        async def answered() -> bool:
+            return any(k.startswith("hook:") for k in stack.gateway.services.extensions["agent"].runtime.sessions.all())
+
+        await eventually(answered, what="a hook session")
+        await eventually(lambda: _has_requests(stack), what="the model call")
+        text = stack.model.requests[0].body["messages"][0]["content"][0]["text"]
+        assert "Monitor grafana is down: timeout after 10s" in text
+        assert "Source: webhook Uptime Kuma" in text and text.index("<<<EXTERNAL_UNTRUSTED_CONTENT>>>") < text.index("Monitor grafana")
+
+
+async def _has_requests(stack: object) -> bool:
+    return bool(getattr(stack, "model").requests)
