@@ -8,6 +8,7 @@ fields. Bad arguments come back to the model as an error result naming the field
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import re
@@ -139,7 +140,12 @@ class ToolBox:
         else:
             budget = tool.output_chars
             try:
-                result = await tool.call(ctx, call.arguments)
+                if tool.mutating:
+                    # An abort must not cut a change off half-way: the policy layer finishes and
+                    # audits the action even if the run is cancelled while it is in flight.
+                    result = await asyncio.shield(tool.call(ctx, call.arguments))
+                else:
+                    result = await tool.call(ctx, call.arguments)
             except Exception as exc:  # a tool bug must not end the run; the model sees what failed
                 result = ToolResult.fail(f"{call.name} failed: {type(exc).__name__}: {exc}")
         text, recorded = render(result, budget)

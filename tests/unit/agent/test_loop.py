@@ -3,12 +3,16 @@ blocked, tool errors returned to the model, budgets stopping a runaway run."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
 from conftest import play, text_reply, tool_reply
 
 from openclaw.agent.brains.scripted import ScriptedBrain
+from openclaw.agent.loop import Loop, RunOutcome
+from openclaw.agent.results import ToolResult
+from openclaw.agent.tools import ToolBox, ToolContext, tool_from_function
 from openclaw.agent.messages import BrainReply, BrainRequest, Message
 from openclaw.agent.runtime import AgentRuntime, RunRequest
 
@@ -130,3 +134,29 @@ async def test_the_incident_tool_call_budget_spans_runs(make_runtime: Callable[.
     assert other.tool_calls == 3
     _, inc = rt.ledger.totals("inc-1")
     assert inc is not None and inc["toolCalls"] == 3
+
+
+async def test_an_abort_does_not_cut_a_mutating_call_off(make_runtime: Callable[..., AgentRuntime]) -> None:
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    async def restart_thing(ctx: ToolContext, name: str) -> ToolResult:
+        """Restart a thing.
+
+        Args:
+          name: the thing.
+        """
+        started.set()
+        await asyncio.sleep(0.2)
+        finished.set()
+        return ToolResult.ok({"restarted": name})
+
+    rt = make_runtime(lambda r: tool_reply("restart_thing", {"name": "sonarr"}))
+    box = ToolBox()
+    box.add(tool_from_function(restart_thing, mutating=True))
+    ctx = ToolContext(session_key="s", workspace=rt.workspace(), skills=rt.skills())
+    loop = Loop(rt.brain, box, rt.settings().agents.defaults.limits)
+    task = asyncio.create_task(loop.run(ctx, "system", "", [Message.user("go")], outcome=RunOutcome(stop="done")))
+    await asyncio.wait_for(started.wait(), 5)
+    task.cancel()
+    await asyncio.wait_for(finished.wait(), 5)  # the change ran to its end despite the abort
+    assert task.cancelled()
