@@ -121,7 +121,8 @@ class ChatService:
                 self._agent_event(run, "tool", {"name": call.name, "callId": call.id, "arguments": call.arguments,
                                                 "status": result.status, "error": result.error})
 
-            out = await self.runtime.run(req, outcome=run.outcome, on_text=on_text, on_tool=on_tool)
+            out = await self.runtime.run(req, outcome=run.outcome, on_text=on_text, on_tool=on_tool,
+                                         on_compaction=lambda before: self._agent_event(run, "compaction", {"tokensBefore": before}))
             usage = out.usage.to_json()
             if out.stop in ("error", "budget"):
                 self._emit(run, "error", errorMessage=out.error, stopReason=out.stop, usage=usage,

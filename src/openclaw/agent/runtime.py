@@ -80,7 +80,7 @@ class AgentRuntime:
         return self._locks.setdefault(session_key, asyncio.Lock())
 
     async def run(self, req: RunRequest, *, outcome: RunOutcome | None = None, on_text: TextSink | None = None,
-                  on_tool: ToolSink | None = None) -> RunOutcome:
+                  on_tool: ToolSink | None = None, on_compaction: Callable[[int], None] | None = None) -> RunOutcome:
         """Run one turn. On cancellation (an abort) what was said so far is still saved."""
         out = outcome if outcome is not None else RunOutcome(stop="done")
         async with self.lock(req.session_key):
@@ -101,6 +101,8 @@ class AgentRuntime:
             if tokens_before is not None:
                 usage = await compactor.compact(req.session_key, self.brain, tokens_before)
                 compacted = True
+                if on_compaction is not None:
+                    on_compaction(tokens_before)
                 if usage is not None:
                     self._charge(settings, req, usage, out)
                 history = self.sessions.read(req.session_key).context()

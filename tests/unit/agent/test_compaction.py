@@ -57,3 +57,18 @@ async def test_a_short_session_is_not_compacted(make_runtime: Callable[..., Agen
     entry = rt.sessions.get("s")
     assert entry is not None and entry.compaction_count == 0
     assert [m.role for m in rt.sessions.read("s").context()] == ["user", "assistant"] * 3
+
+
+async def test_chat_reports_a_compaction_as_an_agent_event(make_runtime: Callable[..., AgentRuntime]) -> None:
+    from openclaw.agent.chat import ChatService
+
+    events: list[tuple[str, dict[str, object]]] = []
+    rt = make_runtime(chatty, window=4000, agents={"defaults": {"compaction": {"reserveTokens": 1000, "keepRecentTokens": 800}}})
+    chat = ChatService(rt, lambda e, p: events.append((e, p)))
+    for i in range(6):
+        ack = chat.send("s", f"question {i} " + "q" * 1500)
+        await chat.wait(ack["runId"], 5)
+    compactions = [p for e, p in events if e == "agent" and p["stream"] == "compaction"]
+    entry = rt.sessions.get("s")
+    assert entry is not None and entry.compaction_count == len(compactions) >= 1
+    assert all(p["data"]["tokensBefore"] > 3000 for p in compactions)  # type: ignore[index, operator]  # JSON payloads
