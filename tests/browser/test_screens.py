@@ -144,7 +144,6 @@ def test_second_browser_profile_is_a_new_device_that_needs_its_own_pairing(brows
         request_id = pairing_request_id(second)
         # The paired browser sees the request live and approves it from its Devices screen.
         page.get_by_role("link", name="Devices").click()
-        page.once("dialog", lambda d: d.accept())
         page.get_by_role("button", name=f"Approve request {request_id}").click()
         expect_connected_chat(second)
     finally:

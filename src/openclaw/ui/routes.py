@@ -8,6 +8,7 @@ styles from this origin only, no framing (clickjacking), and no referrer. When
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.requests import Request
@@ -54,7 +55,7 @@ class UiAssets(StaticFiles):
             return
         await super().__call__(scope, receive, send)
 
-    def file_response(self, full_path, stat_result, scope, status_code=200):  # type: ignore[no-untyped-def]  # starlette's signature
+    def file_response(self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers.update(SECURITY_HEADERS)
         response.headers["Cache-Control"] = "no-cache"

@@ -31,7 +31,7 @@ if (tokenFromUrl) {
 
 const conn = new Connection({ getSettings: () => settings, onState: () => render() });
 
-let mounted = { key: null, cleanup: null };
+let mounted = { key: null, view: null, cleanup: null };
 let countdownTimer = null;
 
 const ctx = {
@@ -58,6 +58,12 @@ function currentRoute() {
 // Which screen the state and the route call for.
 function screenFor(state) {
   const route = currentRoute();
+  // A drop keeps the screen in place (with the banner) so a blip does not throw away what the
+  // operator was reading or typing; the reconnect brings a fresh copy.
+  const transient = state.phase === "disconnected" || state.phase === "connecting";
+  if (transient && route !== "settings" && mounted.view && mounted.view !== settingsView && mounted.view !== pairing) {
+    return { key: mounted.key, view: mounted.view };
+  }
   if (route === "settings") return { key: "settings", view: settingsView };
   if (state.phase === "pairing") return { key: `pairing:${state.requestId}`, view: pairing };
   if (state.phase === "connected") {
@@ -76,7 +82,7 @@ function render() {
   if (screen.key !== mounted.key) {
     if (mounted.cleanup) mounted.cleanup();
     clear(main);
-    mounted = { key: screen.key, cleanup: screen.view.mount(main, ctx) || null };
+    mounted = { key: screen.key, view: screen.view, cleanup: screen.view.mount(main, ctx) || null };
   } else if (screen.view.update) {
     screen.view.update(main, ctx);
   }
@@ -96,7 +102,7 @@ function renderStatus(state) {
 }
 
 function renderNav(state, screen) {
-  const connected = state.phase === "connected";
+  const connected = state.phase === "connected" || (screen.view !== settingsView && screen.view !== pairing);
   for (const link of nav.querySelectorAll("a[data-route]")) {
     const needs = link.hasAttribute("data-needs-connection");
     link.parentElement.hidden = needs && !connected;
@@ -118,7 +124,8 @@ function renderBanner(state) {
     const line = h("span", {});
     const tick = () => {
       const left = Math.max(0, (state.retryAt || Date.now()) - Date.now());
-      line.textContent = `Disconnected from the gateway${state.code ? ` (${state.code}${state.reason ? `: ${state.reason}` : ""})` : ""}. Retrying in ${formatDuration(left)}…`;
+      const why = state.code ? ` (${state.code}${state.reason ? `: ${state.reason}` : ""})` : "";
+      line.textContent = `Disconnected from the gateway${why}. ${state.attempting ? "Reconnecting now…" : `Retrying in ${formatDuration(left)}…`}`;
     };
     tick();
     countdownTimer = setInterval(tick, 1000);

@@ -144,7 +144,12 @@ export class Connection {
       this.setState({ phase: "idle", reason: "no-token" });
       return;
     }
-    this.setState({ phase: "connecting", url: settings.gatewayUrl });
+    if (this.state.phase === "pairing" || this.state.phase === "disconnected") {
+      // A retry keeps its screen: the pairing instructions or the disconnected banner stay up.
+      this.setState({ ...this.state, attempting: true, retryAt: null });
+    } else {
+      this.setState({ phase: "connecting", url: settings.gatewayUrl });
+    }
     let ws;
     try {
       ws = new WebSocket(settings.gatewayUrl);
