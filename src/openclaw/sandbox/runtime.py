@@ -28,6 +28,7 @@ from openclaw.sandbox.simclock import SimClock
 log = logging.getLogger(__name__)
 
 MEDIA_DEPENDENCIES = ("qbittorrent", "prowlarr")
+DEPENDENCY_STABLE_S = 60.0  # simulated seconds a dependency must stay available to count as back
 HOOK_PATHS = {"sonarr": "sonarr", "radarr": "radarr", "seerr": "seerr", "alertmanager": "alertmanager"}
 
 
@@ -69,6 +70,7 @@ class Sandbox:
         self._tasks: list[asyncio.Task[None]] = []
         self._tick_listeners: list[Callable[[], None]] = []
         self._seen_up: set[str] = set()
+        self._up_since: dict[str, float] = {}
 
     @property
     def urls(self) -> dict[str, str]:
@@ -118,15 +120,21 @@ class Sandbox:
     def _sync_media_dependencies(self) -> None:
         """The media apps run as Deployments in the cluster: when qBittorrent's or Prowlarr's has no
         available replica, the simulated app is unreachable for Sonarr and Radarr."""
+        now = self.clock.seconds()
         for name in MEDIA_DEPENDENCIES:
             dep = self.cluster.store.find("deployments", "media", name)
             if dep is None:
                 continue
-            available = int(dep.get("status", {}).get("availableReplicas", 0) or 0) > 0
-            if available:
+            if int(dep.get("status", {}).get("availableReplicas", 0) or 0) == 0:
+                self._up_since.pop(name, None)
+                if name in self._seen_up:  # the homelab coming up at start is not an outage
+                    self.media.pipeline.set_available(name, False)
+                continue
+            since = self._up_since.setdefault(name, now)
+            # Back only once it stayed up a while: a crash-looping pod is Running for seconds at a time.
+            if now - since >= DEPENDENCY_STABLE_S:
                 self._seen_up.add(name)
-            if name in self._seen_up:  # the homelab coming up at start is not an outage
-                self.media.pipeline.set_available(name, available)
+                self.media.pipeline.set_available(name, True)
 
     async def _tick_loop(self) -> None:
         # A tick every 2 simulated seconds, but never busier than 100/s nor lazier than 4/s of wall time.
