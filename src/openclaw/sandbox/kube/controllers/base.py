@@ -87,10 +87,9 @@ class Manager:
             try:
                 controller.reconcile(*key)
             except ApiError as exc:
-                if exc.code not in (404, 409):
+                # Not retried in a loop: the next change to the object queues it again.
+                if exc.code != 404:
                     log.warning("sandbox.reconcile_refused", extra={"controller": controller.name, "key": "/".join(key), "error": exc.message})
-                if exc.code == 409:
-                    self._queue[(id(controller), key)] = controller
             except Exception:
                 log.exception("sandbox.reconcile_failed", extra={"controller": controller.name, "key": "/".join(key)})
         self._schedule()
