@@ -168,6 +168,7 @@ def test_reload_reconnects_without_pairing_again(page: Page, make_gateway: Calla
 def test_devices_screen_lists_this_browser_and_cli_revoke_sends_it_back_to_pairing(page: Page, make_gateway: Callable[..., Gateway]) -> None:
     gw = make_gateway()
     device_id = pair_local_browser(page, gw)
+    first_token = local_storage(page, DEVICE_AUTH_KEY)["token"]
     page.get_by_role("link", name="Devices").click()
     row = page.locator(f'tr[data-device-id="{device_id}"]')
     expect(row).to_contain_text("this browser")
@@ -180,3 +181,8 @@ def test_devices_screen_lists_this_browser_and_cli_revoke_sends_it_back_to_pairi
     pending = json.loads(gw.cli("devices", "list", "--json").stdout)["pending"]
     assert [r["deviceId"] for r in pending] == [device_id]
     assert page.evaluate("(k) => localStorage.getItem(k)", DEVICE_AUTH_KEY) is None
+
+    gw.cli("devices", "approve", request_id)  # pairing again works, with a fresh device token
+    expect(page.locator("#conn-status")).to_have_text("Connected")
+    expect(page.get_by_role("heading", name="Devices", exact=True)).to_be_visible()  # back where it was
+    assert local_storage(page, DEVICE_AUTH_KEY)["token"] != first_token
