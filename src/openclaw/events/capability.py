@@ -11,6 +11,7 @@ Others reach it as `events_of(services)`:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -170,6 +171,9 @@ def install(services: Services) -> Events:
     async def start() -> None:
         await events.open()
         log.info("events.opened", extra={"path": str(db.path), "journalMode": journal})
+        # Everything imported and built so far lives as long as the process: keep it out of the
+        # collector's full passes, which otherwise rescan it while a webhook flood allocates.
+        gc.freeze()
         services.supervisor.start("events.processor", events.processor.run())
         services.supervisor.start("events.retention", events.retention_loop())
 

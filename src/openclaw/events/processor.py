@@ -63,8 +63,10 @@ class EventProcessor:
     failed: int = 0
     _listeners: list[Listener] = field(default_factory=list)
     _queue: asyncio.Queue[str] | None = None
-    # Typed bodies of events submitted by the ingress, so processing does not parse them again.
+    # Typed bodies of recently submitted events, so processing does not parse them again. Bounded:
+    # a backlog keeps only ids in memory (a growing heap of models makes each full GC pass slower).
     _models: dict[str, BaseModel] = field(default_factory=dict)
+    max_cached_models: int = 512
 
     def register(self, source: str, handler: Handler) -> None:
         """Run `handler` for every event of `source` (`*` for every source)."""
@@ -82,7 +84,7 @@ class EventProcessor:
         return self._queue
 
     def submit(self, event_id: str, model: BaseModel | None = None) -> None:
-        if model is not None:
+        if model is not None and len(self._models) < self.max_cached_models:
             self._models[event_id] = model
         self.queue.put_nowait(event_id)
 
