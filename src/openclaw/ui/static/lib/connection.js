@@ -305,7 +305,9 @@ export class Connection {
     }
     if (kind.kind === "pairing") {
       clearDeviceAuth();
-      this.scheduleRetry(PAIRING_RETRY_MS, {
+      // A close that only says "pairing required" (the device was just unpaired) carries no
+      // request id; the next connect files the request, so it comes at once.
+      this.scheduleRetry(kind.requestId ? PAIRING_RETRY_MS : 300, {
         phase: "pairing",
         requestId: kind.requestId,
         deviceId: this.identity?.deviceId,
