@@ -175,3 +175,22 @@ def test_chat_streams_the_agents_reply_or_says_no_agent_is_configured(page: Page
     screenshot(page, "chat")
     page.reload()  # the transcript comes back from chat.history
     expect(page.locator(".bubble.user").filter(has_text="/status")).to_have_count(1)
+
+
+def test_config_edit_after_a_change_elsewhere_is_refused_then_saved_on_the_fresh_version(page: Page, make_gateway: Callable[..., Gateway]) -> None:
+    gw = make_gateway()
+    pair_local_browser(page, gw)
+    page.get_by_role("link", name="Config").click()
+    page.get_by_label("Filter by path").fill("maxbody")  # opens the matching section
+    row = page.locator('tr[data-path="hooks.maxBodyBytes"]')
+    row.get_by_role("button", name="Edit hooks.maxBodyBytes").click()
+    page.get_by_label("New value for hooks.maxBodyBytes").fill("524288")
+
+    gw.cli("config", "set", "events.retentionDays", "14")  # another operator changes the state file meanwhile
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_role("alert")).to_contain_text("The config changed since this page read it")
+    expect(page.get_by_label("New value for hooks.maxBodyBytes")).to_have_value("524288")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator('tr[data-path="hooks.maxBodyBytes"]')).to_contain_text("524288")
+    state = json.loads((gw.state_dir / "openclaw.json").read_text())
+    assert state["hooks"]["maxBodyBytes"] == 524288 and state["events"]["retentionDays"] == 14  # neither change lost

@@ -90,7 +90,18 @@ export function mount(root, ctx) {
         } catch (err) {
           save.disabled = false;
           const problems = Array.isArray(err.details?.problems) ? err.details.problems : [];
-          error.textContent = [err.message, ...problems].join(" — ");
+          let message = [err.message, ...problems].join(" — ");
+          if (err.code === "CONFLICT") {
+            // Someone changed the config since this page read it: take the new base hash but keep
+            // the editor and the typed value, so Save can simply be pressed again after a look.
+            try {
+              snapshot = await conn.request("config.get", {});
+              message = "The config changed since this page read it. The page now has the current version; check the value and press Save again.";
+            } catch (reloadErr) {
+              message = `${err.message} (${reloadErr.message})`;
+            }
+          }
+          error.textContent = message;
           error.hidden = false;
           input.setAttribute("aria-invalid", "true");
           input.focus();
