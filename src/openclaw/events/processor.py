@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from openclaw.events.db import Database
 from openclaw.events.receivers import model_for
@@ -155,7 +155,7 @@ class EventProcessor:
             notices: list[Notice] = []
             for handler in [*self.handlers.get(event.source, []), *self.handlers.get("*", [])]:
                 notices += handler(conn, work)
-        except (ValidationError, ValueError, LookupError, TypeError, sqlite3.Error) as exc:
+        except Exception as exc:  # one event is a task boundary
             # A poison event must not block the queue: undo its effects, mark it failed, move on.
             conn.execute("ROLLBACK TO event")
             conn.execute("RELEASE event")

@@ -141,21 +141,22 @@ async def receive_hook(request: Request) -> Response:
     try:
         body = await read_body(request, settings.hooks.max_body_bytes)
         outcome = accept(request, name, body)
+        if outcome is None:
+            return error_response(404, "NOT_FOUND", f"no webhook named {name!r}: add one under hooks.mappings")
+        event = await events_of(services).ingest(*outcome)
     except WebhookError as exc:
         code = "PAYLOAD_TOO_LARGE" if exc.status == 413 else "INVALID_REQUEST"
         log.info("webhook.rejected", extra={"hook": name[:64], "status": exc.status, "field": exc.field})
         return error_response(exc.status, code, str(exc), exc.field)
-    if outcome is None:
-        return error_response(404, "NOT_FOUND", f"no webhook named {name!r}: add one under hooks.mappings")
-    accepted, payload = outcome
-    try:
-        event = await events_of(services).ingest(accepted, payload)
     except StateError as exc:
         log.error("webhook.store_failed", extra={"hook": name[:64]}, exc_info=exc)
         return error_response(503, "UNAVAILABLE", "the event store cannot accept events right now; retry later")
-    # Built by hand: this is the hot path, and the id, source and type are JSON-safe by construction.
-    body = b'{"ok":true,"id":"%s","source":%s,"type":%s}' % (event.id.encode(), json.dumps(event.source).encode(), json.dumps(event.type).encode())
-    return Response(body, status_code=202, media_type="application/json")
+    except Exception as exc:  # a request is a task boundary: answer, log, keep serving
+        log.error("webhook.failed", extra={"hook": name[:64]}, exc_info=exc)
+        return error_response(500, "INTERNAL", "webhook handling failed; the event was not stored")
+    # Built by hand on the hot path: the id is hex, source and type are JSON-encoded.
+    reply = b'{"ok":true,"id":"%s","source":%s,"type":%s}' % (event.id.encode(), json.dumps(event.source).encode(), json.dumps(event.type).encode())
+    return Response(reply, status_code=202, media_type="application/json")
 
 
 def routes() -> list[Route]:

@@ -68,7 +68,7 @@ async def test_handler_effects_roll_back_with_a_failing_event(tmp_path: Path) ->
             conn.execute("CREATE TABLE IF NOT EXISTS effects (id TEXT)")
             conn.execute("INSERT INTO effects VALUES (?)", (work.event.id,))
             if "fail" in work.event.payload:
-                raise LookupError("handler failed half way")
+                raise RuntimeError("handler failed half way")
             return [Notice("effect.done", {"id": work.event.id})]
 
         p.events.register("wake", half_then_fail)
