@@ -306,3 +306,23 @@ async def test_changed_gateway_token_applies_to_the_next_connect(gw: EmbeddedGat
     assert (await refused(gw.client(token=old))).details["code"] == "AUTH_TOKEN_MISMATCH"
     async with gw.client(token="a-new-token-of-enough-length-0123456789abcd") as c:
         assert c.hello["type"] == "hello-ok"
+
+
+async def test_client_that_stops_reading_is_dropped_past_max_buffered_bytes(gw: EmbeddedGateway) -> None:
+    hub = hub_of(gw.services)
+    hub.max_buffered_bytes = 256 * 1024
+    client = gw.client()
+    await client.connect()
+    assert client.hello["policy"]["maxBufferedBytes"] == 256 * 1024
+    assert client._reader is not None
+    client._reader.cancel()  # stop reading: the socket fills, then the gateway's queue does
+    chunk = "x" * 64 * 1024
+    deadline = asyncio.get_running_loop().time() + 20
+    while hub.connections:
+        assert asyncio.get_running_loop().time() < deadline, "slow consumer was never dropped"
+        for _ in range(20):
+            gw.services.bus.publish("test.flood", {"pad": chunk})
+        await asyncio.sleep(0.05)
+    assert client._ws is not None
+    client._ws.transport.abort()  # this client never reads again; drop its socket outright
+    await client.close()

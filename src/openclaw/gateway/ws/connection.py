@@ -29,6 +29,9 @@ from openclaw.gateway.ws.hub import Hub, hub_of
 
 log = logging.getLogger(__name__)
 
+CLOSE_TIMEOUT_S = 2.0
+CLOSE_INTERNAL_ERROR = 1011
+
 # Events every gateway can send; capabilities publish more on the bus.
 CORE_EVENTS = ["connect.challenge", "tick", "device.pair.requested", "device.pair.resolved"]
 
@@ -40,11 +43,15 @@ class Connection:
         self.hub = hub
         self.conn_id = conn_id
         self.seq = 0
-        self._send_lock = asyncio.Lock()
         self._closed = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.session: Session | None = None
         self.close_code: int | None = None
+        # Every frame goes through one writer, so a client that stops reading shows up as bytes
+        # waiting here; past hub.max_buffered_bytes (hello-ok policy.maxBufferedBytes) it is dropped.
+        self._outbox: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
+        self.buffered_bytes = 0
+        self._writer = asyncio.create_task(self._write(), name=f"ws-write-{conn_id}")
 
     @property
     def caller(self) -> Caller:
@@ -58,23 +65,46 @@ class Connection:
     async def send(self, frame: dict[str, Any]) -> None:
         if self._closed.is_set():
             return
-        async with self._send_lock:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                await self.ws.send_text(json.dumps(frame, default=str))
+        text = json.dumps(frame, default=str)
+        size = len(text.encode())
+        if self.buffered_bytes + size > self.hub.max_buffered_bytes:
+            log.warning("ws.slow_consumer", extra={"conn": self.conn_id, "buffered": self.buffered_bytes})
+            await self.close(f.CLOSE_POLICY_VIOLATION, "slow consumer: more than maxBufferedBytes waiting", drain=False)
+            return
+        self.buffered_bytes += size
+        self._outbox.put_nowait((text, size))
+
+    async def _write(self) -> None:
+        while True:
+            text, size = await self._outbox.get()
+            try:
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    await self.ws.send_text(text)
+            finally:
+                self.buffered_bytes -= size
+                self._outbox.task_done()
 
     async def send_event(self, name: str, payload: Any) -> None:
         self.seq += 1
         await self.send(f.event(name, payload, self.seq))
 
-    async def close(self, code: int, reason: str) -> None:
+    async def close(self, code: int, reason: str, *, drain: bool = True) -> None:
+        """Send what is queued (unless the client is the problem), then the close frame."""
         if self._closed.is_set():
             return
         self.close_code = code
         self._closed.set()
-        async with self._send_lock:
-            with contextlib.suppress(Exception):
-                if self.ws.application_state == WebSocketState.CONNECTED:
-                    await self.ws.close(code, reason[:120])
+        if drain:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox.join(), CLOSE_TIMEOUT_S)
+        await self.stop_writer()
+        with contextlib.suppress(Exception):
+            if self.ws.application_state == WebSocketState.CONNECTED:
+                await asyncio.wait_for(self.ws.close(code, reason[:120]), CLOSE_TIMEOUT_S)
+
+    async def stop_writer(self) -> None:
+        self._writer.cancel()
+        await asyncio.gather(self._writer, return_exceptions=True)
 
     # -- handshake -------------------------------------------------------------------------
 
@@ -108,6 +138,11 @@ class Connection:
             await self.send(f.response_error(req.id, refused.error))
             await self.close(refused.close_code, refused.close_reason)
             return False
+        except Exception:  # a broken store must fail closed with an answer, not a dropped socket
+            log.exception("ws.handshake_failed", extra={"conn": self.conn_id})
+            await self.send(f.response_error(req.id, f.error_body(f.UNAVAILABLE, "the gateway could not check this connect; see the gateway log")))
+            await self.close(CLOSE_INTERNAL_ERROR, "internal error")
+            return False
         await self.send(f.response_ok(req.id, self.hello(self.session)))
         log.info(
             "ws.connected",
@@ -137,7 +172,7 @@ class Connection:
                 "scopes": sorted(session.caller.scopes),
                 "issuedAtMs": session.device_token.get("rotatedAtMs") or session.device_token.get("createdAtMs"),
             },
-            "policy": {"maxPayload": f.MAX_PAYLOAD, "maxBufferedBytes": f.MAX_BUFFERED_BYTES, "tickIntervalMs": self.hub.tick_interval_ms},
+            "policy": {"maxPayload": f.MAX_PAYLOAD, "maxBufferedBytes": self.hub.max_buffered_bytes, "tickIntervalMs": self.hub.tick_interval_ms},
         }
 
     # -- after hello-ok --------------------------------------------------------------------
@@ -157,6 +192,7 @@ class Connection:
             for task in (forward, tick, reader, closed, *self._tasks):
                 task.cancel()
             await asyncio.gather(forward, tick, reader, closed, *self._tasks, return_exceptions=True)
+            await self.stop_writer()
             log.info("ws.disconnected", extra={"conn": self.conn_id, "code": self.close_code})
 
     async def _read(self) -> None:
@@ -201,14 +237,16 @@ class Connection:
             return
         await self.send(f.response_ok(req.id, payload))
 
+    # The loops below also stop on `_closed`: on Python 3.11 a cancel that lands while
+    # `close()` finishes can be swallowed by `asyncio.wait_for`, and the task must still end.
     async def _forward(self, sub: Subscription) -> None:
-        while True:
+        while not self._closed.is_set():
             item = await sub.get()
             if self.caller.allows(item.scope):
                 await self.send_event(item.event, item.payload)
 
     async def _tick(self) -> None:
-        while True:
+        while not self._closed.is_set():
             await asyncio.sleep(self.hub.tick_interval_ms / 1000)
             await self.send_event("tick", {"ts": int(time.time() * 1000)})
 
@@ -227,8 +265,11 @@ async def websocket_endpoint(ws: WebSocket) -> None:
             return
     await ws.accept()
     conn = Connection(ws, services, hub, uuid.uuid4().hex[:12])
-    if await conn.handshake(address):
-        await conn.run()
+    try:
+        if await conn.handshake(address):
+            await conn.run()
+    finally:
+        await conn.stop_writer()
 
 
 async def _deny_rate_limited(ws: WebSocket, retry_ms: int) -> None:

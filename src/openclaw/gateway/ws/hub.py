@@ -44,6 +44,7 @@ class Hub:
     metrics_auth_failures: Counter
     metrics_connections: Gauge
     tick_interval_ms: int = f.TICK_INTERVAL_MS
+    max_buffered_bytes: int = f.MAX_BUFFERED_BYTES
     handshake_timeout_s: float = f.HANDSHAKE_TIMEOUT_S
     connections: dict[str, LiveConnection] = field(default_factory=dict)
 
