@@ -36,6 +36,12 @@ class AgentStack:
         assert proc.returncode == 0, err.decode()
         return json.loads(out)
 
+    async def ready_pod_names(self, namespace: str, selector: str | None = None) -> set[str]:
+        args = ["get", "pods", "-n", namespace] + (["-l", selector] if selector else [])
+        data = await self.kubectl(*args)
+        return {p["metadata"]["name"] for p in data["items"]
+                if any(c.get("type") == "Ready" and c.get("status") == "True" for c in (p.get("status") or {}).get("conditions") or [])}
+
     async def pod_names(self, namespace: str, selector: str | None = None) -> set[str]:
         args = ["get", "pods", "-n", namespace] + (["-l", selector] if selector else [])
         data = await self.kubectl(*args)

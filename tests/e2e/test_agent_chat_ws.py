@@ -56,7 +56,8 @@ async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state
     ]
     async with agent_stack(state_dir, turns) as stack:
         selector = "app.kubernetes.io/name=sonarr"
-        before = await eventually(lambda: stack.pod_names("media", selector), what="sonarr pods")
+        await eventually(lambda: stack.ready_pod_names("media", selector), what="a Ready sonarr pod")
+        before = await stack.pod_names("media", selector)
         async with stack.gateway.client() as client:
             _, events = await chat(client, "please restart sonarr")
             final = events[-1]
@@ -106,7 +107,8 @@ async def test_chat_restarts_sonarr_through_policy_and_refuses_kube_system(state
 async def test_offline_chat_restarts_through_policy_and_says_no_model(state_dir: Path) -> None:
     async with agent_stack(state_dir, [], with_model=False) as stack:
         selector = "app.kubernetes.io/name=radarr"
-        before = await eventually(lambda: stack.pod_names("media", selector), what="radarr pods")
+        await eventually(lambda: stack.ready_pod_names("media", selector), what="a Ready radarr pod")
+        before = await stack.pod_names("media", selector)
         async with stack.gateway.client() as client:
             status = await client.call("agent.status")
             assert status["offline"] is True and status["model"] == "none/offline"

@@ -55,7 +55,7 @@ async def test_read_tools_see_the_sandbox_cluster(state_dir: Path) -> None:
                   ("bad", "validate_manifests", {"manifest": BAD}),
                   ("nope", "get_workload", {"namespace": "media", "name": "does-not-exist"}))
     async with agent_stack(state_dir, [first, second, finish]) as stack:
-        await eventually(lambda: stack.pod_names("media", "app.kubernetes.io/name=sonarr"), what="sonarr pods")
+        await eventually(lambda: stack.ready_pod_names("media", "app.kubernetes.io/name=sonarr"), what="a Ready sonarr pod")
         async with stack.gateway.client() as client:
             ack = await client.call("chat.send", {"message": "look around"})
             while True:
