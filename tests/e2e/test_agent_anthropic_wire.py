@@ -180,4 +180,5 @@ async def test_an_abort_closes_the_stream_and_keeps_the_transcript_valid(state_d
         await asyncio.wait_for(server.disconnected.wait(), 5)
     assert out.stop == "aborted"
     history = rt.sessions.read("s").context()
-    assert [m.role for m in history] == ["user"] and history[0].text == "long answer please"
+    assert [m.role for m in history] == ["user", "assistant"] and history[0].text == "long answer please"
+    assert history[1].text.startswith("[no reply: aborted")

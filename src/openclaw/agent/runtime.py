@@ -125,6 +125,10 @@ class AgentRuntime:
             finally:
                 # Runs on success, error and cancellation alike: the transcript must stay valid.
                 messages = close_open_calls(out.messages, "not run: the run was aborted")
+                if not messages or messages[-1].role == "user":
+                    # Turns alternate: a run that ended without a reply (error, abort, budget)
+                    # leaves a note, so the next user message does not follow a user message.
+                    messages = [*messages, Message.assistant(f"[no reply: {out.stop}{': ' + out.error if out.error else ''}]")]
                 self.sessions.append_messages(req.session_key, messages, run_id=req.run_id)
                 context_tokens = estimate_tokens_text(system + context) + estimate_tokens([*history, req.message, *messages])
                 cost = cost_of(run_usage, price_for(settings, self.brain.model_id))

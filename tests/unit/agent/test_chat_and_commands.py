@@ -163,3 +163,24 @@ async def test_approving_in_chat_needs_the_approvals_scope(state_dir: Path, even
     text = await reply(chat, events, "/approve act_123", can_approve=False)
     assert text.startswith("Cannot approve: this connection lacks the operator.approvals scope")
     assert "Cannot deny" in await reply(chat, events, "/deny act_123", can_approve=False)
+
+
+async def test_turns_still_alternate_after_an_aborted_run(make_runtime: Callable[..., AgentRuntime], events: Events) -> None:
+    gate = asyncio.Event()
+
+    async def script(request: BrainRequest) -> BrainReply:
+        if not gate.is_set():
+            await asyncio.sleep(30)
+        return text_reply("fine now")
+
+    chat = ChatService(make_runtime(script), lambda e, p: events.append((e, p)))
+    first = chat.send("s", "first")
+    await asyncio.sleep(0.05)
+    chat.abort("s")
+    await chat.wait(first["runId"], 5)
+    gate.set()
+    second = chat.send("s", "second")
+    await chat.wait(second["runId"], 5)
+    roles = [m.role for m in chat.runtime.sessions.read("s").context()]
+    assert roles == ["user", "assistant", "user", "assistant"]
+    assert chat.runtime.sessions.read("s").context()[1].text.startswith("[no reply: aborted")
