@@ -17,8 +17,10 @@ CONFIG_PATTERNS = re.compile(
     r"parse error|yaml: |could not parse|invalid (value|argument)|is required|secret .* not found)",
     re.IGNORECASE,
 )
+# Failures a fresh container may not meet again: network blips, and corrupt local state (a cache,
+# resume data) that a new pod starts without. The per-object rate limit bounds a wrong guess.
 TRANSIENT_PATTERNS = re.compile(
-    r"(connection refused|connection reset|timed? ?out|temporar(y|ily)|unavailable|try again|deadline exceeded|"
+    r"(corrupt|connection refused|connection reset|timed? ?out|temporar(y|ily)|unavailable|try again|deadline exceeded|"
     r"too many open|lock|EOF|no route to host|503|502)",
     re.IGNORECASE,
 )

@@ -56,8 +56,11 @@ async def replicas_mismatch(ctx: RunContext) -> Report:
         events = await reads.events_for(ctx.client, unready[0].ref)
         probe = [e for e in events if e.reason == "Unhealthy"]
         evidence["events"] = [str(e) for e in events]
-        if probe and TRANSIENT_PATTERNS.search(probe[-1].message):
-            why = f"{ref} short of replicas; {unready[0].name} runs but fails its readiness probe ({probe[-1].message[:120]})"
+        # Running, not crashing, on a healthy node, yet not Ready: a stuck process. A restart is the
+        # usual remedy unless the probe's own message points elsewhere.
+        if not probe or TRANSIENT_PATTERNS.search(probe[-1].message):
+            detail = f"fails its readiness probe ({probe[-1].message[:120]})" if probe else "runs but has not become Ready"
+            why = f"{ref} short of replicas; {unready[0].name} {detail}"
             decision = await ctx.submit(ActionKind.WORKLOAD_RESTART, ref, why)
             return from_decision(ctx, decision, done=f"restarted {ref}; replicas match again", diagnosis=why, evidence=evidence)
     pending = [p for p in pods if not p.node]
