@@ -237,6 +237,8 @@ def _take_escalations(services: Services, agent: Agent) -> None:
         if is_offline(agent.runtime.brain):
             return False
         incident_id = alert.incident_id or f"alert-{alert.fingerprint}"
+        if any(r.session_key == f"incident:{incident_id}" for r in agent.chat.runs.values()):
+            return True  # already being investigated; the new evidence is in the escalation log
         incident = None
         found = services.extensions.get(INCIDENTS)
         if found is not None and alert.incident_id:

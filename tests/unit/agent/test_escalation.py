@@ -40,6 +40,8 @@ async def test_an_escalation_runs_in_the_incident_session_and_records_a_finding(
     try:
         esc = await runbooks_of(services).escalations.escalate(alert(), report())
         assert esc.routed_to == "agent"
+        again = await runbooks_of(services).escalations.escalate(alert(), report())
+        assert again.routed_to == "agent" and len(agent.chat.runs) == 1  # one investigation per incident at a time
         run_id = next(iter(agent.chat.runs))
         await agent.chat.wait(run_id, 5)
         await asyncio.sleep(0)
