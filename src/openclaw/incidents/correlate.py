@@ -12,6 +12,7 @@ All of it runs inside the processing transaction of the notification's event.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import cast
 
@@ -21,6 +22,8 @@ from openclaw.incidents import store
 from openclaw.incidents.causes import cause_keys, target_of
 from openclaw.incidents.heartbeat import is_heartbeat, record_heartbeat
 from openclaw.incidents.notices import incident_notices
+
+log = logging.getLogger(__name__)
 
 
 def incident_title(alert: Alert) -> str:
@@ -94,6 +97,9 @@ def correlate_alert(
 def handle_alert_notification(conn: sqlite3.Connection, work: Processing) -> list[Notice]:
     """The processor's handler for `alertmanager` events."""
     note = cast(AlertmanagerNotification, work.model)
+    if note.truncated_alerts:
+        # AlertManager's max_alerts cut the group: those alerts never arrive, so say so once per notification.
+        log.warning("alertmanager.truncated", extra={"groupKey": note.group_key[:200], "truncatedAlerts": note.truncated_alerts, "eventId": work.event.id})
     notices: list[Notice] = []
     changes: dict[str, set[str]] = {}
     states = store.get_alert_states(conn, [a.key for a in note.alerts if not is_heartbeat(a)])
