@@ -71,3 +71,18 @@ async def test_a_mapped_hook_runs_an_agent_turn_in_a_hook_session(state_dir: Pat
 
 async def _has_requests(stack: object) -> bool:
     return bool(getattr(stack, "model").requests)
+
+
+async def test_chat_methods_name_the_bad_field(state_dir: Path) -> None:
+    from openclaw.gateway.client import GatewayError
+
+    async with run_embedded(state_dir) as gw:
+        async with gw.client() as client:
+            for method, params, field in [("chat.send", {}, "message"), ("chat.send", {"message": 5}, "message"),
+                                          ("chat.history", {"limit": 0}, "limit"), ("chat.history", {"includeTools": "yes"}, "includeTools"),
+                                          ("cron.add", {"job": {"name": "x", "schedule": {"kind": "cron", "expr": "bad"}, "payload": {"message": "m"}}}, "schedule.cron.expr"),
+                                          ("agent.findings", {}, "incident")]:
+                with pytest.raises(GatewayError) as info:
+                    await client.call(method, params)
+                assert info.value.code == "INVALID_REQUEST" and info.value.details.get("field") == field, (method, info.value)
+            assert (await client.call("chat.history", {}))["messages"] == []
