@@ -192,7 +192,8 @@ async def test_instructions_in_alert_annotations_change_nothing(state_dir: Path)
         assert all("kube-system" not in (a.reason + a.target) or a.outcome == "refused" for a in lab.actions())
 
 
-async def test_drain_waits_for_approval_and_proceeds_after_the_cli_approves(state_dir: Path) -> None:
+@pytest.mark.parametrize("via", ["gateway", "store"])
+async def test_drain_waits_for_approval_and_proceeds_after_the_cli_approves(state_dir: Path, via: str) -> None:
     import asyncio
     import json
     import os
@@ -212,7 +213,9 @@ async def test_drain_waits_for_approval_and_proceeds_after_the_cli_approves(stat
         assert not lab.store.get("nodes", None, node)["spec"].get("unschedulable"), "nothing happens before approval"
 
         async def cli(*args: str) -> dict[str, object]:
-            env = {**os.environ, "OPENCLAW_STATE_DIR": str(state_dir), "OPENCLAW_GATEWAY_PORT": "9"}
+            # "store": no gateway answers on the port the CLI tries, so it writes the answer into the audit table
+            port = str(lab.gw.port) if via == "gateway" else "9"
+            env = {**os.environ, "OPENCLAW_STATE_DIR": str(state_dir), "OPENCLAW_GATEWAY_PORT": port}
             proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "openclaw", *args, "--json", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
             out, err = await proc.communicate()
             assert proc.returncode == 0, err.decode()
@@ -221,7 +224,8 @@ async def test_drain_waits_for_approval_and_proceeds_after_the_cli_approves(stat
 
         listed = await cli("approvals", "list")
         assert [a["id"] for a in listed["approvals"]] == [decision.action_id]  # type: ignore[index, union-attr]
-        await cli("approvals", "approve", decision.action_id)
+        answered = await cli("approvals", "approve", decision.action_id)
+        assert answered["via"] == via
         final = await engine.wait(decision.action_id, timeout_s=30)
         assert (final.outcome, final.verification) == ("applied", "passed")
         assert lab.store.get("nodes", None, node)["spec"].get("unschedulable") is True
