@@ -34,7 +34,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop marked as running on this
+# thread while it is open, which would break every asyncio test collected after the browser tests.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian chromium (apt-get install chromium; .ci/run does)")
@@ -79,8 +81,13 @@ def make_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
         return gw
 
     yield make
+    leaks = []
     for gw in started:
+        token = gw.token
         gw.stop()
+        if token in gw.logs():
+            leaks.append(str(gw.log_path))
+    assert not leaks, f"the gateway token appears in the gateway log: {leaks}"
 
 
 @pytest.fixture
