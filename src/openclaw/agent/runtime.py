@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openclaw.agent.brains import Brain
+from openclaw.agent.brains import Brain, is_offline
 from openclaw.agent.budgets import UsageLedger, cost_of, price_for
 from openclaw.agent.compaction import Compactor, estimate_tokens, estimate_tokens_text
 from openclaw.agent.loop import Loop, RunOutcome, ToolSink, close_open_calls
@@ -42,6 +42,11 @@ def workspace_for(state_dir: Path, settings: Settings) -> Workspace:
     return Workspace(root, max_chars=d.bootstrap_max_chars, total_max_chars=d.bootstrap_total_max_chars)
 
 
+MEMORY_FLUSH_PROMPT = ("Pre-compaction memory flush: this session is near its context limit and the older turns are about to be "
+                       "summarized. Save anything durable now (findings, decisions, follow-ups, cluster quirks) with write_memory. "
+                       "Reply NO_REPLY when done.")
+
+
 @dataclass
 class RunRequest:
     session_key: str
@@ -50,6 +55,11 @@ class RunRequest:
     kind: str = "chat"
     incident: dict[str, Any] | None = None
     incident_id: str | None = None
+
+
+def ctx_for(req: RunRequest, workspace: Workspace, skills: SkillCatalog, capabilities: Mapping[str, Any] | None = None) -> ToolContext:
+    return ToolContext(session_key=req.session_key, workspace=workspace, skills=skills, capabilities=capabilities or {},
+                       incident_id=req.incident_id)
 
 
 @dataclass
@@ -99,6 +109,7 @@ class AgentRuntime:
             compacted = False
             tokens_before = compactor.needed(self.brain, system + context, [*history, req.message])
             if tokens_before is not None:
+                await self._memory_flush(settings, req, toolbox, ctx_for(req, workspace, skills, self.capabilities), system, context, history, out)
                 usage = await compactor.compact(req.session_key, self.brain, tokens_before)
                 compacted = True
                 if on_compaction is not None:
@@ -107,8 +118,7 @@ class AgentRuntime:
                     self._charge(settings, req, usage, out)
                 history = self.sessions.read(req.session_key).context()
             self.sessions.append_messages(req.session_key, [req.message], run_id=req.run_id)
-            ctx = ToolContext(session_key=req.session_key, workspace=workspace, skills=skills, capabilities=self.capabilities,
-                              incident_id=req.incident_id)
+            ctx = ctx_for(req, workspace, skills, self.capabilities)
             loop = Loop(self.brain, toolbox, defaults.limits, self.ledger, defaults.max_tokens)
             run_usage = Usage()
 
@@ -137,6 +147,20 @@ class AgentRuntime:
                 if bootstrapping and out.stop == "done":
                     workspace.finish_bootstrap()
         return out
+
+    async def _memory_flush(self, settings: Settings, req: RunRequest, toolbox: ToolBox, ctx: ToolContext, system: str,
+                            context: str, history: list[Message], out: RunOutcome) -> None:
+        """Before older turns are summarized, a silent turn lets the model save what matters with the
+        memory tools (upstream's pre-compaction memory flush). Nothing of it enters the transcript."""
+        if is_offline(self.brain) or "write_memory" not in toolbox.tools:
+            return
+        memory_only = ToolBox({n: t for n, t in toolbox.tools.items() if n in ("read_memory", "write_memory")})
+        limits = settings.agents.defaults.limits.model_copy(update={"max_steps": 3, "max_tool_calls": 4})
+        flush = Loop(self.brain, memory_only, limits, self.ledger, settings.agents.defaults.max_tokens)
+        silent = await flush.run(ctx, system, context, [*history, Message.user(MEMORY_FLUSH_PROMPT)])
+        if silent.usage.total:
+            self._charge(settings, req, silent.usage, out)
+        log.info("agent.memory_flush", extra={"session": req.session_key, "toolCalls": silent.tool_calls})
 
     def _charge(self, settings: Settings, req: RunRequest, usage: Usage, out: RunOutcome) -> None:
         cost = cost_of(usage, price_for(settings, self.brain.model_id))

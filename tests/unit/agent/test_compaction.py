@@ -72,3 +72,26 @@ async def test_chat_reports_a_compaction_as_an_agent_event(make_runtime: Callabl
     entry = rt.sessions.get("s")
     assert entry is not None and entry.compaction_count == len(compactions) >= 1
     assert all(p["data"]["tokensBefore"] > 3000 for p in compactions)  # type: ignore[index, operator]  # JSON payloads
+
+
+async def test_before_compaction_a_silent_turn_saves_memory(make_runtime: Callable[..., AgentRuntime]) -> None:
+    from openclaw.agent.runtime import MEMORY_FLUSH_PROMPT
+
+    def script(request: BrainRequest) -> BrainReply:
+        last = request.messages[-1]
+        if last.text == MEMORY_FLUSH_PROMPT:
+            assert sorted(t.name for t in request.tools) == ["read_memory", "write_memory"]
+            return tool_reply("write_memory", {"text": "sonarr config.xml was hand-edited", "target": "long_term"})
+        if last.tool_outcomes and request.messages[-3].text == MEMORY_FLUSH_PROMPT:
+            return text_reply("NO_REPLY")
+        return chatty(request)
+
+    rt = make_runtime(script, window=8000, agents={"defaults": {"compaction": {"reserveTokens": 2000, "keepRecentTokens": 1500}}})
+    for i in range(8):
+        await rt.run(RunRequest("s", Message.user(f"question {i} " + "q" * 1500)))
+    entry = rt.sessions.get("s")
+    assert entry is not None and entry.compaction_count >= 1
+    assert "sonarr config.xml was hand-edited" in (rt.workspace().root / "MEMORY.md").read_text()
+    transcript = rt.sessions.read("s").entries
+    texts = [str(p.get("text", "")) for e in transcript if e.get("type") == "message" for p in e["message"]["content"]]
+    assert MEMORY_FLUSH_PROMPT not in texts and "NO_REPLY" not in texts
