@@ -176,3 +176,24 @@ def test_failed_job_alert_names_the_job_and_clears_when_the_job_is_deleted() -> 
     c.store.delete("jobs", "media", "media-backup-29000000", propagation="Background")
     resolved = [b for b in c.step(10 * 60) if b["groupLabels"]["alertname"] == "KubeJobFailed"]
     assert resolved[0]["status"] == "resolved"
+
+
+def fixture_labels(name: str) -> dict[str, str]:
+    raw = json.loads((DATA / f"holmesgpt-alert-{name}.json").read_text())
+    return dict(raw["raw"]["labels"] if "raw" in raw else raw["labels"])
+
+
+def test_label_sets_match_alerts_captured_from_kube_prometheus_stack() -> None:
+    c = Cluster()
+    c.crashing_pod()
+    c.store.create({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "radarr", "namespace": "media"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "radarr"}},
+                 "template": {"metadata": {"labels": {"app": "radarr"}}, "spec": {"containers": [{"name": "radarr", "image": "radarr"}]}}},
+        "status": {"replicas": 1, "updatedReplicas": 1, "availableReplicas": 0},
+    })
+    bodies = c.step(30 * 60)
+    by_name = {b["groupLabels"]["alertname"]: b["alerts"][0]["labels"] for b in bodies}
+    for name in ("KubePodCrashLooping", "KubeDeploymentReplicasMismatch", "Watchdog"):
+        assert set(by_name[name]) == set(fixture_labels(name)), name
+    assert by_name["Watchdog"] == {"alertname": "Watchdog", "severity": "none", "prometheus": "monitoring/kube-prometheus-stack-prometheus"}
