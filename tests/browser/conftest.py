@@ -34,9 +34,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Package scope, not session: Playwright's sync API keeps an event loop marked as running on this
+# Module scope, not session: Playwright's sync API keeps an event loop marked as running on this
 # thread while it is open, which would break every asyncio test collected after the browser tests.
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian chromium (apt-get install chromium; .ci/run does)")
