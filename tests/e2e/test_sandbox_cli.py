@@ -83,3 +83,26 @@ def test_gateway_with_sandbox_serves_kubectl_and_receives_the_sandbox_alerts(sta
         out, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/  (Control UI)" in out and str(state_dir / "sandbox" / "kubeconfig") in out
     assert "sonarr" in out and "jellyfin" in out
+
+
+def test_gateway_with_a_scenario_announces_the_verdict(state_dir: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen([*OPENCLAW, "gateway", "--sandbox", "--port", str(port), "--speed", "1200",
+                             "--scenario", str(REPO / "scenarios" / "05-jellyfin-config-pvc-full.yaml")],
+                            env=env_for(state_dir), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip())
+            if line.startswith("scenario jellyfin-config-pvc-full: ") and "simulated seconds" in line:
+                break
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+    verdict = [line for line in lines if "simulated seconds" in line]
+    assert verdict and verdict[0].startswith("scenario jellyfin-config-pvc-full: passed"), lines[-10:]

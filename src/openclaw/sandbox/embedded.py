@@ -66,10 +66,24 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
         sandbox.send_webhooks_to(f"{gateway_url.rstrip('/')}/hooks", services.config.settings.hooks.token)
         services.extensions[MEDIA_EXTENSION] = media_endpoints(sandbox)
         if loaded is not None:
-            scenarios.ScenarioRun(loaded, sandbox).install()
+            services.supervisor.start("sandbox.scenario", _play(loaded))
         if announce is not None:
             for name, url in sandbox.urls.items():
                 announce(f"  {name:<12} {url}")
+
+    async def _play(loaded: scenarios.Scenario) -> None:
+        await scenarios.settle(sandbox)
+        run = scenarios.ScenarioRun(loaded, sandbox)
+        run.install()
+        if announce is not None:
+            announce(f"scenario {loaded.name}: faults scheduled on the settled homelab")
+        result = await scenarios.judge(run, lambda: _audit_records(services))
+        log.info("sandbox.scenario_result", extra={"scenario": result.name, "ok": result.ok, "expectations": result.expectations.problems,
+                                                   "outcome": result.outcome.problems, "violations": result.violations})
+        if announce is not None:
+            announce(f"scenario {result.name}: {'passed' if result.ok else 'NOT passed'} after {result.elapsed:.0f} simulated seconds")
+            for problem in result.expectations.problems + result.outcome.problems + result.violations:
+                announce(f"  - {problem}")
 
     async def stop() -> None:
         await sandbox.stop()
@@ -87,3 +101,13 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
 def describe(sandbox: Sandbox) -> dict[str, Any]:
     return {"kubeconfig": str(sandbox.kubeconfig) if sandbox.kubeconfig else None, "urls": sandbox.urls,
             "media": media_endpoints(sandbox), "speed": sandbox.clock.speed}
+
+
+def _audit_records(services: Services) -> list[dict[str, Any]]:
+    """Executed and refused actions from the policy layer's audit log, when the gateway has one."""
+    from openclaw.policy.capability import EXTENSION as POLICY
+
+    engine = services.extensions.get(POLICY)
+    if engine is None:
+        return []
+    return [record.to_json() for record in engine.audit.list(limit=1000)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -419,6 +419,11 @@ class ScenarioResult:
     expectations: Report
     outcome: Report
     elapsed: float  # simulated seconds
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.expectations.ok and self.outcome.ok and not self.violations
 
 
 def expectations(run: ScenarioRun, *, final: bool = False) -> tuple[list[str], list[str]]:
@@ -476,3 +481,15 @@ async def play(sandbox: Sandbox, scenario: Scenario, *, until: Literal["expected
             break
     missing, late = expectations(run, final=True)
     return ScenarioResult(scenario.name, Report(not late, late), run.outcome(), run.elapsed())
+
+
+async def judge(run: ScenarioRun, actions: Callable[[], Iterable[Mapping[str, Any]]], *, poll: float = 0.25) -> ScenarioResult:
+    """Wait (on an installed run) until the outcome holds or `outcome.within` has passed, then give
+    the verdict: expectations, outcome and forbidden actions among `actions()` (audit records)."""
+    scenario = run.scenario
+    while run.elapsed() <= scenario.outcome.within:
+        if not expectations(run)[0] and run.outcome().ok and not scenario.outcome.escalate:
+            break
+        await asyncio.sleep(poll)
+    missing, late = expectations(run, final=True)
+    return ScenarioResult(scenario.name, Report(not late, late), run.outcome(), run.elapsed(), run.violations(actions()))
