@@ -84,7 +84,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
 
     async def queue_delete(request: Request) -> Response:
         _remove(request, int(request.path_params["id"]))
-        return JSONResponse({})
+        return Response(status_code=200)  # the apps answer an empty 200
 
     async def queue_bulk_delete(request: Request) -> Response:
         ids = (await read_json(request)).get("ids")
@@ -92,7 +92,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
             raise MediaError("ids: expected a list of queue ids", field="ids")
         for record_id in ids:
             _remove(request, record_id)
-        return JSONResponse({})
+        return Response(status_code=200)  # the apps answer an empty 200
 
     async def command_post(request: Request) -> Response:
         body = await read_json(request)
@@ -175,7 +175,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
 
     async def blocklist_delete(request: Request) -> Response:
         p.remove_blocklist("radarr", int(request.path_params["id"]))
-        return JSONResponse({})
+        return Response(status_code=200)  # the apps answer an empty 200
 
     return build([
         Route("/api/v3/system/status", status), Route("/api/v3/health", health),

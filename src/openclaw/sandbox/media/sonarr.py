@@ -108,7 +108,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
                             remove_from_client=arr.flag(request, "removeFromClient", True),
                             blocklist=arr.flag(request, "blocklist", False),
                             skip_redownload=arr.flag(request, "skipRedownload", False))
-        return JSONResponse({})
+        return Response(status_code=200)  # the apps answer an empty 200
 
     async def queue_bulk_delete(request: Request) -> Response:
         body = await read_json(request)
@@ -118,7 +118,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         for record_id in ids:
             p.remove_from_queue("sonarr", record_id, remove_from_client=arr.flag(request, "removeFromClient", True),
                                 blocklist=arr.flag(request, "blocklist", False), skip_redownload=arr.flag(request, "skipRedownload", False))
-        return JSONResponse({})
+        return Response(status_code=200)  # the apps answer an empty 200
 
     async def command_post(request: Request) -> Response:
         body = await read_json(request)
@@ -213,7 +213,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
 
     async def blocklist_delete(request: Request) -> Response:
         p.remove_blocklist("sonarr", int(request.path_params["id"]))
-        return JSONResponse({})
+        return Response(status_code=200)  # the apps answer an empty 200
 
     return build([
         Route("/api/v3/system/status", status), Route("/api/v3/health", health),
