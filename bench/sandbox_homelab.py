@@ -74,7 +74,7 @@ def main() -> None:
         f"Measured by `bench/sandbox_homelab.py` ({args.runs} runs per speed, median; {time.strftime('%Y-%m-%d')}, Python {platform.python_version()},",
         f"{os.cpu_count()} CPUs {platform.machine()}, machine shared with other work). Everything `openclaw sandbox` and `make run` start:",
         "the cluster (API server, controllers, seeded homelab), Sonarr, Radarr, Prowlarr, qBittorrent, Jellyseerr and Jellyfin on",
-        f"their own loopback ports, the media pipeline and the alert source (rules evaluated every 30 simulated seconds).",
+        "their own loopback ports, the media pipeline and the alert source (rules evaluated every 30 simulated seconds).",
         f"Start = `Sandbox.start()` until all seven servers answer; settled = every Deployment available; idle CPU = process CPU over {args.idle:.0f} s, share of one core.",
         "",
         "| Simulated speed | Start | Settled | Idle CPU | Target |",
