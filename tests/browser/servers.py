@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -103,20 +104,24 @@ class Gateway:
         data = json.loads((self.state_dir / "openclaw.json").read_text(encoding="utf-8"))
         return str(data["gateway"]["auth"]["token"])
 
-    def methods(self) -> list[str]:
-        """The RPC methods this gateway offers (hello-ok `features.methods`), asked as a local client."""
+    def call(self, method: str | None, params: dict[str, Any] | None = None) -> Any:
+        """Call an RPC method as a local client (the CLI's way in); None: return hello-ok."""
         import asyncio
         import concurrent.futures
 
         from openclaw.gateway.client import local_client
 
-        async def ask() -> list[str]:
+        async def ask() -> Any:
             async with local_client(self.state_dir, port=self.port) as gw:
-                return list(gw.hello["features"]["methods"])
+                return gw.hello if method is None else await gw.call(method, params or {})
 
         # Playwright's sync API owns this thread's event loop; ask from a thread of our own.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             return pool.submit(asyncio.run, ask()).result(30)
+
+    def methods(self) -> list[str]:
+        """The RPC methods this gateway offers (hello-ok `features.methods`)."""
+        return list(self.call(None)["features"]["methods"])
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the real `openclaw` CLI against this gateway's state dir."""

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import screenshot
-from servers import Gateway
+from servers import Gateway, wait_for
 from test_control_ui import connect_with_token, expect_connected_chat, pair_local_browser, pairing_request_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -187,6 +187,8 @@ def test_config_edit_after_a_change_elsewhere_is_refused_then_saved_on_the_fresh
     page.get_by_label("New value for hooks.maxBodyBytes").fill("524288")
 
     gw.cli("config", "set", "events.retentionDays", "14")  # another operator changes the state file meanwhile
+    # config.get reports the hash of the config the gateway has loaded, so wait for its hot reload.
+    wait_for(lambda: gw.call("config.get")["config"]["events"]["retentionDays"] == 14, timeout=15)
     row.get_by_role("button", name="Save").click()
     expect(row.get_by_role("alert")).to_contain_text("The config changed since this page read it")
     expect(page.get_by_label("New value for hooks.maxBodyBytes")).to_have_value("524288")

@@ -88,7 +88,6 @@ export function mount(root, ctx) {
             : `Saved ${path}. The gateway applied it.`;
           await reload();
         } catch (err) {
-          save.disabled = false;
           const problems = Array.isArray(err.details?.problems) ? err.details.problems : [];
           let message = [err.message, ...problems].join(" — ");
           if (err.code === "CONFLICT") {
@@ -101,6 +100,7 @@ export function mount(root, ctx) {
               message = `${err.message} (${reloadErr.message})`;
             }
           }
+          save.disabled = false;
           error.textContent = message;
           error.hidden = false;
           input.setAttribute("aria-invalid", "true");
