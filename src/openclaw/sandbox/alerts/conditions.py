@@ -186,5 +186,7 @@ def _target_samples(store: KubeStore, pods: list[dict[str, Any]]) -> list[Sample
         percent = 100.0 * down / len(targets)
         if percent > 10:
             name = svc["metadata"]["name"]
-            out.append(Sample("TargetDown", {"job": name, "namespace": ns, "service": name}, percent))
+            # kube-prometheus-stack's ServiceMonitors take `job` from the Service's `jobLabel` label.
+            job = (svc["metadata"].get("labels") or {}).get("jobLabel", name)
+            out.append(Sample("TargetDown", {"job": job, "namespace": ns, "service": name}, percent))
     return out
