@@ -66,7 +66,8 @@ async def test_watch_sees_a_rollout_restart(cluster: SandboxCluster, client: Asy
     async def watch() -> None:
         async for op, pod in client.watch(Pod, namespace="media", labels={"app.kubernetes.io/name": "radarr"}):
             seen.append((op, pod.metadata.name))
-            if op == "DELETED":
+            added = {name for kind, name in seen if kind == "ADDED"}
+            if any(kind == "DELETED" for kind, _ in seen) and len(added) >= 2:
                 return
 
     task = asyncio.create_task(watch())

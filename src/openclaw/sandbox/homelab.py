@@ -43,7 +43,7 @@ def _argo(app: str, group_kind: str, namespace: str, name: str) -> tuple[dict[st
     return {ARGO_INSTANCE: app, "app.kubernetes.io/managed-by": "argocd"}, {ARGO_TRACKING: f"{app}:{group_kind}:{namespace}/{name}"}
 
 
-def _deployment(namespace: str, name: str, image: str, port: int | None, *, replicas: int = 1, argo_app: str | None = None, volumes: list[tuple[str, str, str]] | None = None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+def _deployment(namespace: str, name: str, image: str, port: int | None, *, replicas: int = 1, argo_app: str | None = None, volumes: list[tuple[str, str, str]] | None = None, labels: dict[str, str] | None = None, strategy: str = "RollingUpdate") -> dict[str, Any]:
     pod_labels = {"app.kubernetes.io/name": name, **(labels or {})}
     meta_labels = dict(pod_labels)
     annotations: dict[str, str] = {}
@@ -63,7 +63,7 @@ def _deployment(namespace: str, name: str, image: str, port: int | None, *, repl
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": name, "namespace": namespace, "labels": meta_labels, "annotations": annotations},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}, "template": {"metadata": {"labels": pod_labels}, "spec": spec}},
+        "spec": {"replicas": replicas, "strategy": {"type": strategy}, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}, "template": {"metadata": {"labels": pod_labels}, "spec": spec}},
     }
 
 
@@ -167,7 +167,8 @@ def seed(store: KubeStore, *, age_days: int = 42) -> None:
         volumes = [("config", f"{app}-config", "/config"), ("media", "media-library", "/data")]
         if app == "qbittorrent":
             volumes.append(("tmp", "", "/tmp"))
-        objects.append(_deployment("media", app, image, port, argo_app=app, volumes=volumes))
+        # The bjw-s app-template chart deploys with Recreate: a ReadWriteOnce config volume cannot be shared by two pods.
+        objects.append(_deployment("media", app, image, port, argo_app=app, volumes=volumes, strategy="Recreate"))
         objects.append(_service("media", app, port, app))
     backup_labels, backup_annotations = _argo("media-backup", "batch/CronJob", "media", "media-backup")
     objects.append(

@@ -140,3 +140,16 @@ async def test_every_object_the_controllers_write_matches_the_kubernetes_schema(
     problems = [(t.kind, o["metadata"]["name"], checker.problems(o)) for t in cluster.store.registry.types for o in cluster.store.list(t)]
     assert [p for p in problems if p[2] != ([], [])] == []
     assert len(problems) > 100
+
+
+async def test_recreate_strategy_removes_old_pods_before_new_ones_start(cluster: SandboxCluster) -> None:
+    await until(lambda: cluster.store.get("deployments.apps", "media", "lidarr")["status"].get("availableReplicas") == 1)
+    cluster.store.patch("deployments.apps", "media", "lidarr", {"spec": {"strategy": {"type": "Recreate", "rollingUpdate": None}}}, "merge")
+    old = {p["metadata"]["uid"] for p in cluster.store.list("pods", "media", label_selector="app.kubernetes.io/name=lidarr")}
+    seen_overlap: list[bool] = []
+    unsubscribe = cluster.store.subscribe(lambda ch: seen_overlap.append(ch.rtype.kind == "Pod" and ch.type == "ADDED" and "lidarr" in ch.obj["metadata"]["name"] and any(cluster.store.find("pods", "media", p["metadata"]["name"]) for p in cluster.store.list("pods", "media", label_selector="app.kubernetes.io/name=lidarr") if p["metadata"]["uid"] in old)))
+    cluster.store.patch("deployments.apps", "media", "lidarr", {"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "now"}}}}})
+    uids = lambda: {p["metadata"]["uid"] for p in cluster.store.list("pods", "media", label_selector="app.kubernetes.io/name=lidarr")}  # noqa: E731
+    await until(lambda: uids() and not uids() & old and (d := cluster.store.get("deployments.apps", "media", "lidarr"))["status"].get("availableReplicas") == 1 and d["status"]["observedGeneration"] == d["metadata"]["generation"])
+    unsubscribe()
+    assert not any(seen_overlap)

@@ -8,7 +8,7 @@ from typing import Any
 
 from openclaw.sandbox.kube import events
 from openclaw.sandbox.kube.controllers.base import Controller, Key
-from openclaw.sandbox.kube.controllers.pods import owned
+from openclaw.sandbox.kube.controllers.pods import owned, owned_pods
 from openclaw.sandbox.kube.meta import controller_of, owner_ref, template_hash, timestamp
 from openclaw.sandbox.kube.store import Change
 
@@ -26,6 +26,13 @@ class Deployments(Controller):
             ref = controller_of(change.obj)
             if ref and ref["kind"] == "Deployment":
                 yield (change.obj["metadata"]["namespace"], ref["name"])
+        elif change.rtype.kind == "Pod" and change.type == "DELETED":
+            # Recreate waits for old pods to be gone, which changes no ReplicaSet status.
+            ref = controller_of(change.obj)
+            rs = self.store.find("replicasets.apps", change.obj["metadata"]["namespace"], ref["name"]) if ref and ref["kind"] == "ReplicaSet" else None
+            owner = controller_of(rs) if rs else None
+            if owner and owner["kind"] == "Deployment":
+                yield (change.obj["metadata"]["namespace"], owner["name"])
 
     def reconcile(self, namespace: str, name: str) -> None:
         dep = self.store.find("deployments.apps", namespace, name)
@@ -68,14 +75,21 @@ class Deployments(Controller):
         """A rolling update: the new set grows to `want`; old sets shrink as new pods become available."""
         namespace = dep["metadata"]["namespace"]
         new_name = new_rs["metadata"]["name"]
-        new_available = int((self.store.get("replicasets.apps", namespace, new_name).get("status") or {}).get("availableReplicas", 0))
-        self._set_replicas(dep, new_name, want)
-        budget = max(want - new_available, 0)
-        for rs in sorted(old_sets, key=lambda r: r["metadata"]["creationTimestamp"], reverse=True):
-            current = int(rs["spec"].get("replicas", 0))
-            keep = min(current, budget)
-            budget -= keep
-            self._set_replicas(dep, rs["metadata"]["name"], keep)
+        if (dep["spec"].get("strategy") or {}).get("type") == "Recreate":
+            # Recreate: every old pod goes (and is gone) before the new ReplicaSet scales up.
+            for rs in old_sets:
+                self._set_replicas(dep, rs["metadata"]["name"], 0)
+            old_pods = [p for rs in old_sets for p in owned_pods(self.store, rs)]
+            self._set_replicas(dep, new_name, 0 if old_pods else want)
+        else:
+            new_available = int((self.store.get("replicasets.apps", namespace, new_name).get("status") or {}).get("availableReplicas", 0))
+            self._set_replicas(dep, new_name, want)
+            budget = max(want - new_available, 0)
+            for rs in sorted(old_sets, key=lambda r: r["metadata"]["creationTimestamp"], reverse=True):
+                current = int(rs["spec"].get("replicas", 0))
+                keep = min(current, budget)
+                budget -= keep
+                self._set_replicas(dep, rs["metadata"]["name"], keep)
         limit = int(dep["spec"].get("revisionHistoryLimit", 10))
         idle = [rs for rs in old_sets if int(rs["spec"].get("replicas", 0)) == 0 and not (rs.get("status") or {}).get("replicas")]
         idle.sort(key=lambda r: int((r["metadata"].get("annotations") or {}).get(REVISION, "0")))
