@@ -193,12 +193,12 @@ class Api:
             if patch_type is None:
                 raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: {', '.join(PATCH_CONTENT_TYPES)}")
             body = await _body(request)
-            warnings: list[str] = []
+            patch_warnings: list[str] = []
             if patch_type != "json" and isinstance(body, dict):
-                warnings = self._validated(request, {**body, "apiVersion": rtype.api_version, "kind": rtype.kind}, partial=True)
+                patch_warnings = self._validated(request, {**body, "apiVersion": rtype.api_version, "kind": rtype.kind}, partial=True)
             created = patch_type == "apply" and self.store.find(rtype, namespace, name) is None
             result = self.store.patch(rtype, namespace, name, body, patch_type, subresource=sub, dry_run=_dry_run(request), field_manager=request.query_params.get("fieldManager"))
-            return self._warn(JSONResponse(result, status_code=201 if created else 200), warnings)
+            return self._warn(JSONResponse(result, status_code=201 if created else 200), patch_warnings)
         if method == "DELETE":
             options = await _body(request) or {}
             q = request.query_params

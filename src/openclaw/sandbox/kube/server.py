@@ -7,7 +7,7 @@ import contextlib
 import hmac
 import logging
 import socket
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def build_app(api: Api, token: str) -> Starlette:
         header = request.headers.get("authorization", "")
         return header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode())
 
-    async def guarded(request: Request, handler: Any) -> Response:
+    async def guarded(request: Request, handler: Callable[[Request], Awaitable[Response]]) -> Response:
         if not authorized(request):
             return status_response(ApiError(401, "Unauthorized", "Unauthorized"))
         try:

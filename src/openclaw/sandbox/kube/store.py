@@ -28,6 +28,7 @@ from openclaw.sandbox.kube.watch import Watcher
 from openclaw.sandbox.simclock import SimClock
 
 ResourceRef = str | ResourceType
+_List = list  # the store has a `list` method; annotations inside the class use this name
 # Types whose spec changes bump metadata.generation (the rest carry no spec or no generation).
 _GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget", "Application"}
 # Types whose `status` is only written through the status subresource.
@@ -55,7 +56,7 @@ class KubeStore:
         self._objects: dict[str, dict[tuple[str, str], dict[str, Any]]] = {t.key: {} for t in self.registry.types}
         self._rv = 1
         self._history: deque[Change] = deque(maxlen=history)
-        self._listeners: list[Callable[[Change], None]] = []
+        self._listeners: _List[Callable[[Change], None]] = []
         self._watchers: set[Watcher] = set()
         self._uids: dict[str, tuple[ResourceType, tuple[str, str]]] = {}
 
@@ -97,12 +98,12 @@ class KubeStore:
         label_selector: str | None = None,
         field_selector: str | None = None,
         predicate: Callable[[dict[str, Any]], bool] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> _List[dict[str, Any]]:
         """Copies of matching objects sorted by namespace/name; `namespace=None` means all namespaces."""
         rtype = self.rtype(ref)
         return [copy.deepcopy(o) for o in self._select(rtype, namespace, label_selector, field_selector, predicate)]
 
-    def _select(self, rtype: ResourceType, namespace: str | None, label_selector: str | None, field_selector: str | None, predicate: Callable[[dict[str, Any]], bool] | None = None) -> list[dict[str, Any]]:
+    def _select(self, rtype: ResourceType, namespace: str | None, label_selector: str | None, field_selector: str | None, predicate: Callable[[dict[str, Any]], bool] | None = None) -> _List[dict[str, Any]]:
         reqs = parse_labels(label_selector)
         fields = parse_fields(field_selector)
         out = []
@@ -124,7 +125,7 @@ class KubeStore:
         obj = self._bucket(found[0]).get(found[1])
         return (found[0], copy.deepcopy(obj)) if obj is not None else None
 
-    def dependents(self, owner_uid: str) -> list[tuple[ResourceType, dict[str, Any]]]:
+    def dependents(self, owner_uid: str) -> _List[tuple[ResourceType, dict[str, Any]]]:
         """Objects (copies) whose ownerReferences name `owner_uid`."""
         out = []
         for rtype in self.registry.types:
@@ -216,8 +217,8 @@ class KubeStore:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + random_suffix()
-        for key in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
-            meta.pop(key, None)
+        for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            meta.pop(field, None)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = timestamp(self.clock.now())
         if rtype.kind in _GENERATION_KINDS:
@@ -248,11 +249,11 @@ class KubeStore:
             raise errors.conflict(rtype.plural, current["metadata"]["name"], rtype.group)
         new = copy.deepcopy(obj)
         new_meta = new.setdefault("metadata", {})
-        for key in ("uid", "creationTimestamp", "namespace", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
-            if key in current["metadata"]:
-                new_meta[key] = current["metadata"][key]
+        for field in ("uid", "creationTimestamp", "namespace", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
+            if field in current["metadata"]:
+                new_meta[field] = current["metadata"][field]
             else:
-                new_meta.pop(key, None)
+                new_meta.pop(field, None)
         if rtype.kind in _STATUS_SPLIT:
             if subresource == "status":
                 new = {**copy.deepcopy(current), "status": new.get("status", {})}
@@ -271,7 +272,7 @@ class KubeStore:
         return self._replace(rtype, current, new)
 
     @staticmethod
-    def _finalizers(obj: dict[str, Any]) -> list[str]:
+    def _finalizers(obj: dict[str, Any]) -> _List[str]:
         """What still holds a deleting object: metadata finalizers, and a Namespace's spec finalizers."""
         held = list(obj["metadata"].get("finalizers") or [])
         if obj.get("kind") == "Namespace":

@@ -35,7 +35,8 @@ class CronJobs(Controller):
         """The next scheduled time after the last one (or after creation)."""
         tz = ZoneInfo(cj["spec"].get("timeZone") or "UTC")
         base = parse_time(cj.get("status", {}).get("lastScheduleTime")) or parse_time(cj["metadata"]["creationTimestamp"]) or self.store.clock.now()
-        return croniter(cj["spec"]["schedule"], base.astimezone(tz)).get_next(datetime).astimezone(UTC)
+        after: datetime = croniter(cj["spec"]["schedule"], base.astimezone(tz)).get_next(datetime)
+        return after.astimezone(UTC)
 
     def reconcile(self, namespace: str, name: str) -> None:
         cj = self.store.find("cronjobs.batch", namespace, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -103,7 +104,7 @@ class Kubelet(Controller):
                 key = f"kubelet/{uid}/{cs['name']}/crash"
                 crash = self.rt.faults.for_container(pod, cs["name"], "crashloop")
                 if crash is not None and "running" in cs.get("state", {}) and not self.rt.timers.pending(key):
-                    self.rt.timers.after(self.rt.timing.crash_after, key, lambda c=cs["name"], f=crash: self._exit(namespace, name, uid, c, f.exit_code, f.message))
+                    self.rt.timers.after(self.rt.timing.crash_after, key, functools.partial(self._exit, namespace, name, uid, cs["name"], crash.exit_code, crash.message))
 
     def _kill(self, namespace: str, name: str, uid: str) -> None:
         pod = self.store.find("pods", namespace, name)
@@ -135,7 +136,7 @@ class Kubelet(Controller):
         self.store.mutate("pods", ns, name, init)
         for c in pod["spec"]["containers"]:
             events.record(self.store, pod, "Pulled", f'Container image "{c["image"]}" already present on machine', host=pod["spec"]["nodeName"])
-            self.rt.timers.after(self.rt.timing.container_start, f"kubelet/{uid}/{c['name']}/start", lambda c=c: self._start(ns, name, uid, c["name"]))
+            self.rt.timers.after(self.rt.timing.container_start, f"kubelet/{uid}/{c['name']}/start", functools.partial(self._start, ns, name, uid, c["name"]))
 
     def _current(self, namespace: str, name: str, uid: str) -> dict[str, Any] | None:
         pod = self.store.find("pods", namespace, name)
