@@ -120,6 +120,8 @@ def test_delete_pod_server_dry_run_deletes_nothing(cluster: SandboxCluster, kube
     pod = pods(cluster, "media", "app.kubernetes.io/name=lidarr")[0]
     out = kubectl("delete", "pod", "-n", "media", pod["metadata"]["name"], "--dry-run=server").stdout
     assert "(server dry run)" in out
+    deletes = cluster.requests.find(method="DELETE", path=pod["metadata"]["name"])
+    assert deletes and all(r.dry_run and not r.is_mutation for r in deletes)
     still = cluster.call(cluster.store.get, "pods", "media", pod["metadata"]["name"])
     assert still["metadata"]["uid"] == pod["metadata"]["uid"]
     assert not still["metadata"].get("deletionTimestamp")
@@ -132,6 +134,8 @@ def test_rollout_restart_rolls_new_pods_and_status_completes(cluster: SandboxClu
     assert 'deployment "sonarr" successfully rolled out' in done.stdout
     dep = cluster.call(cluster.store.get, "deployments.apps", "media", "sonarr")
     assert "kubectl.kubernetes.io/restartedAt" in dep["spec"]["template"]["metadata"]["annotations"]
+    patches = cluster.requests.find(method="PATCH", path="/apis/apps/v1/namespaces/media/deployments/sonarr")
+    assert patches and patches[-1].content_type.startswith("application/strategic-merge-patch+json") and patches[-1].status == 200
     assert dep["status"]["observedGeneration"] == dep["metadata"]["generation"]
     assert dep["status"]["updatedReplicas"] == dep["status"]["availableReplicas"] == 1
     live = [p for p in pods(cluster, "media", "app.kubernetes.io/name=sonarr") if ready(p)]

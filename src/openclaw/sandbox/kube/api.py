@@ -55,6 +55,7 @@ def _dry_run(request: Request, options: dict[str, Any] | None = None) -> bool:
     for value in values:
         if value != "All":
             raise errors.bad_request(f"dryRun {value!r}: the only supported value is All")
+    request.state.dry_run = bool(values)
     return bool(values)
 
 

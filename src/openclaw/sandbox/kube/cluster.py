@@ -23,6 +23,7 @@ from openclaw.sandbox.kube.controllers.scheduler import Scheduler
 from openclaw.sandbox.kube.controllers.statefulsets import StatefulSets
 from openclaw.sandbox.kube.faults import Faults
 from openclaw.sandbox.kube.logbook import LogBook
+from openclaw.sandbox.kube.recorder import RequestLog
 from openclaw.sandbox.kube.runtime import Runtime, Timing
 from openclaw.sandbox.kube.server import KubeApiServer, write_kubeconfig
 from openclaw.sandbox.kube.store import KubeStore
@@ -62,6 +63,7 @@ class SandboxCluster:
             Jobs(self.rt), CronJobs(self.rt), GarbageCollector(self.rt), Namespaces(self.rt), ClaimBinder(self.rt), DisruptionBudgets(self.rt), VolumeUsage(self.rt), EventExpiry(self.rt),
         ]
         self.token = token or secrets.token_urlsafe(24)
+        self.requests = RequestLog()
         self._seed = seed
         self._host, self._port, self._bookmarks = host, port, bookmark_seconds
         self.kubeconfig_path = kubeconfig
@@ -86,7 +88,7 @@ class SandboxCluster:
         self.manager.settle()
         cert_dir = self.kubeconfig_path.parent / "sandbox-pki" if self.kubeconfig_path is not None else Path(tempfile.mkdtemp(prefix="openclaw-sandbox-pki-"))
         self.cert = make_serving_cert(cert_dir, self._host)
-        self.server = KubeApiServer(self.rt, self.token, cert=self.cert, host=self._host, port=self._port, bookmark_seconds=self._bookmarks)
+        self.server = KubeApiServer(self.rt, self.token, cert=self.cert, host=self._host, port=self._port, bookmark_seconds=self._bookmarks, requests=self.requests)
         await self.server.start()
         if self.kubeconfig_path is not None:
             write_kubeconfig(self.kubeconfig_path, self.server.url, self.token, self.cert.ca_pem)

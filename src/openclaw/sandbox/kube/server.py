@@ -23,14 +23,16 @@ from openclaw.sandbox.kube.api import Api, status_response
 from openclaw.sandbox.kube.errors import ApiError
 from openclaw.sandbox.kube.openapi import gv_document
 from openclaw.sandbox.kube.openapi import index as openapi_index
+from openclaw.sandbox.kube.recorder import RecordedRequest, RequestLog
 from openclaw.sandbox.kube.runtime import Runtime
 from openclaw.sandbox.kube.tls import ServingCert
 
 log = logging.getLogger(__name__)
 
 
-def build_app(api: Api, token: str) -> Starlette:
-    """The Starlette app serving the Kubernetes REST paths for `api`, requiring `Authorization: Bearer <token>`."""
+def build_app(api: Api, token: str, requests: RequestLog | None = None) -> Starlette:
+    """The Starlette app serving the Kubernetes REST paths for `api`, requiring `Authorization: Bearer <token>`.
+    Every answered request is added to `requests` when given."""
     registry = api.store.registry
 
     def authorized(request: Request) -> bool:
@@ -38,6 +40,12 @@ def build_app(api: Api, token: str) -> Starlette:
         return header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode())
 
     async def guarded(request: Request, handler: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await answer(request, handler)
+        if requests is not None:
+            requests.add(RecordedRequest(request.method, request.url.path, request.url.query, request.headers.get("content-type", ""), response.status_code, request.headers.get("user-agent", ""), api.store.clock.now(), bool(getattr(request.state, "dry_run", False))))
+        return response
+
+    async def answer(request: Request, handler: Callable[[Request], Awaitable[Response]]) -> Response:
         if not authorized(request):
             return status_response(ApiError(401, "Unauthorized", "Unauthorized"))
         try:
@@ -155,12 +163,12 @@ class _QuietServer(uvicorn.Server):
 class KubeApiServer:
     """Serves `build_app` on a loopback port (0 picks a free one) in the running event loop."""
 
-    def __init__(self, rt: Runtime, token: str, *, cert: ServingCert, host: str = "127.0.0.1", port: int = 0, bookmark_seconds: float = 60.0) -> None:
+    def __init__(self, rt: Runtime, token: str, *, cert: ServingCert, host: str = "127.0.0.1", port: int = 0, bookmark_seconds: float = 60.0, requests: RequestLog | None = None) -> None:
         self.rt = rt
         self.cert = cert
         self.token = token
         self.host = host
-        self.app = build_app(Api(rt, bookmark_seconds=bookmark_seconds), token)
+        self.app = build_app(Api(rt, bookmark_seconds=bookmark_seconds), token, requests)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
