@@ -226,3 +226,18 @@ async def test_without_a_hook_token_configured_every_hook_is_closed(state_dir: P
             assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHORIZED"
         assert "hooks.token" in r.json()["error"]["message"]
         assert await event_count(handle) == 0
+
+
+async def test_media_timeline_and_recent_events_over_the_websocket(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
+    for name in ("Grab", "Download"):
+        r = await http.post("/hooks/radarr", content=(DATA / f"webhooks/radarr/{name}.json").read_bytes(), headers={**GOOD, "Content-Type": "application/json"})
+        assert r.status_code == 202
+    await events_of(gw.services).processor.drain()
+    async with gw.client() as ws:
+        by_download = await ws.call("media.timeline", {"downloadId": "SABnzbd_nzo_p9k2tq"})
+        assert [e["type"] for e in by_download["events"]] == ["Grab", "Download"]
+        by_key = await ws.call("media.timeline", {"key": "movie:tmdb:603"})
+        assert by_key["events"] == by_download["events"]
+        recent = await ws.call("events.recent", {"source": "radarr", "limit": 5})
+        assert [e["type"] for e in recent["events"]] == ["Download", "Grab"]
+        assert all(e["processedAt"] for e in recent["events"])

@@ -129,6 +129,31 @@ class Events:
             await asyncio.sleep(interval_s)
 
 
+def _install_methods(services: Services, events: Events) -> None:
+    from openclaw.gateway.methods import READ, MethodCall, MethodError
+
+    @services.methods.method("media.timeline", READ)
+    async def media_timeline(call: MethodCall) -> dict[str, Any]:
+        key, download_id = call.params.get("key"), call.params.get("downloadId")
+        if isinstance(key, str) and key:
+            return {"key": key, "events": await events.timeline(key)}
+        if isinstance(download_id, str) and download_id:
+            return {"downloadId": download_id, "events": await events.timeline_for_download(download_id)}
+        raise MethodError("INVALID_REQUEST", "key or downloadId: expected a media item key (e.g. movie:tmdb:603) or a download id", {"field": "key"})
+
+    @services.methods.method("events.recent", READ)
+    async def events_recent(call: MethodCall) -> dict[str, Any]:
+        source, type_, limit = call.params.get("source"), call.params.get("type"), call.params.get("limit", 50)
+        if source is not None and not isinstance(source, str):
+            raise MethodError("INVALID_REQUEST", "source: expected a string such as alertmanager or sonarr", {"field": "source"})
+        if type_ is not None and not isinstance(type_, str):
+            raise MethodError("INVALID_REQUEST", "type: expected a string such as firing or Grab", {"field": "type"})
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
+            raise MethodError("INVALID_REQUEST", "limit: expected an integer from 1 to 500", {"field": "limit"})
+        found = await events.recent(source=source, type=type_, limit=limit)
+        return {"events": [e.to_json() for e in found]}
+
+
 def events_of(services: Services) -> Events:
     events: Events = services.extensions[EXTENSION]
     return events
@@ -167,6 +192,8 @@ def install(services: Services) -> Events:
     pending.set_function(lambda: events.processor.queue.qsize())
     processed = Gauge("openclaw_events_processed", "Events processed since start", registry=services.metrics)
     processed.set_function(lambda: events.processor.processed)
+
+    _install_methods(services, events)
 
     async def start() -> None:
         await events.open()
