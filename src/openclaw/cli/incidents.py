@@ -48,7 +48,7 @@ def list_incidents(
         fail(f"--status: expected one of {', '.join(INCIDENT_STATUSES)}, got {status!r}", code=2)
     conn = _open(state_dir)
     try:
-        found = store.list_incidents(conn, status=status, limit=limit)  # type: ignore[arg-type]  # checked above
+        found = store.list_incidents(conn, status=status, limit=limit)
     except sqlite3.Error as exc:
         fail(f"cannot read incidents: {exc}")
     finally:

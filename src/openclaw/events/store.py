@@ -119,7 +119,7 @@ def mark_processed_many(conn: sqlite3.Connection, event_ids: list[str], at: floa
 
 
 def list_events(conn: sqlite3.Connection, *, source: str | None = None, type: str | None = None, limit: int = 100) -> list[StoredEvent]:
-    sql, args = "SELECT * FROM events WHERE 1=1", []
+    sql, args = "SELECT * FROM events WHERE 1=1", list[object]()
     if source:
         sql += " AND source = ?"
         args.append(source)

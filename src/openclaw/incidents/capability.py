@@ -12,6 +12,7 @@ Others reach it as `incidents_of(services)`:
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ class Incidents:
         events.db.add_schema(store.SCHEMA)
         events.register("alertmanager", handle_alert_notification)
 
-    async def list(self, *, status: IncidentStatus | None = None, limit: int = 200) -> list[Incident]:
+    async def list(self, *, status: IncidentStatus | None = None, limit: int = 200) -> builtins.list[Incident]:
         return await self.events.db.run(lambda conn: store.list_incidents(conn, status=status, limit=limit))
 
     async def get(self, incident_id: str) -> Incident | None:
@@ -52,7 +53,7 @@ class Incidents:
 
         return self.events.subscribe(filtered)
 
-    async def check_heartbeats(self, now: float | None = None) -> list[Notice]:
+    async def check_heartbeats(self, now: float | None = None) -> builtins.list[Notice]:
         """Open incidents for silent heartbeats; returns (and delivers) the notices."""
         at = now if now is not None else self.events.clock()
         notices = await self.events.db.run(lambda conn: heartbeat.check_heartbeats(conn, at))

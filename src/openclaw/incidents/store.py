@@ -260,7 +260,7 @@ def _incident_alert(row: sqlite3.Row) -> IncidentAlert:
 
 def list_incidents(conn: sqlite3.Connection, *, status: IncidentStatus | None = None, limit: int = 200) -> list[Incident]:
     """Newest first."""
-    sql, args = _SUMMARY, []
+    sql, args = _SUMMARY, list[object]()
     if status:
         sql += " WHERE i.status = ?"
         args.append(status)
