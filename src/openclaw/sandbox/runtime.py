@@ -22,6 +22,7 @@ from pathlib import Path
 from openclaw.sandbox.alerts import AlertSource, Dispatcher
 from openclaw.sandbox.kube.cluster import SandboxCluster
 from openclaw.sandbox.kube.store import KubeStore
+from openclaw.sandbox.media.recorder import RequestRecorder
 from openclaw.sandbox.media.stack import MediaStack
 from openclaw.sandbox.simclock import SimClock
 
@@ -75,6 +76,11 @@ class Sandbox:
     @property
     def urls(self) -> dict[str, str]:
         return {"kubernetes": self.cluster.url, **self.media.urls}
+
+    @property
+    def received(self) -> RequestRecorder:
+        """Every request the media apps received, for assertions on the calls a client made."""
+        return self.media.pipeline.received
 
     @property
     def kubeconfig(self) -> Path | None:

@@ -70,6 +70,8 @@ async def test_stalled_download_is_fixed_by_blocklisting_and_searching_again() -
         assert (await torrents)[0]["state"] == "stalledDL"
         first = record["title"]
         assert (await h.radarr.delete(f"/api/v3/queue/{record['id']}", params={"removeFromClient": "true", "blocklist": "true"})).status_code == 200
+        (delete,) = h.pipeline.received.of("radarr", method="DELETE")
+        assert delete.path == f"/api/v3/queue/{record['id']}" and delete.query == {"removeFromClient": "true", "blocklist": "true"} and delete.status == 200
         h.step(400)
         imported = [b for a, b in sent(h) if b.get("eventType") == "Download"]
         assert len(imported) == 1 and imported[0]["release"]["releaseTitle"] != first
@@ -117,6 +119,9 @@ async def test_apps_refuse_requests_without_their_key() -> None:
         assert (await h.qbit.get("/api/v2/torrents/info")).status_code == 403
         bad = await h.qbit.post("/api/v2/auth/login", data={"username": "admin", "password": "wrong"})
         assert bad.text == "Fails."
+        refused = h.pipeline.received.of("sonarr", path="/api/v3/system/status")
+        assert [r.status for r in refused] == [401, 200]
+        assert h.pipeline.received.of("qbittorrent", path="/api/v2/auth/login")[0].body == b"username=admin&password=wrong"
 
 
 async def test_bad_input_gets_an_error_naming_the_field() -> None:

@@ -80,7 +80,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     return build([
         Route("/System/Info", system_info), Route("/System/Info/Public", public_info),
         Route("/Library/Refresh", refresh, methods=["POST"]), Route("/Items", items), Route("/Items/{id}", item_get),
-    ], api_key, headers=TOKEN_HEADERS, query=("api_key", "ApiKey"), public=("/System/Info/Public",))
+    ], api_key, name="jellyfin", recorder=p.received, headers=TOKEN_HEADERS, query=("api_key", "ApiKey"), public=("/System/Info/Public",))
 
 
 def _provider_match(item: JellyfinItem, wanted: str) -> bool:

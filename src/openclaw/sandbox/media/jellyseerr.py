@@ -131,4 +131,4 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v1/request", request_create, methods=["POST"]), Route("/api/v1/request/count", request_count),
         Route("/api/v1/request/{id:int}", request_get),
         Route("/api/v1/request/{id:int}/{status}", request_status, methods=["POST"]),
-    ], api_key, public=("/api/v1/status",), error_body=error_body)
+    ], api_key, name="jellyseerr", recorder=p.received, public=("/api/v1/status",), error_body=error_body)

@@ -16,6 +16,7 @@ from typing import Any
 from openclaw.sandbox.media import indexer, webhooks
 from openclaw.sandbox.media.catalog import DEFAULT_CATALOG, Catalog
 from openclaw.sandbox.media.faults import MediaFaults
+from openclaw.sandbox.media.recorder import RequestRecorder
 from openclaw.sandbox.media.state import (
     MEDIA_AVAILABLE,
     MEDIA_PARTIALLY_AVAILABLE,
@@ -83,6 +84,8 @@ class MediaPipeline:
     state: MediaState = field(default_factory=MediaState)
     # app -> (source, level, message) shown by its /health endpoint
     health_issues: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # Every request the simulated apps received (for tests that assert on the calls made).
+    received: RequestRecorder = field(default_factory=RequestRecorder)
     # Dependencies the homelab can take down: "qbittorrent" (download client), "prowlarr" (indexers).
     down: set[str] = field(default_factory=set)
     _last: float = 0.0

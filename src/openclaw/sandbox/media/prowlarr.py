@@ -72,4 +72,4 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     return build([
         Route("/api/v1/system/status", status), Route("/api/v1/health", health),
         Route("/api/v1/indexer", indexers), Route("/api/v1/search", search),
-    ], api_key)
+    ], api_key, name="prowlarr", recorder=p.received)

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openclaw.sandbox.media.pipeline import MediaError, MediaPipeline
+from openclaw.sandbox.media.recorder import RecordingMiddleware
 from openclaw.sandbox.media.state import Torrent
 
 VERSION = "v4.6.7"
@@ -110,6 +111,7 @@ def build_app(p: MediaPipeline, username: str, password: str) -> Starlette:
         Route("/api/v2/torrents/resume", toggle(False), methods=["POST"]), Route("/api/v2/torrents/start", toggle(False), methods=["POST"]),
     ])
     app.add_middleware(SessionGuard, sessions=sessions)
+    app.add_middleware(RecordingMiddleware, recorder=p.received, name="qbittorrent")
     return app
 
 

@@ -188,4 +188,4 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v3/movie/lookup", movie_lookup), Route("/api/v3/movie/{id:int}", movie_get),
         Route("/api/v3/wanted/missing", wanted_missing), Route("/api/v3/history", history),
         Route("/api/v3/blocklist", blocklist), Route("/api/v3/blocklist/{id:int}", blocklist_delete, methods=["DELETE"]),
-    ], api_key)
+    ], api_key, name="radarr", recorder=p.received)

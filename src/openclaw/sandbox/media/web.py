@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openclaw.sandbox.media.pipeline import MediaError
+from openclaw.sandbox.media.recorder import RecordingMiddleware, RequestRecorder
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -72,7 +73,7 @@ async def read_json(request: Request) -> dict[str, Any]:
     return body
 
 
-def build(routes: Sequence[BaseRoute], api_key: str, *, headers: tuple[str, ...] = ("x-api-key",),
+def build(routes: Sequence[BaseRoute], api_key: str, *, name: str, recorder: RequestRecorder, headers: tuple[str, ...] = ("x-api-key",),
           query: tuple[str, ...] = ("apikey",), public: tuple[str, ...] = (), error_body: Callable[[int, str, str | None], Response] | None = None) -> Starlette:
     """A Starlette app that checks the API key and turns `MediaError`/bad values into JSON errors."""
     render = error_body or error
@@ -90,4 +91,5 @@ def build(routes: Sequence[BaseRoute], api_key: str, *, headers: tuple[str, ...]
 
     app = Starlette(routes=list(routes), exception_handlers={MediaError: on_media_error, ValueError: on_value_error, 404: not_found})
     app.add_middleware(ApiKeyMiddleware, key=api_key, headers=headers, query=query, public=public)
+    app.add_middleware(RecordingMiddleware, recorder=recorder, name=name)
     return app
