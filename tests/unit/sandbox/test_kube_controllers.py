@@ -153,3 +153,22 @@ async def test_recreate_strategy_removes_old_pods_before_new_ones_start(cluster:
     await until(lambda: uids() and not uids() & old and (d := cluster.store.get("deployments.apps", "media", "lidarr"))["status"].get("availableReplicas") == 1 and d["status"]["observedGeneration"] == d["metadata"]["generation"])
     unsubscribe()
     assert not any(seen_overlap)
+
+
+async def test_a_bad_image_tag_leaves_the_new_pod_in_image_pull_backoff_until_rolled_back(cluster: SandboxCluster) -> None:
+    await until(lambda: cluster.store.get("deployments.apps", "media", "prowlarr")["status"].get("availableReplicas") == 1)
+    good = cluster.store.get("deployments.apps", "media", "prowlarr")["spec"]["template"]["spec"]["containers"][0]["image"]
+    cluster.faults.bad_image("lscr.io/linuxserver/prowlarr:1.99.9")
+    cluster.store.patch("deployments.apps", "media", "prowlarr", {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "lscr.io/linuxserver/prowlarr:1.99.9"}]}}}})
+
+    def waiting_reason() -> str | None:
+        for pod in cluster.store.list("pods", "media", label_selector="app.kubernetes.io/name=prowlarr"):
+            for cs in pod["status"].get("containerStatuses") or []:
+                if cs["image"].endswith("1.99.9"):
+                    return str((cs["state"].get("waiting") or {}).get("reason"))
+        return None
+
+    await until(lambda: waiting_reason() == "ImagePullBackOff")
+    assert cluster.store.get("deployments.apps", "media", "prowlarr")["status"].get("availableReplicas", 0) == 0
+    cluster.store.patch("deployments.apps", "media", "prowlarr", {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": good}]}}}})
+    await until(lambda: (d := cluster.store.get("deployments.apps", "media", "prowlarr"))["status"].get("availableReplicas") == 1 and d["status"]["observedGeneration"] == d["metadata"]["generation"] and waiting_reason() is None)

@@ -49,6 +49,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self._bad_images: dict[str, str] = {}
         self._rt: Runtime | None = None
         self._listeners: list[Callable[[], None]] = []
 
@@ -88,6 +89,20 @@ class Faults:
     def fail_jobs(self, namespace: str, target: str, *, exit_code: int = 1, message: str = "backup failed: destination unreachable") -> Fault:
         """Make pods of a Job (or of every Job a CronJob creates) exit with `exit_code` until cleared."""
         return self._add(Fault("jobfail", namespace, target, None, exit_code, message, False))
+
+    def bad_image(self, image: str, *, message: str = "manifest unknown") -> None:
+        """Make pulls of `image` fail (ErrImagePull, then ImagePullBackOff) until `clear_image(image)`:
+        a rollout to a mistyped tag. Pods already running it are not affected."""
+        self._bad_images[image] = message
+        self._changed()
+
+    def clear_image(self, image: str) -> None:
+        self._bad_images.pop(image, None)
+        self._changed()
+
+    def pull_error(self, image: str) -> str | None:
+        """Why pulling `image` fails now, or None."""
+        return self._bad_images.get(image)
 
     def clear(self, namespace: str | None = None, target: str | None = None, kind: str | None = None) -> int:
         """Remove matching faults (all when no filter); returns how many. Running pods recover at their next start."""

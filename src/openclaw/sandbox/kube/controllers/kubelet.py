@@ -135,8 +135,32 @@ class Kubelet(Controller):
 
         self.store.mutate("pods", ns, name, init)
         for c in pod["spec"]["containers"]:
-            events.record(self.store, pod, "Pulled", f'Container image "{c["image"]}" already present on machine', host=pod["spec"]["nodeName"])
-            self.rt.timers.after(self.rt.timing.container_start, f"kubelet/{uid}/{c['name']}/start", functools.partial(self._start, ns, name, uid, c["name"]))
+            self.rt.timers.after(self.rt.timing.container_start, f"kubelet/{uid}/{c['name']}/start", functools.partial(self._pull, ns, name, uid, c["name"], 0))
+
+    def _pull(self, namespace: str, name: str, uid: str, container: str, attempt: int) -> None:
+        """Pull the image (it is present unless a fault says the registry refuses it), then start."""
+        pod = self._current(namespace, name, uid)
+        if pod is None:
+            return
+        image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == container)
+        node = pod["spec"]["nodeName"]
+        why = self.rt.faults.pull_error(image)
+        if why is None:
+            events.record(self.store, pod, "Pulled", f'Container image "{image}" already present on machine', host=node)
+            self._start(namespace, name, uid, container)
+            return
+        backoff = min(self.rt.timing.backoff_base * (2**attempt), self.rt.timing.backoff_max)
+        reason = "ErrImagePull" if attempt == 0 else "ImagePullBackOff"
+        message = f'failed to pull and unpack image "{image}": {why}' if attempt == 0 else f'Back-off pulling image "{image}"'
+
+        def waiting(obj: dict[str, Any]) -> None:
+            cs = next(s for s in obj["status"]["containerStatuses"] if s["name"] == container)
+            cs["state"] = {"waiting": {"reason": reason, "message": message}}
+
+        self.store.mutate("pods", namespace, name, waiting)
+        events.record(self.store, pod, "Failed", f'Failed to pull image "{image}": {why}', type_="Warning", host=node)
+        events.record(self.store, pod, "BackOff", f'Back-off pulling image "{image}"', host=node)
+        self.rt.timers.after(backoff, f"kubelet/{uid}/{container}/start", functools.partial(self._pull, namespace, name, uid, container, attempt + 1))
 
     def _current(self, namespace: str, name: str, uid: str) -> dict[str, Any] | None:
         pod = self.store.find("pods", namespace, name)
