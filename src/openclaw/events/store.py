@@ -151,7 +151,7 @@ class EventStore:
     async def append(self, source: str, type: str, payload: str, *, received_at: float | None = None) -> NewEvent:
         """Store one event; returns once the row is committed to disk."""
         event = NewEvent(new_event_id(), source, type, payload, received_at if received_at is not None else time.time())
-        await self.db.run(lambda conn: insert_event(conn, event))
+        await self.db.run(lambda conn: insert_event(conn, event), savepoint=False)  # one INSERT
         return event
 
     async def get(self, event_id: str) -> StoredEvent | None:

@@ -68,3 +68,15 @@ async def test_schemas_cannot_be_added_after_open(db) -> None:  # type: ignore[n
 def test_readonly_connection_on_a_missing_database_says_so(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="no event database"):
         connect_readonly(tmp_path / "none.db")
+
+
+async def test_a_failing_single_statement_job_without_savepoint_leaves_the_rest(db) -> None:  # type: ignore[no-untyped-def]
+    database, store = db
+    first = await store.append("wake", "now", "{}")
+
+    def duplicate(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO events (id, source, type, received_at, payload) VALUES (?, 's', 't', 0, '{}')", (first.id,))
+
+    results = await asyncio.gather(database.run(duplicate, savepoint=False), store.append("wake", "now", "{}"), return_exceptions=True)
+    assert isinstance(results[0], sqlite3.IntegrityError)
+    assert await store.count() == 2
