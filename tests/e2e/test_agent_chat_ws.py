@@ -165,3 +165,21 @@ async def test_an_action_needing_approval_waits_for_the_operators_approve_comman
         record = policy_of(stack.gateway.services).audit.get(action_id)
         assert record is not None and record.actor == "agent:main" and record.resolved_by is not None
         assert record.resolved_by == f"operator:device:{client.identity.device_id}"
+
+
+async def test_scaling_a_gitops_managed_workload_is_proposed_not_applied(state_dir: Path) -> None:
+    def relay(body: dict[str, Any]) -> dict[str, Any]:
+        result = last_tool_result(body)
+        return say(f"{result['data']['outcome']}: {result['data']['reason']}")
+
+    turns: list[Any] = [tool_use("toolu_s", "scale_workload", {"namespace": "media", "name": "lidarr", "replicas": 0, "reason": "not used"}), relay]
+    async with agent_stack(state_dir, turns) as stack:
+        await eventually(lambda: stack.ready_pod_names("media", "app.kubernetes.io/name=lidarr"), what="a Ready lidarr pod")
+        async with stack.gateway.client() as client:
+            _, events = await chat(client, "scale lidarr to zero")
+        text = events[-1]["message"]["content"][0]["text"]
+        assert text.startswith("proposed: ") and "managed by" in text
+        deployment = await stack.kubectl("get", "deployment", "lidarr", "-n", "media")
+        assert deployment["spec"]["replicas"] == 1
+        record = policy_of(stack.gateway.services).audit.list(limit=1)[0]
+        assert record.kind == "workload.scale" and record.outcome == "proposed" and record.setting == "ops.policy.argocdAware"

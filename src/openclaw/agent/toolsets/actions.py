@@ -132,3 +132,30 @@ async def uncordon_node(ctx: ToolContext, name: str, reason: str) -> ToolResult:
     """
     ref = _ref("Node", name, None)
     return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_UNCORDON, ref, reason)
+
+
+async def scale_workload(ctx: ToolContext, namespace: str, name: str, replicas: int, reason: str, kind: Literal["Deployment", "StatefulSet"] = "Deployment") -> ToolResult:
+    """Set a workload's replica count. On a GitOps-managed workload this becomes a proposal for git, not a change.
+
+    Args:
+      namespace: the workload's namespace.
+      name: the workload's name.
+      replicas: the new replica count (0 or more).
+      reason: why, in one sentence; recorded in the audit log.
+      kind: Deployment or StatefulSet.
+    """
+    if replicas < 0:
+        return ToolResult.fail("replicas: expected 0 or more")
+    ref = _ref(kind, name, namespace)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.WORKLOAD_SCALE, ref, reason, {"replicas": replicas})
+
+
+async def drain_node(ctx: ToolContext, name: str, reason: str) -> ToolResult:
+    """Cordon a node and evict its pods (pods in protected namespaces stay). Only for a node that must go down.
+
+    Args:
+      name: the node's name.
+      reason: why, in one sentence; recorded in the audit log.
+    """
+    ref = _ref("Node", name, None)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_DRAIN, ref, reason)
