@@ -172,3 +172,23 @@ async def test_a_bad_image_tag_leaves_the_new_pod_in_image_pull_backoff_until_ro
     assert cluster.store.get("deployments.apps", "media", "prowlarr")["status"].get("availableReplicas", 0) == 0
     cluster.store.patch("deployments.apps", "media", "prowlarr", {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": good}]}}}})
     await until(lambda: (d := cluster.store.get("deployments.apps", "media", "prowlarr"))["status"].get("availableReplicas") == 1 and d["status"]["observedGeneration"] == d["metadata"]["generation"] and waiting_reason() is None)
+
+
+async def test_a_paused_deployment_does_not_roll_until_resumed(cluster: SandboxCluster) -> None:
+    await until(lambda: cluster.store.get("deployments.apps", "media", "jellyfin")["status"].get("availableReplicas") == 1)
+    before = {rs["metadata"]["name"] for rs in cluster.store.list("replicasets.apps", "media", label_selector="app.kubernetes.io/name=jellyfin")}
+    cluster.store.patch("deployments.apps", "media", "jellyfin", {"spec": {"paused": True}}, "merge")
+    cluster.store.patch("deployments.apps", "media", "jellyfin", {"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "now"}}}}})
+    await asyncio.sleep(0.3)
+    assert {rs["metadata"]["name"] for rs in cluster.store.list("replicasets.apps", "media", label_selector="app.kubernetes.io/name=jellyfin")} == before
+    cluster.store.patch("deployments.apps", "media", "jellyfin", {"spec": {"paused": None}}, "merge")
+    await until(lambda: len(cluster.store.list("replicasets.apps", "media", label_selector="app.kubernetes.io/name=jellyfin")) == 2)
+
+
+async def test_a_job_past_its_active_deadline_fails(cluster: SandboxCluster) -> None:
+    cluster.store.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "slow", "namespace": "media"}, "spec": {"activeDeadlineSeconds": 30, "template": {"metadata": {"annotations": {"sandbox.openclaw.dev/run-seconds": "3600"}}, "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}})
+    await until(lambda: cluster.store.list("pods", "media", label_selector="job-name=slow"))
+    cluster.advance(31)
+    failed = await until(lambda: condition(cluster.store.get("jobs.batch", "media", "slow"), "Failed"))
+    assert failed["reason"] == "DeadlineExceeded"
+    await until(lambda: not [p for p in cluster.store.list("pods", "media", label_selector="job-name=slow") if not p["metadata"].get("deletionTimestamp")])

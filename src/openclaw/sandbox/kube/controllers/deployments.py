@@ -50,6 +50,9 @@ class Deployments(Controller):
             selector = copy.deepcopy(dep["spec"]["selector"])
             selector.setdefault("matchLabels", {})["pod-template-hash"] = pth
             revision = str(max(revisions, default=0) + 1)
+            if dep["spec"].get("paused"):
+                self._status(namespace, name)
+                return
             new_rs = self.store.create(
                 {
                     "apiVersion": "apps/v1",
@@ -68,7 +71,8 @@ class Deployments(Controller):
         elif int((new_rs["metadata"].get("annotations") or {}).get(REVISION, "0")) < max(revisions, default=0):
             revision = str(max(revisions) + 1)
             self.store.mutate("replicasets.apps", namespace, new_rs["metadata"]["name"], lambda o: o["metadata"].setdefault("annotations", {}).__setitem__(REVISION, revision))
-        self._scale(dep, new_rs, old_sets, want)
+        if not dep["spec"].get("paused"):  # `kubectl rollout pause` holds the ReplicaSets where they are
+            self._scale(dep, new_rs, old_sets, want)
         self._status(namespace, name)
 
     def _scale(self, dep: dict[str, Any], new_rs: dict[str, Any], old_sets: list[dict[str, Any]], want: int) -> None:

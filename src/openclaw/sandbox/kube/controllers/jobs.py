@@ -48,8 +48,23 @@ class Jobs(Controller):
         done = finished(job)
         completions = int(spec.get("completions") or 1)
         backoff_limit = int(spec.get("backoffLimit", 6))
+        deadline = spec.get("activeDeadlineSeconds")
+        started = parse_time(status["startTime"]) or self.store.clock.now()
+        overdue = deadline is not None and (self.store.clock.now() - started).total_seconds() >= int(deadline)
+        if done is None and deadline is not None and not overdue:
+            left = int(deadline) - (self.store.clock.now() - started).total_seconds()
+            self.rt.timers.after(left, f"job/{job['metadata']['uid']}/deadline", lambda: self.enqueue(namespace, name))
         if done is None and not spec.get("suspend"):
-            if succeeded >= completions:
+            if succeeded < completions and overdue:
+                done = "Failed"
+                status["conditions"] = [
+                    {"type": "FailureTarget", "status": "True", "reason": "DeadlineExceeded", "message": "Job was active longer than specified deadline", "lastProbeTime": now, "lastTransitionTime": now},
+                    {"type": "Failed", "status": "True", "reason": "DeadlineExceeded", "message": "Job was active longer than specified deadline", "lastProbeTime": now, "lastTransitionTime": now},
+                ]
+                for pod in active:
+                    self.store.delete("pods", namespace, pod["metadata"]["name"])
+                events.record(self.store, job, "DeadlineExceeded", "Job was active longer than specified deadline", type_="Warning", component="job-controller")
+            elif succeeded >= completions:
                 done = "Complete"
                 status["completionTime"] = now
                 status["conditions"] = [
