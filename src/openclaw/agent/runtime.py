@@ -75,6 +75,7 @@ class AgentRuntime:
         self.ledger = UsageLedger(agent_dir(self.state_dir) / "usage.json")
         # One turn at a time per session: two would interleave one transcript.
         self._locks: dict[str, asyncio.Lock] = {}
+        self._toolbox: tuple[tuple[frozenset[str], int], tuple[ToolBox, list[ToolsetStatus]]] | None = None
 
     def workspace(self) -> Workspace:
         return workspace_for(self.state_dir, self.settings())
@@ -84,7 +85,11 @@ class AgentRuntime:
         return load_skills(ws.root, self.settings().skills.load.dirs, self.env)
 
     def toolbox(self) -> tuple[ToolBox, list[ToolsetStatus]]:
-        return build_toolbox(self.capabilities, self.settings().agents.defaults.limits.tool_output_chars)
+        """The tools for a run; rebuilt only when the running capabilities or the output budget change."""
+        key = (frozenset(self.capabilities), self.settings().agents.defaults.limits.tool_output_chars)
+        if self._toolbox is None or self._toolbox[0] != key:
+            self._toolbox = (key, build_toolbox(self.capabilities, key[1]))
+        return self._toolbox[1]
 
     def lock(self, session_key: str) -> asyncio.Lock:
         return self._locks.setdefault(session_key, asyncio.Lock())
