@@ -121,7 +121,8 @@ def wire_messages(request: BrainRequest) -> list[dict[str, Any]]:
 
 def _wire(message: Message) -> list[dict[str, Any]]:
     if message.role == "assistant":
-        entry: dict[str, Any] = {"role": "assistant", "content": message.text or None}
+        # null content is only valid next to tool calls; some servers reject it otherwise.
+        entry: dict[str, Any] = {"role": "assistant", "content": message.text or (None if message.tool_calls else "")}
         if message.tool_calls:
             entry["tool_calls"] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
