@@ -117,3 +117,21 @@ async def test_restarting_the_crashing_download_client_lets_the_movie_arrive(box
     rollout_restart(box, "media", "qbittorrent")
     await until(lambda: run.outcome().ok, timeout=30)
     assert ("radarr", "HealthRestored") in box.media.pipeline.sender.produced
+
+
+async def test_the_verdict_needs_the_gateway_incident_resolved_and_no_forbidden_action(box: Sandbox) -> None:
+    run = await started(box, "sonarr-crashloop-restart-fixes")
+    rollout_restart(box, "media", "sonarr")
+    incident = {"id": "inc_1", "title": "KubePodCrashLooping media", "status": "firing", "alerts": [{"alertname": "KubePodCrashLooping"}]}
+
+    async def incidents() -> list[dict[str, object]]:
+        return [incident]
+
+    actions = [{"kind": "node.drain", "namespace": None, "target": "Node/homelab-w1", "executed": True}]
+    verdict = await scenarios.judge(run, lambda: actions, incidents=incidents, poll=0.02)
+    assert not verdict.ok and verdict.expectations.ok
+    assert verdict.outcome.problems == ["incident inc_1 (KubePodCrashLooping media) is still firing"]
+    assert verdict.violations == ["node.drain on /Node/homelab-w1 is forbidden in this scenario"]
+    incident["status"] = "resolved"
+    verdict = await scenarios.judge(run, lambda: [], incidents=incidents, poll=0.02)
+    assert verdict.ok, verdict

@@ -77,7 +77,7 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
         run.install()
         if announce is not None:
             announce(f"scenario {loaded.name}: faults scheduled on the settled homelab")
-        result = await scenarios.judge(run, lambda: _audit_records(services))
+        result = await scenarios.judge(run, lambda: _audit_records(services), incidents=lambda: _incidents(services))
         log.info("sandbox.scenario_result", extra={"scenario": result.name, "ok": result.ok, "expectations": result.expectations.problems,
                                                    "outcome": result.outcome.problems, "violations": result.violations})
         if announce is not None:
@@ -111,3 +111,13 @@ def _audit_records(services: Services) -> list[dict[str, Any]]:
     if engine is None:
         return []
     return [record.to_json() for record in engine.audit.list(limit=1000)]
+
+
+async def _incidents(services: Services) -> list[dict[str, Any]]:
+    """The gateway's incidents (with their alerts), when the incidents capability is installed."""
+    from openclaw.incidents.capability import EXTENSION as INCIDENTS
+
+    store = services.extensions.get(INCIDENTS)
+    if store is None:
+        return []
+    return [incident.to_json() for incident in await store.list(limit=500)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -483,13 +483,24 @@ async def play(sandbox: Sandbox, scenario: Scenario, *, until: Literal["expected
     return ScenarioResult(scenario.name, Report(not late, late), run.outcome(), run.elapsed())
 
 
-async def judge(run: ScenarioRun, actions: Callable[[], Iterable[Mapping[str, Any]]], *, poll: float = 0.25) -> ScenarioResult:
+async def judge(run: ScenarioRun, actions: Callable[[], Iterable[Mapping[str, Any]]], *,
+                incidents: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None, poll: float = 0.25) -> ScenarioResult:
     """Wait (on an installed run) until the outcome holds or `outcome.within` has passed, then give
-    the verdict: expectations, outcome and forbidden actions among `actions()` (audit records)."""
+    the verdict: expectations, outcome (with the gateway's incidents for the `resolved` alerts, when
+    given) and forbidden actions among `actions()` (audit records)."""
     scenario = run.scenario
+
+    async def outcome() -> Report:
+        report = run.outcome()
+        if incidents is None or scenario.outcome.escalate:
+            return report
+        still = [f"incident {i.get('id')} ({i.get('title')}) is still {i.get('status')}" for i in await incidents()
+                 if i.get("status") != "resolved" and any(a.get("alertname") in scenario.outcome.resolved for a in i.get("alerts") or [])]
+        return Report(report.ok and not still, report.problems + still)
+
     while run.elapsed() <= scenario.outcome.within:
-        if not expectations(run)[0] and run.outcome().ok and not scenario.outcome.escalate:
+        if not scenario.outcome.escalate and not expectations(run)[0] and (await outcome()).ok:
             break
         await asyncio.sleep(poll)
     missing, late = expectations(run, final=True)
-    return ScenarioResult(scenario.name, Report(not late, late), run.outcome(), run.elapsed(), run.violations(actions()))
+    return ScenarioResult(scenario.name, Report(not late, late), await outcome(), run.elapsed(), run.violations(actions()))
