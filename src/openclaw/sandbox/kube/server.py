@@ -169,8 +169,11 @@ class KubeApiServer:
         self.token = token
         self.host = host
         self.app = build_app(Api(rt, bookmark_seconds=bookmark_seconds), token, requests)
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only for sockets whose
+        # proto says TCP; without it small responses wait ~40 ms for the client's delayed ACK (Nagle).
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.bind((host, port))
         self.port = self._sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1, ws="none", ssl_certfile=str(cert.cert_file), ssl_keyfile=str(cert.key_file))
