@@ -85,9 +85,13 @@ class ConfigHolder:
         log.info("config.reloaded", extra={"paths": ",".join(p for p in changed if p not in restart)})
         return changed
 
+    def refresh(self) -> None:
+        """Reload now if the state file changed since the last read (a reader must not see a stale view)."""
+        if self._stat() != self._mtime:
+            self.reload()
+
     async def watch(self, interval: float = 0.5) -> None:
         """Poll the state file's mtime and reload when it changes (runs until cancelled)."""
         while True:
             await asyncio.sleep(interval)
-            if self._stat() != self._mtime:
-                self.reload()
+            self.refresh()

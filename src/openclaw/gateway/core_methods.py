@@ -35,6 +35,9 @@ def install(services: Services) -> None:
 
     @m.method("config.get", READ)
     async def config_get(call: MethodCall) -> dict[str, Any]:
+        # An outside `openclaw config set` may have landed since the last poll; its hash is the one
+        # a following config.set will be compared with.
+        services.config.refresh()
         snap = services.config.snapshot
         effective = snap.redacted()
         return {
@@ -72,7 +75,7 @@ def install(services: Services) -> None:
         try:
             store.update_state(services.state_dir, change)
         except ConfigError as exc:
-            raise MethodError("INVALID_REQUEST", exc.summary, {"problems": exc.problems}) from None
+            raise MethodError("INVALID_REQUEST", "; ".join(exc.problems) or exc.summary, {"problems": exc.problems}) from None
         changed = services.config.reload()
         restart = needs_restart(changed)
         return {"ok": True, "changed": changed, "restartRequired": restart, "hash": services.config.snapshot.hash}
