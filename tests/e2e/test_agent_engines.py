@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from agent_gateway_fixture import HOOK_TOKEN, agent_stack, eventually, say
+from agent_gateway_fixture import HOOK_TOKEN, AgentStack, agent_stack, eventually, say
 from agent_model_servers import forbid_real_model_requests
 
 from openclaw.gateway.embedded import run_embedded
@@ -69,8 +69,8 @@ async def test_a_mapped_hook_runs_an_agent_turn_in_a_hook_session(state_dir: Pat
         assert "Source: webhook Uptime Kuma" in text and text.index("<<<EXTERNAL_UNTRUSTED_CONTENT>>>") < text.index("Monitor grafana")
 
 
-async def _has_requests(stack: object) -> bool:
-    return bool(getattr(stack, "model").requests)
+async def _has_requests(stack: AgentStack) -> bool:
+    return bool(stack.model.requests)
 
 
 async def test_chat_methods_name_the_bad_field(state_dir: Path) -> None:

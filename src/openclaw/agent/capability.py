@@ -23,10 +23,10 @@ from openclaw.agent.brains import Brain, OfflineBrain, is_offline, select_brain
 from openclaw.agent.capabilities import INCIDENTS, events_of
 from openclaw.agent.chat import MAIN_SESSION, ActiveRun, ChatService
 from openclaw.agent.cron import CronJob, CronStore, scheduler
+from openclaw.agent.findings import FindingLog
 from openclaw.agent.heartbeat import Heartbeat
 from openclaw.agent.messages import Message
 from openclaw.agent.prompt import wrap_untrusted
-from openclaw.agent.findings import FindingLog
 from openclaw.agent.runtime import AgentRuntime, agent_dir
 from openclaw.errors import ConfigError
 

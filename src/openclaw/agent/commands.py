@@ -8,9 +8,9 @@ the operator who typed it; approvals are the operator's own answer, never the mo
 from __future__ import annotations
 
 import shlex
-from itertools import islice
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from openclaw.agent.capabilities import CapabilityMissing, incidents_of, policy_of

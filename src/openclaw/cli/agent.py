@@ -31,7 +31,7 @@ def agent(
     sdir = paths.state_dir(state_dir)
     try:
         result = asyncio.run(asyncio.wait_for(_run(sdir, session, message, stream=not as_json), timeout))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         fail(f"no answer within {timeout:.0f}s")
     if as_json:
         print_json(result)
@@ -60,7 +60,7 @@ async def _via_gateway(state_dir: Path, session: str, message: str, stream: bool
     client = local_client(state_dir, open_timeout=3.0)
     try:
         await client.open()
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         raise GatewayDown(str(exc)) from None
     try:
         await client.handshake()

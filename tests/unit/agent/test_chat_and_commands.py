@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import text_reply, tool_reply
+from agent_scripts import text_reply, tool_reply
 
 from openclaw.agent.brains.offline import OFFLINE_NOTICE, OfflineBrain
 from openclaw.agent.chat import ChatService

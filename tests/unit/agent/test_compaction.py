@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import text_reply, tool_reply
+from agent_scripts import text_reply, tool_reply
 
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.compaction import SUMMARY_SYSTEM

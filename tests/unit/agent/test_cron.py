@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import text_reply
+from agent_scripts import text_reply
 from pydantic import ValidationError
 
 from openclaw.agent.chat import ChatService

@@ -8,11 +8,11 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from conftest import text_reply, tool_reply
+from agent_scripts import text_reply, tool_reply
 
 from openclaw.agent import agent_of
 from openclaw.agent.brains.scripted import ScriptedBrain
-from openclaw.agent.messages import BrainReply, BrainRequest
+from openclaw.agent.messages import BrainRequest
 from openclaw.gateway import server
 from openclaw.runbooks.capability import runbooks_of
 from openclaw.runbooks.models import AlertContext, Report, Status

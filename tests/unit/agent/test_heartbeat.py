@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import text_reply
+from agent_scripts import text_reply
 
 from openclaw.agent.brains.offline import OfflineBrain
 from openclaw.agent.brains.scripted import ScriptedBrain

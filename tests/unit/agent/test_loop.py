@@ -7,14 +7,14 @@ import asyncio
 import json
 from collections.abc import Callable
 
-from conftest import play, text_reply, tool_reply
+from agent_scripts import play, text_reply, tool_reply
 
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.loop import Loop, RunOutcome
-from openclaw.agent.results import ToolResult
-from openclaw.agent.tools import ToolBox, ToolContext, tool_from_function
 from openclaw.agent.messages import BrainReply, BrainRequest, Message
+from openclaw.agent.results import ToolResult
 from openclaw.agent.runtime import AgentRuntime, RunRequest
+from openclaw.agent.tools import ToolBox, ToolContext, tool_from_function
 
 
 def outcomes(request: BrainRequest) -> list[dict[str, object]]:

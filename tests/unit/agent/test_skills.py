@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import text_reply
+from agent_scripts import text_reply
 
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.messages import Message
@@ -68,7 +68,7 @@ def test_a_malformed_skill_is_reported_with_its_path_and_field(tmp_path: Path) -
 
 async def test_the_prompt_lists_skills_and_read_skill_returns_the_body(make_runtime: Callable[..., AgentRuntime], state_dir: Path) -> None:
     write_skill(state_dir / "workspace" / "skills", "dns", "name: dns-debug\ndescription: Debug CoreDNS lookups", body="Check {baseDir}/notes.")
-    from conftest import play, tool_reply
+    from agent_scripts import play, tool_reply
 
     rt = make_runtime(play(tool_reply("read_skill", {"name": "dns-debug"}), text_reply("ok")))
     await rt.run(RunRequest("s", Message.user("dns is broken")))

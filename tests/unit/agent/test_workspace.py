@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import text_reply
+from agent_scripts import text_reply
 
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.messages import Message

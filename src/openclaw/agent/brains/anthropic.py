@@ -24,7 +24,6 @@ from openclaw.agent.messages import (
     TextPart,
     TextSink,
     ToolCall,
-    ToolOutcome,
     Usage,
 )
 
