@@ -8,13 +8,17 @@ window with nothing happening, as a share of one core, at simulated speed 1 and 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import re
+import ssl
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+import httpx
 
 from openclaw.sandbox import homelab
 from openclaw.sandbox.kube.cluster import SandboxCluster
@@ -46,6 +50,32 @@ def one_run(speed: float, idle: float) -> tuple[float, float, float]:
         return started, settled, share
 
 
+def api_latency(requests: int = 100) -> dict[str, list[float]]:
+    """Wall seconds per request over one kept-alive TLS connection, for a single object and a full list."""
+
+    async def run() -> dict[str, list[float]]:
+        with tempfile.TemporaryDirectory() as tmp:
+            cluster = SandboxCluster(clock=SimClock(speed=60), seed=homelab.seed, kubeconfig=Path(tmp) / "kubeconfig")
+            await cluster.start()
+            await asyncio.sleep(0.5)
+            assert cluster.cert is not None
+            context = ssl.create_default_context(cadata=cluster.cert.ca_pem.decode())
+            pod = cluster.store.list("pods", "media")[0]["metadata"]["name"]
+            out: dict[str, list[float]] = {}
+            async with httpx.AsyncClient(base_url=cluster.url, verify=context, headers={"Authorization": f"Bearer {cluster.token}"}) as client:
+                for label, path in (("GET one pod", f"/api/v1/namespaces/media/pods/{pod}"), ("LIST all pods", "/api/v1/pods")):
+                    times = []
+                    for _ in range(requests):
+                        t0 = time.perf_counter()
+                        (await client.get(path)).raise_for_status()
+                        times.append(time.perf_counter() - t0)
+                    out[label] = times
+            await cluster.stop()
+            return out
+
+    return asyncio.run(run())
+
+
 def write_section(body: str) -> None:
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script owns one section.\n"
     block = f"{SECTION}\n\n{body.strip()}\n"
@@ -75,6 +105,12 @@ def main() -> None:
     ]
     for speed, starts, settles, shares in rows:
         lines.append(f"| {speed:g}x | {statistics.median(starts):.3f} s | {statistics.median(settles):.3f} s | {statistics.median(shares) * 100:.2f} % | start < 1 s, idle < 5 % |")
+    latency = api_latency()
+    lines += ["", "API latency over one kept-alive TLS connection (httpx, 100 requests each, seeded homelab):", "", "| Request | p50 | p99 |", "|---|---|---|"]
+    for label, times in latency.items():
+        ordered = sorted(times)
+        lines.append(f"| {label} | {statistics.median(ordered) * 1000:.1f} ms | {ordered[int(len(ordered) * 0.99) - 1] * 1000:.1f} ms |")
+        print(f"{label}: p50 {statistics.median(ordered) * 1000:.1f} ms")
     write_section("\n".join(lines))
 
 
