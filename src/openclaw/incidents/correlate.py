@@ -102,12 +102,15 @@ def handle_alert_notification(conn: sqlite3.Connection, work: Processing) -> lis
         log.warning("alertmanager.truncated", extra={"groupKey": note.group_key[:200], "truncatedAlerts": note.truncated_alerts, "eventId": work.event.id})
     notices: list[Notice] = []
     changes: dict[str, set[str]] = {}
-    states = store.get_alert_states(conn, [a.key for a in note.alerts if not is_heartbeat(a)])
-    repeats: list[tuple[str, str | None]] = []
+    alerts: list[Alert] = []
     for alert in note.alerts:
         if is_heartbeat(alert):
             notices += record_heartbeat(conn, alert, work.now)
-            continue
+        else:
+            alerts.append(alert)
+    states = store.get_alert_states(conn, [a.key for a in alerts])
+    repeats: list[tuple[str, str | None]] = []
+    for alert in alerts:
         previous = states.get(alert.key)
         if previous is not None and previous.status == alert.status:
             repeats.append((alert.key, previous.incident_id))  # de-duplicated: fingerprint + status
