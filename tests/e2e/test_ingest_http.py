@@ -241,3 +241,12 @@ async def test_media_timeline_and_recent_events_over_the_websocket(gw: EmbeddedG
         recent = await ws.call("events.recent", {"source": "radarr", "limit": 5})
         assert [e["type"] for e in recent["events"]] == ["Download", "Grab"]
         assert all(e["processedAt"] for e in recent["events"])
+
+
+async def test_disabled_hooks_answer_a_json_404_and_store_nothing(state_dir: Path) -> None:
+    config_store.set_value(state_dir, "hooks.token", TOKEN)
+    config_store.set_value(state_dir, "hooks.enabled", False)
+    async with run_embedded(state_dir) as handle, httpx.AsyncClient(base_url=handle.http_url) as client:
+        r = await client.post("/hooks/alertmanager", json=fixture_envelope(ALERT_FIXTURES[0]), headers=GOOD)
+        assert r.status_code == 404 and "hooks.enabled" in r.json()["error"]["message"]
+        assert await event_count(handle) == 0
