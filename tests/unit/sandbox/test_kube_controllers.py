@@ -17,7 +17,7 @@ from openclaw.sandbox.simclock import SimClock
 
 @pytest.fixture
 async def cluster(tmp_path: Any) -> AsyncIterator[SandboxCluster]:
-    running = SandboxCluster(clock=SimClock(speed=50.0), seed=homelab.seed)
+    running = SandboxCluster(clock=SimClock(speed=50.0), seed=homelab.seed, serve=False)
     await running.start()
     yield running
     await running.stop()
@@ -122,7 +122,8 @@ async def test_scaling_a_statefulset_adds_ordinal_pods_with_claims(cluster: Sand
 
 
 async def test_events_expire_an_hour_after_last_seen(cluster: SandboxCluster) -> None:
-    await until(lambda: cluster.store.list("events", "media"))
+    await until(lambda: all((condition(p, "Ready") or {}).get("status") == "True" for p in cluster.store.list("pods")))
+    assert cluster.store.list("events", "media")
     cluster.advance(3601)
     await until(lambda: not cluster.store.list("events", "media"))
 

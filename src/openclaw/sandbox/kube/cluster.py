@@ -49,7 +49,7 @@ class SandboxCluster:
     `start_in_thread()` runs it on its own loop in a daemon thread for synchronous callers (tests running kubectl).
     """
 
-    def __init__(self, *, clock: SimClock | None = None, seed: Seed | None = None, kubeconfig: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timing: Timing | None = None, bookmark_seconds: float = 60.0) -> None:
+    def __init__(self, *, clock: SimClock | None = None, seed: Seed | None = None, kubeconfig: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timing: Timing | None = None, bookmark_seconds: float = 60.0, serve: bool = True) -> None:
         self.clock = clock or SimClock()
         self.store = KubeStore(self.clock)
         self.timers = Timers(self.clock)
@@ -66,6 +66,7 @@ class SandboxCluster:
         self.requests = RequestLog()
         self._seed = seed
         self._host, self._port, self._bookmarks = host, port, bookmark_seconds
+        self._serve = serve  # False: controllers only, no HTTP server (in-process callers and unit tests)
         self.kubeconfig_path = kubeconfig
         self.server: KubeApiServer | None = None
         self.cert: ServingCert | None = None
@@ -86,6 +87,8 @@ class SandboxCluster:
         self.timers.bind(self.loop)
         self.manager.start(self.loop)
         self.manager.settle()
+        if not self._serve:
+            return
         cert_dir = self.kubeconfig_path.parent / "sandbox-pki" if self.kubeconfig_path is not None else Path(tempfile.mkdtemp(prefix="openclaw-sandbox-pki-"))
         self.cert = make_serving_cert(cert_dir, self._host)
         self.server = KubeApiServer(self.rt, self.token, cert=self.cert, host=self._host, port=self._port, bookmark_seconds=self._bookmarks, requests=self.requests)
