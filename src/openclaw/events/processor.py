@@ -6,8 +6,10 @@ event processed. Handler effects and the processed mark commit together, so a cr
 both or neither: after a restart, `recover` re-queues what is still unprocessed, and an event
 already marked is skipped (exactly once, keyed by event id).
 
-Handlers run in the writer thread with the connection; what they return are `Notice`s, delivered
-after the commit to subscribers (the WebSocket bus, runbooks, ...).
+Handlers run inside the writer's transaction with its connection; what they return are `Notice`s,
+delivered after the commit to subscribers (the WebSocket bus, runbooks, ...) in order. Listeners are
+awaited one after the other before the next batch, so a listener that starts long work (a runbook, a
+model turn) schedules it as a task and returns.
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ class EventProcessor:
         self.handlers.setdefault(source, []).append(handler)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call `listener` with each Notice after it is committed; returns an unsubscribe function."""
+        """Call `listener` with each Notice after it is committed; returns an unsubscribe function.
+
+        Keep the listener quick (it holds up processing): start long work as a task.
+        """
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
