@@ -71,6 +71,7 @@ async def test_node_not_ready_makes_its_pods_unready_and_back(cluster: SandboxCl
     node = cluster.store.get("nodes", None, "homelab-w2")
     assert condition(node, "Ready")["status"] == "Unknown"  # type: ignore[index]
     assert {t["key"] for t in node["spec"]["taints"]} == {"node.kubernetes.io/unreachable"}
+    assert [e["reason"] for e in cluster.store.list("events", "default", field_selector="involvedObject.name=homelab-w2")] == ["NodeNotReady"]
     on_node = lambda: cluster.store.list("pods", field_selector="spec.nodeName=homelab-w2")  # noqa: E731
     await until(lambda: all((condition(p, "Ready") or {}).get("status") == "False" for p in on_node()))
     cluster.faults.set_node_ready("homelab-w2", True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from openclaw.sandbox.kube import events
 from openclaw.sandbox.kube.meta import controller_of, timestamp
 
 if TYPE_CHECKING:
@@ -163,7 +164,13 @@ class Faults:
             else:
                 obj["spec"].pop("taints", None)
 
-        self.rt.store.mutate("nodes", None, node, change)
+        before = self.rt.store.get("nodes", None, node)
+        after = self.rt.store.mutate("nodes", None, node, change)
+        if after["metadata"]["resourceVersion"] != before["metadata"]["resourceVersion"]:
+            if ready:
+                events.record(self.rt.store, after, "NodeReady", f"Node {node} status is now: NodeReady", host=node)
+            else:
+                events.record(self.rt.store, after, "NodeNotReady", f"Node {node} status is now: NodeNotReady", component="node-controller")
         self._changed()
 
     def set_pvc_usage(self, namespace: str, name: str, *, used_bytes: int | None = None, fraction: float | None = None, fill_bytes_per_second: float | None = None) -> dict[str, Any]:
