@@ -86,3 +86,15 @@ async def test_chat_methods_name_the_bad_field(state_dir: Path) -> None:
                     await client.call(method, params)
                 assert info.value.code == "INVALID_REQUEST" and info.value.details.get("field") == field, (method, info.value)
             assert (await client.call("chat.history", {}))["messages"] == []
+
+
+async def test_chat_inject_appends_a_note_without_a_run(state_dir: Path) -> None:
+    async with run_embedded(state_dir) as gw:
+        async with gw.client() as client:
+            done = await client.call("chat.inject", {"message": "Maintenance window tonight 22:00-23:00."})
+            assert done["ok"] is True
+            event = await client.next_event("chat", timeout=5)
+            assert event["payload"]["stopReason"] == "inject"
+            history = await client.call("chat.history", {})
+            assert [(m["role"], m["content"][0]["text"]) for m in history["messages"]] == [
+                ("assistant", "Maintenance window tonight 22:00-23:00.")]

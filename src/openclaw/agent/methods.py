@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from openclaw.agent.brains import is_offline
 from openclaw.agent.chat import MAIN_SESSION
 from openclaw.agent.cron import CronJob
+from openclaw.agent.messages import Message
 from openclaw.errors import StateError
 from openclaw.gateway.methods import ADMIN, APPROVALS, READ, WRITE, MethodCall, MethodError
 
@@ -68,6 +69,17 @@ def install(services: Services, agent: Agent) -> None:
         run_id = _str(call.params, "runId")
         aborted = chat.abort(key, run_id)
         return {"ok": True, "aborted": bool(aborted), "runIds": aborted}
+
+    @m.method("chat.inject", WRITE)
+    async def chat_inject(call: MethodCall) -> dict[str, Any]:
+        """Append an assistant note to a transcript without a run (upstream `chat.inject`)."""
+        key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
+        text = _str(call.params, "message", required=True, max_len=20_000) or ""
+        async with runtime.lock(key):
+            ids = runtime.sessions.append_messages(key, [Message.assistant(text)])
+        chat.publish("chat", {"runId": f"inject-{ids[0]}", "sessionKey": key, "seq": 1, "state": "final",
+                              "message": {"role": "assistant", "content": [{"type": "text", "text": text}]}, "stopReason": "inject"})
+        return {"ok": True, "id": ids[0]}
 
     @m.method("sessions.list", READ)
     async def sessions_list(call: MethodCall) -> dict[str, Any]:

@@ -100,10 +100,25 @@ class Transcript:
         for entry in self.entries[start:]:
             if entry.get("type") == "message":
                 messages.append(message_from_json(entry["message"]))
-        return _merge_summary(messages) if last_compaction is not None else messages
+        return normalize(_merge_summary(messages) if last_compaction is not None else messages)
 
     def message_entries(self) -> list[dict[str, Any]]:
         return [e for e in self.entries if e.get("type") == "message"]
+
+
+def normalize(messages: list[Message]) -> list[Message]:
+    """Alternate user and assistant turns as providers require: merge neighbours of one role (an
+    injected note after a reply) and open with a user turn (a session that starts with a note)."""
+    out: list[Message] = []
+    for message in messages:
+        if out and out[-1].role == message.role and not out[-1].tool_calls:
+            gap = (TextPart("\n\n"),) if out[-1].text and message.text else ()
+            out[-1] = Message(message.role, (*out[-1].parts, *gap, *message.parts))
+        else:
+            out.append(message)
+    if out and out[0].role == "assistant":
+        out.insert(0, Message.user("(session notes)"))
+    return out
 
 
 def _merge_summary(messages: list[Message]) -> list[Message]:

@@ -12,9 +12,10 @@ import pytest
 from agent_scripts import text_reply, tool_reply
 
 from openclaw.agent.brains.offline import OFFLINE_NOTICE, OfflineBrain
+from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.chat import ChatService
 from openclaw.agent.messages import BrainReply, BrainRequest
-from openclaw.agent.runtime import AgentRuntime
+from openclaw.agent.runtime import AgentRuntime, RunRequest
 from openclaw.config.schema import Settings
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
@@ -184,3 +185,17 @@ async def test_turns_still_alternate_after_an_aborted_run(make_runtime: Callable
     roles = [m.role for m in chat.runtime.sessions.read("s").context()]
     assert roles == ["user", "assistant", "user", "assistant"]
     assert chat.runtime.sessions.read("s").context()[1].text.startswith("[no reply: aborted")
+
+
+async def test_an_injected_note_keeps_the_model_context_valid(make_runtime: Callable[..., AgentRuntime]) -> None:
+    from openclaw.agent.messages import Message
+
+    rt = make_runtime(lambda r: text_reply("ok"))
+    rt.sessions.append_messages("s", [Message.assistant("Maintenance tonight.")])
+    await rt.run(RunRequest("s", Message.user("anything planned?")))
+    rt.sessions.append_messages("s", [Message.assistant("Also: NAS firmware update.")])
+    await rt.run(RunRequest("s", Message.user("and now?")))
+    assert isinstance(rt.brain, ScriptedBrain)
+    roles = [m.role for m in rt.brain.requests[-1].messages]
+    assert roles == ["user", "assistant", "user", "assistant", "user"]
+    assert rt.brain.requests[-1].messages[3].text == "ok\n\nAlso: NAS firmware update."
