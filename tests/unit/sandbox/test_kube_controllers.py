@@ -38,8 +38,9 @@ def condition(obj: dict[str, Any], type_: str) -> dict[str, Any] | None:
 
 async def test_seeded_pods_all_become_ready(cluster: SandboxCluster) -> None:
     await until(lambda: all((condition(p, "Ready") or {}).get("status") == "True" for p in cluster.store.list("pods")))
-    deploys = cluster.store.list("deployments")
-    assert all(d["status"].get("availableReplicas") == d["spec"]["replicas"] for d in deploys)
+    await until(lambda: all(d["status"].get("availableReplicas") == d["spec"]["replicas"] for d in cluster.store.list("deployments")))
+    expected = sum(d["spec"]["replicas"] for d in cluster.store.list("deployments")) + sum(s["spec"]["replicas"] for s in cluster.store.list("statefulsets")) + 4 * len(cluster.store.list("daemonsets"))
+    assert len(cluster.store.list("pods")) == expected
     assert {p["spec"]["nodeName"] for p in cluster.store.list("pods", "media")} <= {"homelab-w1", "homelab-w2", "homelab-w3"}
 
 
