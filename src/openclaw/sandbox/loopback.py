@@ -35,7 +35,9 @@ class LoopbackServer:
 
     async def start(self) -> str:
         """Bind first (so the port is known and taken), then serve; returns the base URL."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets when the listening
+        # socket says it is TCP, and without it every small response waits ~40 ms for Nagle.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
         sock.listen(128)
