@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+# Keys a model provider client would pick up from the environment. With one set, a gateway started
+# by any test (in-process or a subprocess, which inherits this environment) would choose a real
+# model. They are dropped once, before any fixture runs, so no test can ever reach a real provider.
+PROVIDER_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL")
+for _var in PROVIDER_ENV:
+    os.environ.pop(_var, None)
 
 
 @pytest.fixture
