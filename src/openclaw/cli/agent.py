@@ -7,7 +7,6 @@ commands and the model work, cluster tools do not (they need the gateway's polic
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -25,6 +24,8 @@ def agent(
     state_dir: Optional[str] = StateDirOpt,
 ) -> None:
     """Run one agent turn and print the answer."""
+    import asyncio  # here, not at the top: `openclaw --help` imports every verb module
+
     from openclaw.cli.output import fail, print_json
     from openclaw.config import paths
 

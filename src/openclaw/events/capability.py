@@ -50,6 +50,7 @@ class Events:
     ) -> None:
         self.db = db
         self._received = received
+        self._received_by_source: dict[str, Any] = {}
         self.store = EventStore(db)
         self.processor = EventProcessor(db, clock=clock)
         self.settings = settings
@@ -73,7 +74,10 @@ class Events:
         """Store the event (returns once it is on disk), then queue it for processing."""
         event = await self.store.append(accepted.source, accepted.type, payload, received_at=self.clock())
         if self._received is not None:
-            self._received.labels(accepted.source).inc()
+            counter = self._received_by_source.get(accepted.source)
+            if counter is None:  # labels() takes a lock and builds a key: once per source
+                counter = self._received_by_source[accepted.source] = self._received.labels(accepted.source)
+            counter.inc()
         self.processor.submit(event.id, accepted.model)
         return event
 

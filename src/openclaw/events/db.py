@@ -9,15 +9,16 @@ is not on disk. A failed job rolls back its own savepoint only.
 The statements run on the event loop (they take microseconds, and running them there avoids a GIL
 hand-off per statement between threads); the COMMIT, where SQLite waits for the disk, runs in a
 dedicated thread, so an fsync (slow on NFS) never stalls the loop. Jobs queued as `background`
-(event processing) yield to foreground ones (ingest, queries): one runs when nothing else waits,
-or in every `background_every`-th transaction under load, so processing always makes progress but
-a flood of webhooks is stored first and processed as the load allows.
+(event processing) yield to foreground ones (ingest, queries): one runs once foreground work has
+been quiet for `idle_s`, or in every `background_every`-th transaction under load, so processing
+always makes progress but a flood of webhooks is stored first and processed as the load allows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -73,6 +74,8 @@ class Database:
     journal_mode: str = "DELETE"
     max_batch: int = 512
     background_every: int = 8
+    # How long ingest must be quiet before background work runs outside its every-Nth share.
+    idle_s: float = 0.002
     schemas: list[str] = field(default_factory=list)
     commits: int = 0
     _foreground: collections.deque[_Pending] = field(default_factory=collections.deque)
@@ -82,6 +85,7 @@ class Database:
     _closing: bool = False
     _conn: sqlite3.Connection | None = None
     _committer: ThreadPoolExecutor | None = None
+    _last_foreground: float = -1.0
 
     def add_schema(self, sql: str) -> None:
         if self._conn is not None:
@@ -155,10 +159,32 @@ class Database:
                 wakeup.clear()
                 await wakeup.wait()
                 continue
+            if not self._foreground and not self._closing:
+                quiet_wait = self._ingest_quiet_wait()
+                if quiet_wait > 0:
+                    wakeup.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wakeup.wait(), quiet_wait)
+                    continue
             batch = [self._foreground.popleft() for _ in range(min(len(self._foreground), self.max_batch))]
+            ingest = bool(batch)
             if self._background and (not batch or self.commits % self.background_every == 0):
                 batch.append(self._background.popleft())
             await self._run_batch(self._conn, batch)
+            if ingest:
+                self._last_foreground = asyncio.get_running_loop().time()
+
+    def _ingest_quiet_wait(self) -> float:
+        """Seconds background work should still wait for ingest to be quiet (0: run it now).
+
+        Right after an ingest commit the queue is empty only because the answered clients have not
+        sent their next request yet; a background batch run in that gap holds the loop (its
+        statements are synchronous) while they do. So background work runs once ingest has been
+        quiet for `idle_s`, and under sustained load in every `background_every`-th transaction.
+        """
+        if self._last_foreground < 0:
+            return 0.0
+        return self.idle_s - (asyncio.get_running_loop().time() - self._last_foreground)
 
     async def _run_batch(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
@@ -39,6 +40,16 @@ async def _websocket(ws: WebSocket) -> None:
     await websocket_endpoint(ws)
 
 
+class GatewayApp(Starlette):
+    """The Starlette app, with `POST /hooks/*` answered before the router (see `hooks.serve_hook`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if hooks.is_hook_request(scope):
+            await hooks.serve_hook(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def build_app(services: Services) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -58,6 +69,6 @@ def build_app(services: Services) -> Starlette:
                 except Exception:
                     log.exception("gateway.shutdown_hook_failed")
 
-    app = Starlette(routes=routes(), lifespan=lifespan, exception_handlers={404: http.not_found})
+    app = GatewayApp(routes=routes(), lifespan=lifespan, exception_handlers={404: http.not_found})
     app.state.services = services
     return app

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import json
 import logging
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from openclaw.errors import StateError, WebhookError
 from openclaw.events import events_of
@@ -29,7 +32,14 @@ log = logging.getLogger(__name__)
 
 # Query parameters that look like a token: refused outright, so a token never lands in access logs.
 QUERY_TOKEN_NAMES = frozenset({"token", "hook_token", "hooktoken", "access_token", "apikey", "api_key", "key"})
+HOOKS_PREFIX = "/hooks/"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="openclaw-hooks", Basic realm="openclaw-hooks"'}
+
+
+@functools.lru_cache(maxsize=256)
+def json_text(value: str) -> bytes:
+    """`value` as a JSON string; sources and types repeat, so each is encoded once."""
+    return json.dumps(value).encode()
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -98,12 +108,14 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise WebhookError("Content-Length: expected a byte count", field="Content-Length") from None
         if size > limit:
             raise WebhookError(f"body of {size} bytes is over hooks.maxBodyBytes ({limit})", status=413)
-    body = bytearray()
+    chunks: list[bytes] = []
+    size = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
+        size += len(chunk)
+        if size > limit:
             raise WebhookError(f"body is over hooks.maxBodyBytes ({limit})", status=413)
-    return bytes(body)
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # one chunk (the usual case): no copy
 
 
 def accept(request: Request, name: str, body: bytes) -> tuple[Accepted, str] | None:
@@ -155,8 +167,43 @@ async def receive_hook(request: Request) -> Response:
         log.error("webhook.failed", extra={"hook": name[:64]}, exc_info=exc)
         return error_response(500, "INTERNAL", "webhook handling failed; the event was not stored")
     # Built by hand on the hot path: the id is hex, source and type are JSON-encoded.
-    reply = b'{"ok":true,"id":"%s","source":%s,"type":%s}' % (event.id.encode(), json.dumps(event.source).encode(), json.dumps(event.type).encode())
-    return Response(reply, status_code=202, media_type="application/json")
+    reply = b'{"ok":true,"id":"%s","source":%s,"type":%s}' % (event.id.encode(), json_text(event.source), json_text(event.type))
+    return AcceptedResponse(reply)
+
+
+class AcceptedResponse(Response):
+    """The 202: its two ASGI messages sent directly, skipping the generic header assembly."""
+
+    def __init__(self, body: bytes) -> None:
+        self.status_code = 202
+        self.body = body
+        self.background = None
+        self.raw_headers = [(b"content-length", b"%d" % len(body)), (b"content-type", b"application/json")]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 202, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+async def serve_hook(app: Starlette, scope: Scope, receive: Receive, send: Send) -> None:
+    """`POST /hooks/<name>` straight from the ASGI entry point.
+
+    Webhook floods are the gateway's hottest path and `receive_hook` already answers every outcome
+    itself (401/404/413/400/503/500), so routing through the router and the exception middleware
+    adds only per-request cost; any other method on /hooks/ still goes through the router (405).
+    """
+    scope["app"] = app
+    scope["path_params"] = {"name": scope["path"][len(HOOKS_PREFIX) :]}
+    try:
+        response = await receive_hook(Request(scope, receive))
+    except Exception as exc:  # the same answer the server-error middleware would give
+        log.error("webhook.failed", exc_info=exc)
+        response = error_response(500, "INTERNAL", "webhook handling failed; the event was not stored")
+    await response(scope, receive, send)
+
+
+def is_hook_request(scope: Scope) -> bool:
+    return scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path") and scope["path"].startswith(HOOKS_PREFIX)
 
 
 def routes() -> list[Route]:
