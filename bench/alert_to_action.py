@@ -41,23 +41,26 @@ HOOK_TOKEN = "bench-hook-token-0123456789abcdef"
 NS = "bench"
 
 
-def seed(jobs: int) -> Callable[[KubeStore], None]:
-    def fill(store: KubeStore) -> None:
-        homelab.seed(store)
-        store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
-        cj = store.create({
-            "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly", "namespace": NS},
-            "spec": {"schedule": "0 4 * * *", "suspend": True, "failedJobsHistoryLimit": 100000, "jobTemplate": {"spec": {"backoffLimit": 0, "template": {"spec": {
-                "restartPolicy": "Never", "containers": [{"name": "task", "image": "busybox:1.37"}]}}}}},
-        })  # fmt: skip
-        owner = {"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly", "uid": cj["metadata"]["uid"], "controller": True}
-        for i in range(jobs):
-            store.create({
-                "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": f"nightly-{i:04d}", "namespace": NS, "ownerReferences": [owner]},
-                "spec": cj["spec"]["jobTemplate"]["spec"],
-            })  # fmt: skip
+def seed(store: KubeStore) -> None:
+    homelab.seed(store)
+    store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    store.create({
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly", "namespace": NS},
+        "spec": {"schedule": "0 4 * * *", "suspend": True, "failedJobsHistoryLimit": 100000, "successfulJobsHistoryLimit": 100000,
+                 "jobTemplate": {"spec": {"backoffLimit": 0, "template": {"spec": {
+                     "restartPolicy": "Never", "containers": [{"name": "task", "image": "busybox:1.37"}]}}}}},
+    })  # fmt: skip
 
-    return fill
+
+def create_jobs(store: KubeStore, jobs: int) -> None:
+    """What `kubectl create job --from=cronjob/nightly` makes, `jobs` times (after the fault is in place)."""
+    cj = store.get("cronjobs.batch", NS, "nightly")
+    owner = {"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly", "uid": cj["metadata"]["uid"], "controller": True}
+    for i in range(jobs):
+        store.create({
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": f"nightly-{i:04d}", "namespace": NS, "ownerReferences": [owner]},
+            "spec": cj["spec"]["jobTemplate"]["spec"],
+        })  # fmt: skip
 
 
 class ApiTimer:
@@ -103,9 +106,10 @@ async def measure(n: int, warmup: int) -> tuple[list[float], list[float]]:
         kubeconfig = state / "sandbox" / "kubeconfig"
         kubeconfig.parent.mkdir(parents=True)
         total = n + warmup
-        cluster = SandboxCluster(clock=SimClock(50), seed=seed(total), kubeconfig=kubeconfig)
+        cluster = SandboxCluster(clock=SimClock(50), seed=seed, kubeconfig=kubeconfig)
         await cluster.start()
         cluster.faults.fail_jobs(NS, "nightly", message="task failed: upstream unreachable")
+        create_jobs(cluster.store, total)
         config_store.set_value(state, "hooks.token", HOOK_TOKEN)
         config_store.set_value(state, "logging.level", "warning")
         config_store.set_value(state, "ops", {
@@ -113,9 +117,14 @@ async def measure(n: int, warmup: int) -> tuple[list[float], list[float]]:
             "policy": {"actions": {"jobs.cleanup": {"maxPerHour": 100000}}},
         })  # fmt: skip
         try:
-            while sum(1 for j in cluster.store.list("jobs.batch", NS) if any(c["type"] == "Failed" for c in j.get("status", {}).get("conditions") or [])) < total:
+            give_up = time.monotonic() + 120
+            while (failed := sum(1 for j in cluster.store.list("jobs.batch", NS) if any(c["type"] == "Failed" for c in j.get("status", {}).get("conditions") or []))) < total:
+                if time.monotonic() > give_up:
+                    raise SystemExit(f"only {failed} of {total} jobs failed in the sandbox within 120 s")
                 cluster.advance(5)
                 await asyncio.sleep(0.05)
+            if os.environ.get("BENCH_DEBUG"):
+                print("jobs failed", flush=True)
             async with run_embedded(state) as gw:
                 engine = policy_of(gw.services)
                 while engine.client is None:
@@ -128,6 +137,8 @@ async def measure(n: int, warmup: int) -> tuple[list[float], list[float]]:
                 own: list[float] = []
                 async with httpx.AsyncClient(base_url=gw.http_url, headers={"Authorization": f"Bearer {HOOK_TOKEN}"}) as http:
                     for i in range(total):
+                        if os.environ.get("BENCH_DEBUG") and i % 20 == 0:
+                            print("alert", i, flush=True)
                         job = f"nightly-{i:04d}"
                         api_before = timer.total
                         t0 = time.perf_counter()
