@@ -339,3 +339,52 @@ async def test_watchdog_and_infoinhibitor_are_never_acted_on(state_dir: Path) ->
             await lab.step(30)
         assert lab.actions() == []
         assert [e for e in lab_escalations(lab) if e["alertname"] in ("Watchdog", "InfoInhibitor")] == []
+
+
+async def test_node_labels_taints_cronjob_cleanup_and_gitops_proposals_go_through_policy(state_dir: Path) -> None:
+    from openclaw.ops.refs import ObjectRef
+    from openclaw.policy.capability import policy_of
+    from openclaw.policy.models import ActionKind, ActionRequest, Actor
+
+    async with run_lab(state_dir) as lab:
+        engine = policy_of(lab.gw.services)
+        op = Actor.operator("test")
+
+        async def submit(kind: ActionKind, target: ObjectRef, params: dict[str, object] | None = None) -> object:
+            return await engine.submit(ActionRequest(kind, target, op, "maintenance", dict(params or {})))
+
+        w3 = ObjectRef("Node", "homelab-w3")
+        labelled = await submit(ActionKind.NODE_LABEL, w3, {"labels": {"openclaw.io/maintenance": "true"}})
+        assert (labelled.outcome, labelled.verification) == ("applied", "passed")  # type: ignore[attr-defined]
+        assert lab.store.get("nodes", None, "homelab-w3")["metadata"]["labels"]["openclaw.io/maintenance"] == "true"
+        tainted = await submit(ActionKind.NODE_TAINT, w3, {"add": [{"key": "openclaw.io/maintenance", "value": "true", "effect": "NoSchedule"}]})
+        assert (tainted.outcome, tainted.verification) == ("applied", "passed")  # type: ignore[attr-defined]
+        taints = lab.store.get("nodes", None, "homelab-w3")["spec"]["taints"]
+        assert {"key": "openclaw.io/maintenance", "value": "true", "effect": "NoSchedule"} in taints
+        untainted = await submit(ActionKind.NODE_TAINT, w3, {"remove": ["openclaw.io/maintenance"]})
+        assert untainted.outcome == "applied"  # type: ignore[attr-defined]
+        assert not any(t["key"] == "openclaw.io/maintenance" for t in lab.store.get("nodes", None, "homelab-w3")["spec"].get("taints") or [])
+
+        # media/sonarr carries ArgoCD's tracking: a spec change becomes a proposal and the object is untouched.
+        before = lab.store.get("deployments", "media", "sonarr")
+        proposed = await submit(ActionKind.WORKLOAD_SCALE, ObjectRef("Deployment", "sonarr", "media"), {"replicas": 3})
+        assert (proposed.outcome, proposed.setting) == ("proposed", "ops.policy.argocdAware")  # type: ignore[attr-defined]
+        assert "ArgoCD app sonarr" in proposed.reason  # type: ignore[attr-defined]
+        assert lab.store.get("deployments", "media", "sonarr")["spec"]["replicas"] == before["spec"]["replicas"]
+
+        # Failed jobs of one CronJob, cleaned up by owner with their logs captured first.
+        lab.cluster.faults.fail_jobs("media", "media-backup", message="restic: repository locked")
+        lab.store.patch("cronjobs.batch", "media", "media-backup", {"spec": {"failedJobsHistoryLimit": 5}}, patch_type="merge")
+        for n in (1, 2):
+            job_from_cronjob(lab, "media", "media-backup", f"media-backup-run-{n}")
+
+        async def both_failed() -> bool:
+            jobs = [lab.store.find("jobs.batch", "media", f"media-backup-run-{n}") for n in (1, 2)]
+            return all(j and any(c["type"] == "Failed" for c in j.get("status", {}).get("conditions") or []) for j in jobs)
+
+        await lab.run_until(both_failed, max_sim_s=600, every=5)
+        cleaned = await submit(ActionKind.JOBS_CLEANUP, ObjectRef("CronJob", "media-backup", "media"), {"state": "failed"})
+        assert (cleaned.outcome, cleaned.verification) == ("applied", "passed"), cleaned  # type: ignore[attr-defined]
+        assert sorted(cleaned.details["jobs"]) == ["media-backup-run-1", "media-backup-run-2"]  # type: ignore[attr-defined]
+        assert all("repository locked" in text for logs in cleaned.details["logs"].values() for text in logs.values())  # type: ignore[attr-defined]
+        assert [j for j in lab.store.list("jobs.batch", "media") if j["metadata"]["name"].startswith("media-backup-run-")] == []
