@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
@@ -38,6 +37,8 @@ class CronSchedule(_Model):
     @field_validator("expr")
     @classmethod
     def _valid(cls, value: str) -> str:
+        from croniter import croniter  # here: it loads dateutil, which the gateway needs only once a cron job exists
+
         if not croniter.is_valid(value):
             raise ValueError(f"not a cron expression: {value!r} (five fields, e.g. '0 7 * * *')")
         return value
@@ -111,6 +112,8 @@ def next_run_ms(job: CronJob, after_ms: int) -> int | None:
 
         tz = ZoneInfo(sched.tz)  # type: ignore[assignment]  # any tzinfo does
     base = dt.datetime.fromtimestamp(after_ms / 1000, tz)
+    from croniter import croniter
+
     return int(croniter(sched.expr, base).get_next(dt.datetime).timestamp() * 1000)
 
 

@@ -11,7 +11,6 @@ Others reach it as `events_of(services)`:
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -202,9 +201,6 @@ def install(services: Services) -> Events:
     async def start() -> None:
         await events.open()
         log.info("events.opened", extra={"path": str(db.path), "journalMode": journal})
-        # Everything imported and built so far lives as long as the process: keep it out of the
-        # collector's full passes, which otherwise rescan it while a webhook flood allocates.
-        gc.freeze()
         services.supervisor.start("events.processor", events.processor.run())
         services.supervisor.start("events.retention", events.retention_loop())
 

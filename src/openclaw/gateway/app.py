@@ -4,6 +4,7 @@ lifespan that runs each capability's start-up hooks and stops the engines cleanl
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -55,6 +56,11 @@ def build_app(services: Services) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for hook in services.startup:
             await hook()
+        # Everything imported and built so far lives as long as the process: keep it out of the
+        # collector's full passes (which otherwise rescan it while a webhook flood allocates), and
+        # collect again if start-up had paused it (`openclaw gateway` does).
+        gc.freeze()
+        gc.enable()
         services.supervisor.start("config.watch", services.config.watch())
         services.ready = True
         log.info("gateway.ready")
