@@ -138,8 +138,9 @@ async def test_a_failed_job_has_its_logs_captured_is_cleaned_up_and_reported(sta
         assert report["runbook"] == "job-failed" and report["report"]["evidence"]["logs"] == logs
 
 
-async def test_dry_run_changes_nothing_but_records_what_it_would_do(state_dir: Path) -> None:
-    async with run_lab(state_dir, ops={"policy": {"mode": "dry-run"}}) as lab:
+@pytest.mark.parametrize("mode", ["dry-run", "observe"])
+async def test_dry_run_and_observe_change_nothing_but_record_what_would_be_done(state_dir: Path, mode: str) -> None:
+    async with run_lab(state_dir, ops={"policy": {"mode": mode}}) as lab:
         before = lab.store.get("deployments", "media", "sonarr")
         crash_current_pods(lab, "media", "sonarr", TRANSIENT, fixed_by_restart=True)
 
@@ -148,11 +149,19 @@ async def test_dry_run_changes_nothing_but_records_what_it_would_do(state_dir: P
 
         await lab.run_until(recorded)
         [action] = lab.actions()
-        assert (action.kind, action.outcome, action.mode, action.verification) == ("workload.restart", "dry_run", "dry-run", "skipped: dry run")
-        assert action.result and action.result.startswith("would restart Deployment/media/sonarr")
+        assert (action.kind, action.target, action.mode) == ("workload.restart", "Deployment/media/sonarr", mode)
+        if mode == "dry-run":
+            # executed with the server's dryRun=All: validated by the API, nothing stored
+            assert (action.outcome, action.verification) == ("dry_run", "skipped: dry run")
+            assert action.result and action.result.startswith("would restart Deployment/media/sonarr")
+        else:
+            assert (action.outcome, action.result, action.executed) == ("observed", None, False)
+            assert action.decision == "mode is observe: recorded, nothing executed"
         after = lab.store.get("deployments", "media", "sonarr")
         assert after["metadata"]["generation"] == before["metadata"]["generation"]
         assert after["spec"]["template"] == before["spec"]["template"]
+        [report] = lab_escalations(lab)
+        assert report["routedTo"] == "operator" and "not applied" in str(report["summary"])
 
 
 INJECTION = {
@@ -371,6 +380,12 @@ async def test_node_labels_taints_cronjob_cleanup_and_gitops_proposals_go_throug
         assert (proposed.outcome, proposed.setting) == ("proposed", "ops.policy.argocdAware")  # type: ignore[attr-defined]
         assert "ArgoCD app sonarr" in proposed.reason  # type: ignore[attr-defined]
         assert lab.store.get("deployments", "media", "sonarr")["spec"]["replicas"] == before["spec"]["replicas"]
+        import httpx
+
+        async with httpx.AsyncClient(base_url=lab.gw.http_url) as http:
+            metrics = (await http.get("/metrics")).text
+        assert 'openclaw_actions_total{kind="workload.scale",outcome="proposed"} 1.0' in metrics
+        assert 'openclaw_actions_total{kind="node.taint",outcome="applied"} 2.0' in metrics
 
         # Failed jobs of one CronJob, cleaned up by owner with their logs captured first.
         lab.cluster.faults.fail_jobs("media", "media-backup", message="restic: repository locked")

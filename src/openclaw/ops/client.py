@@ -18,11 +18,11 @@ from lightkube import ApiError, AsyncClient
 from lightkube.config.kubeconfig import KubeConfig
 from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 from lightkube.core.exceptions import LoadResourceError
-from msgspec import ValidationError as DecodeError
-from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.generic_resource import create_global_resource, create_namespaced_resource
+from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import PodEviction, PodLog
 from lightkube.types import CascadeType, PatchType
+from msgspec import ValidationError as DecodeError
 
 from openclaw.errors import KubeError
 from openclaw.ops.refs import Kind, Obj, ObjectRef

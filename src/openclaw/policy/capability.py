@@ -67,7 +67,16 @@ def _id(params: dict[str, Any]) -> str:
 
 
 def install(services: Services) -> PolicyEngine:
+    from prometheus_client import Counter
+
+    decided = Counter("openclaw_actions", "Cluster actions by kind and final outcome (as in the audit log)", ["kind", "outcome"], registry=services.metrics)
+    failed_checks = Counter("openclaw_action_verifications_failed", "Actions whose expected state did not follow", ["kind"], registry=services.metrics)
+
     def publish(event: str, payload: dict[str, Any]) -> None:
+        if event == "action.completed":
+            decided.labels(payload["kind"], payload["outcome"]).inc()
+        elif event == "action.verification_failed":
+            failed_checks.labels(payload["kind"]).inc()
         services.bus.publish(event, payload, scope=APPROVALS if event.startswith("approval.") else READ)
 
     audit = AuditLog(audit_path(services.state_dir))
