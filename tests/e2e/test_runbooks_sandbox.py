@@ -403,3 +403,23 @@ async def test_node_labels_taints_cronjob_cleanup_and_gitops_proposals_go_throug
         assert sorted(cleaned.details["jobs"]) == ["media-backup-run-1", "media-backup-run-2"]  # type: ignore[attr-defined]
         assert all("repository locked" in text for logs in cleaned.details["logs"].values() for text in logs.values())  # type: ignore[attr-defined]
         assert [j for j in lab.store.list("jobs.batch", "media") if j["metadata"]["name"].startswith("media-backup-run-")] == []
+
+
+async def test_two_identical_requests_at_once_run_only_once(state_dir: Path) -> None:
+    import asyncio
+
+    from openclaw.ops.refs import ObjectRef
+    from openclaw.policy.capability import policy_of
+    from openclaw.policy.models import ActionKind, ActionRequest, Actor
+
+    async with run_lab(state_dir) as lab:
+        engine = policy_of(lab.gw.services)
+        target = ObjectRef("Deployment", "radarr", "media")
+        first, second = await asyncio.gather(
+            engine.submit(ActionRequest(ActionKind.WORKLOAD_RESTART, target, Actor.runbook("pod-not-ready"), "a")),
+            engine.submit(ActionRequest(ActionKind.WORKLOAD_RESTART, target, Actor.runbook("replicas-mismatch"), "b")),
+        )
+        assert (first.outcome, first.verification) == ("applied", "passed")
+        assert second.outcome == "refused" and second.reason == f"the same workload.restart on {target} is in progress ({first.action_id})"
+        third = await engine.submit(ActionRequest(ActionKind.WORKLOAD_RESTART, target, Actor.operator("o"), "after"))
+        assert third.outcome == "applied"

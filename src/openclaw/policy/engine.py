@@ -60,6 +60,9 @@ class PolicyEngine:
         self._decide_lock = asyncio.Lock()
         self._waiters: dict[str, list[asyncio.Future[Decision]]] = {}
         self._running: dict[str, asyncio.Task[Decision]] = {}
+        # (kind, target) -> action id, while an action executes or verifies: a second identical
+        # request (two runbooks reacting to one cause) waits for no one and is refused instead.
+        self._inflight: dict[tuple[str, str], str] = {}
 
     # ---- the door ------------------------------------------------------------------------------
 
@@ -76,6 +79,9 @@ class PolicyEngine:
         if early is not None:
             return self._record_final(request, mode, early)
         async with self._decide_lock:
+            busy = self._inflight.get((str(request.kind), request.target.key))
+            if busy is not None:
+                return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"the same {request.kind} on {request.target} is in progress ({busy})", None))
             try:
                 facts = await self._facts(request, ops)
             except KubeError as exc:
@@ -84,6 +90,7 @@ class PolicyEngine:
             action_id = self.audit.open_record(request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock())
             if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN):
                 self.audit.update(action_id, executed=1)
+                self._inflight[(str(request.kind), request.target.key)] = action_id
             if verdict.outcome is Outcome.PENDING:
                 self.audit.update(action_id, expires_at=self._clock() + ops.approval_timeout)
         decision = Decision(action_id, request, verdict.outcome, verdict.reason, verdict.setting, mode)
@@ -139,9 +146,10 @@ class PolicyEngine:
             except KubeError as exc:
                 verdict = Verdict(Outcome.REFUSED, f"the cluster could not be read to re-check the rules: {exc}", None)
             reason = verdict.reason if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN) else f"approved by {rec.resolved_by}, then {verdict.reason}"
-            self.audit.update(
-                action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN))
-            )
+            runs = verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN)
+            self.audit.update(action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(runs))
+            if runs:
+                self._inflight[(str(request.kind), request.target.key)] = action_id
         decision = Decision(action_id, request, verdict.outcome, reason, verdict.setting, ops.policy.mode)
         self._emit("action.decided", action_id)
         if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
@@ -232,6 +240,9 @@ class PolicyEngine:
         return decision
 
     def _finish(self, decision: Decision) -> None:
+        key = (str(decision.request.kind), decision.request.target.key)
+        if self._inflight.get(key) == decision.action_id:
+            del self._inflight[key]
         self._emit("action.completed", decision.action_id)
         for fut in self._waiters.pop(decision.action_id, []):
             if not fut.done():
