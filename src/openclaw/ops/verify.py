@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from openclaw.errors import KubeError
 from openclaw.ops import reads
 from openclaw.ops.client import KubeClient
 from openclaw.ops.refs import ObjectRef
@@ -26,7 +27,10 @@ async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, int
     problem: str | None = "not checked"
     last_problem = "not checked"
     while True:
-        problem = await check()
+        try:
+            problem = await check()
+        except KubeError as exc:  # a failed read is one more reason the state is not confirmed, not a crash
+            problem = f"could not read the state: {exc}"
         now = time.monotonic()
         if problem is None:
             held_since = now if held_since is None else held_since

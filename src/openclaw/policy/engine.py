@@ -209,10 +209,11 @@ class PolicyEngine:
         approval = grant.mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN)
         try:
             result = await spec.execute(self.client, request, approval, ops)
-        except (KubeError, ValueError) as exc:
-            self.audit.update(decision.action_id, outcome=Outcome.FAILED, result=str(exc)[:1000])
-            log.error("policy.execution_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)})
-            failed = Decision(decision.action_id, request, Outcome.FAILED, decision.reason, decision.setting, decision.mode, str(exc)[:1000])
+        except Exception as exc:  # the audit row must say what happened whatever the executor raised
+            detail = str(exc) if isinstance(exc, KubeError | ValueError) else f"{type(exc).__name__}: {exc}"
+            self.audit.update(decision.action_id, outcome=Outcome.FAILED, result=detail[:1000])
+            log.error("policy.execution_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)}, exc_info=not isinstance(exc, KubeError | ValueError))
+            failed = Decision(decision.action_id, request, Outcome.FAILED, decision.reason, decision.setting, decision.mode, detail[:1000])
             self._finish(failed)
             return failed
         self.audit.update(decision.action_id, result=result.summary, details=result.details)
