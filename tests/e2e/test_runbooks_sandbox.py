@@ -423,3 +423,22 @@ async def test_two_identical_requests_at_once_run_only_once(state_dir: Path) -> 
         assert second.outcome == "refused" and second.reason == f"the same workload.restart on {target} is in progress ({first.action_id})"
         third = await engine.submit(ActionRequest(ActionKind.WORKLOAD_RESTART, target, Actor.operator("o"), "after"))
         assert third.outcome == "applied"
+
+
+async def test_a_drain_respects_a_pod_disruption_budget_and_reports_what_it_left(state_dir: Path) -> None:
+    from openclaw.ops.refs import ObjectRef
+    from openclaw.policy.capability import policy_of
+    from openclaw.policy.models import ActionKind, ActionRequest, Actor
+
+    async with run_lab(state_dir, ops={"policy": {"actions": {"node.drain": {"requireApproval": False}}}}) as lab:
+        [sonarr] = lab.pods("media", "sonarr-")
+        node = sonarr["spec"]["nodeName"]
+        lab.store.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "sonarr", "namespace": "media"},
+                          "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "sonarr"}}}})  # fmt: skip
+        await lab.step(5)
+        decision = await policy_of(lab.gw.services).submit(ActionRequest(ActionKind.NODE_DRAIN, ObjectRef("Node", node), Actor.operator("o"), "maintenance"))
+        assert decision.outcome == "applied"
+        assert f"Pod/media/{sonarr['metadata']['name']}" in decision.details["blockedByPdb"]
+        assert decision.verification is not None and decision.verification.startswith("failed:")
+        assert lab.store.find("pods", "media", sonarr["metadata"]["name"]) is not None, "a PDB-protected pod is never forced out"
+        assert lab.store.get("nodes", None, node)["spec"].get("unschedulable") is True

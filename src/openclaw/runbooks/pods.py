@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openclaw.ops import reads
+from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
@@ -42,7 +43,7 @@ async def not_ready(ctx: RunContext) -> Report:
     pod = reads.pod_summary(obj)
     if pod.ready:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Ready again; nothing to do")
-    node = reads.node_summary(await ctx.client.get(reads.ObjectRef("Node", pod.node))) if pod.node else None
+    node = reads.node_summary(await ctx.client.get(ObjectRef("Node", pod.node))) if pod.node else None
     if node is not None and not node.ready and pod.owner is not None and pod.owner[0] == "DaemonSet":
         # A DaemonSet pod belongs to its node: deleting it only recreates it in the same place.
         return Report(ctx.runbook, Status.REPORTED, f"{pod.ref} is a DaemonSet pod on NotReady node {node.name}; it recovers with the node", None, {"node": node.name})
