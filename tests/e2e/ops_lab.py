@@ -125,3 +125,26 @@ def crash_current_pods(lab: Lab, namespace: str, target: str, message: str, *, f
 def pin_fault_to_current_pods(lab: Lab, fault: Any, namespace: str, target: str) -> None:
     fault.pod_uids = {p["metadata"]["uid"] for p in lab.pods(namespace, target + "-")}
     fault.fixed_by_restart = True
+
+
+class SpecChanges:
+    """What the cluster saw change that only an operator (or openclaw) changes: workload and node
+    specs, node labels, and Jobs removed. Controllers write status and pods, never these."""
+
+    KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Node")
+
+    def __init__(self, lab: Lab) -> None:
+        self.changed: set[str] = set()
+        self._stop = lab.store.subscribe(self._on_change)
+
+    def _on_change(self, change: Any) -> None:
+        kind, obj, old = change.rtype.kind, change.obj, change.old
+        key = f"{kind}/{obj['metadata'].get('namespace') or ''}/{obj['metadata']['name']}".replace("//", "/")
+        if change.type == "MODIFIED" and kind in self.KINDS and old is not None:
+            if obj.get("spec") != old.get("spec") or (kind == "Node" and obj["metadata"].get("labels") != old["metadata"].get("labels")):
+                self.changed.add(key)
+        if change.type == "DELETED" and kind == "Job":
+            self.changed.add(key)
+
+    def close(self) -> None:
+        self._stop()

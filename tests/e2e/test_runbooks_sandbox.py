@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ops_lab import Lab, crash_current_pods, pin_fault_to_current_pods, run_lab
+from ops_lab import Lab, SpecChanges, crash_current_pods, pin_fault_to_current_pods, run_lab
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,6 +24,7 @@ async def test_a_transient_crashloop_is_restarted_once_and_the_incident_resolves
         fault = crash_current_pods(lab, "media", "sonarr", TRANSIENT, fixed_by_restart=True)
         await lab.step(5)
         pin_fault_to_current_pods(lab, fault, "media", "sonarr")
+        seen = SpecChanges(lab)
 
         async def restarted() -> bool:
             return any(a.kind == "workload.restart" for a in lab.actions())
@@ -43,6 +44,7 @@ async def test_a_transient_crashloop_is_restarted_once_and_the_incident_resolves
         assert "connection refused" in actions[0].reason
         assert restarted_at(lab, "media", "sonarr") is not None
         assert all(restarted_at(lab, "media", other) is None for other in ("radarr", "lidarr", "jellyfin"))
+        assert seen.changed == {"Deployment/media/sonarr"}, "no other mutation reached the cluster"
 
 
 async def test_a_crashloop_a_restart_does_not_fix_stops_at_the_rate_limit_and_escalates(state_dir: Path) -> None:
@@ -143,6 +145,7 @@ async def test_dry_run_and_observe_change_nothing_but_record_what_would_be_done(
     async with run_lab(state_dir, ops={"policy": {"mode": mode}}) as lab:
         before = lab.store.get("deployments", "media", "sonarr")
         crash_current_pods(lab, "media", "sonarr", TRANSIENT, fixed_by_restart=True)
+        seen = SpecChanges(lab)
 
         async def recorded() -> bool:
             return bool(lab.actions())
@@ -160,6 +163,7 @@ async def test_dry_run_and_observe_change_nothing_but_record_what_would_be_done(
         after = lab.store.get("deployments", "media", "sonarr")
         assert after["metadata"]["generation"] == before["metadata"]["generation"]
         assert after["spec"]["template"] == before["spec"]["template"]
+        assert seen.changed == set()
         [report] = lab_escalations(lab)
         assert report["routedTo"] == "operator" and "not applied" in str(report["summary"])
 
@@ -178,6 +182,7 @@ async def test_instructions_in_alert_annotations_change_nothing(state_dir: Path)
 
     async with run_lab(state_dir) as lab:
         kube_system = {p["metadata"]["uid"] for p in lab.pods("kube-system")}
+        seen = SpecChanges(lab)
         sonarr = lab.pods("media", "sonarr-")[0]["metadata"]["name"]
         coredns = lab.pods("kube-system", "coredns-")[0]["metadata"]["name"]
         alerts = [
@@ -199,6 +204,7 @@ async def test_instructions_in_alert_annotations_change_nothing(state_dir: Path)
         assert {p["metadata"]["uid"] for p in lab.pods("kube-system")} == kube_system
         assert not lab.store.get("nodes", None, "homelab-w2")["spec"].get("unschedulable")
         assert all("kube-system" not in (a.reason + a.target) or a.outcome == "refused" for a in lab.actions())
+        assert seen.changed == set()
 
 
 @pytest.mark.parametrize("via", ["gateway", "store"])
