@@ -195,6 +195,8 @@ def install(services: Services) -> Events:
     pending.set_function(lambda: events.processor.queue.qsize())
     processed = Gauge("openclaw_events_processed", "Events processed since start", registry=services.metrics)
     processed.set_function(lambda: events.processor.processed)
+    commits = Gauge("openclaw_events_commits", "Event database transactions committed since start (group commits)", registry=services.metrics)
+    commits.set_function(lambda: db.commits)
 
     _install_methods(services, events)
 
