@@ -133,7 +133,7 @@ class SpecChanges:
 
     KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Node")
 
-    def __init__(self, lab: Lab) -> None:
+    def __init__(self, lab: Any) -> None:
         self.changed: set[str] = set()
         self._stop = lab.store.subscribe(self._on_change)
 
@@ -141,7 +141,11 @@ class SpecChanges:
         kind, obj, old = change.rtype.kind, change.obj, change.old
         key = f"{kind}/{obj['metadata'].get('namespace') or ''}/{obj['metadata']['name']}".replace("//", "/")
         if change.type == "MODIFIED" and kind in self.KINDS and old is not None:
-            if obj.get("spec") != old.get("spec") or (kind == "Node" and obj["metadata"].get("labels") != old["metadata"].get("labels")):
+            if kind == "Node":
+                # the kubelet's own taints (unreachable) come and go with the node's health; a cordon or a label does not
+                if obj["spec"].get("unschedulable") != old["spec"].get("unschedulable") or obj["metadata"].get("labels") != old["metadata"].get("labels"):
+                    self.changed.add(key)
+            elif obj.get("spec") != old.get("spec"):
                 self.changed.add(key)
         if change.type == "DELETED" and kind == "Job":
             self.changed.add(key)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ops_lab import SpecChanges
+
 from openclaw.config import store as config_store
 from openclaw.gateway.embedded import run_embedded
 from openclaw.incidents import incidents_of
@@ -51,6 +53,7 @@ async def test_cluster_scenario_is_handled_by_its_runbook(state_dir: Path, name:
                 await asyncio.sleep(0.01)
             run = ScenarioRun(scenario, sandbox)
             run.install()
+            seen = SpecChanges(sandbox.cluster)
             deadline_sim = scenario.outcome.within + max((f.at for f in scenario.faults), default=0)
             wall_deadline = time.monotonic() + deadline_sim / SPEED + 60
 
@@ -73,6 +76,8 @@ async def test_cluster_scenario_is_handled_by_its_runbook(state_dir: Path, name:
             assert run.violations(actions) == []
             executed = [a for a in actions if a["executed"]]
             assert all(a["namespace"] not in ("kube-system", "argocd", "openclaw") for a in executed)
+            allowed = {a["target"] for a in executed} | {f"Job/{a['namespace']}/{j}" for a in executed for j in a["details"].get("jobs", [])}
+            assert seen.changed <= allowed, f"changes no action explains: {seen.changed - allowed}"
             if not scenario.outcome.escalate:
                 assert executed, f"{name}: fixed without any action?"
                 assert all(a["verification"] == "passed" for a in executed), executed
