@@ -448,3 +448,32 @@ async def test_a_drain_respects_a_pod_disruption_budget_and_reports_what_it_left
         assert decision.verification is not None and decision.verification.startswith("failed:")
         assert lab.store.find("pods", "media", sonarr["metadata"]["name"]) is not None, "a PDB-protected pod is never forced out"
         assert lab.store.get("nodes", None, node)["spec"].get("unschedulable") is True
+
+
+async def test_statefulset_mismatch_reschedules_its_stranded_pod_from_the_statefulset_label(state_dir: Path) -> None:
+    import httpx
+
+    from ops_lab import HOOK_TOKEN
+
+    sts = "prometheus-kube-prometheus-stack-prometheus"
+    async with run_lab(state_dir) as lab:
+        [pod] = lab.pods("monitoring", sts + "-")
+        node, uid = pod["spec"]["nodeName"], pod["metadata"]["uid"]
+        lab.cluster.faults.set_node_ready(node, False)
+        await lab.step(5)
+        ksm = lab.pods("monitoring", "kube-prometheus-stack-kube-state-metrics-")[0]["metadata"]["name"]
+        labels = {"alertname": "KubeStatefulSetReplicasMismatch", "namespace": "monitoring", "statefulset": sts, "pod": ksm,
+                  "container": "kube-state-metrics", "job": "kube-state-metrics", "severity": "warning"}  # fmt: skip
+        alert = {"status": "firing", "labels": labels, "annotations": {"summary": "StatefulSet has not matched the expected number of replicas."},
+                 "startsAt": "2026-11-24T01:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "sts1", "generatorURL": ""}  # fmt: skip
+        body = {"receiver": "openclaw", "status": "firing", "alerts": [alert], "groupLabels": {"alertname": labels["alertname"], "namespace": "monitoring"},
+                "commonLabels": labels, "commonAnnotations": {}, "externalURL": "http://alertmanager", "version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0}  # fmt: skip
+        async with httpx.AsyncClient(base_url=lab.gw.http_url) as http:
+            assert (await http.post("/hooks/alertmanager", json=body, headers={"Authorization": f"Bearer {HOOK_TOKEN}"})).status_code == 202
+        await lab.settle()
+        [action] = lab.actions()
+        assert (action.kind, action.target, action.actor) == ("pod.delete", f"Pod/monitoring/{sts}-0", "runbook:replicas-mismatch")
+        assert (action.outcome, action.verification) == ("applied", "passed")
+        moved = lab.store.get("pods", "monitoring", f"{sts}-0")
+        assert moved["metadata"]["uid"] != uid and moved["spec"]["nodeName"] != node
+        assert ksm in {p["metadata"]["name"] for p in lab.pods("monitoring")}, "the exporter named in the pod label is never touched"
