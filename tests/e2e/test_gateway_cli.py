@@ -95,7 +95,11 @@ def start_gateway(env: dict[str, str], *extra: str) -> Gateway:
         except httpx.HTTPError:
             return False
 
-    wait_until(ready)
+    try:
+        wait_until(ready)
+    except BaseException:
+        gw.stop()  # never leave a half-started gateway running past the test
+        raise
     return gw
 
 
