@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import os
 import platform
-import re
 import statistics
 import tempfile
 import time
@@ -23,8 +22,9 @@ from openclaw.agent.runtime import AgentRuntime, RunRequest
 from openclaw.agent.toolsets import build_toolbox
 from openclaw.config.schema import Settings
 
+from report import write_section  # bench/ is on sys.path when a script runs
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Agent turn overhead"
 
 
@@ -72,12 +72,6 @@ def toolbox_build(count: int) -> list[float]:
     return out
 
 
-def write_section(body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script owns one section.\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: block + "\n", text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text.rstrip("\n") + "\n")
 
 
 def ms(values: list[float]) -> tuple[str, str, str]:
@@ -109,7 +103,7 @@ def main() -> None:
     for name, values, target in rows:
         med, lo, hi = ms(values)
         lines.append(f"| {name} | {med} | {lo} | {hi} | {target} |")
-    write_section("\n".join(lines))
+    write_section(SECTION, "\n".join(lines))
 
 
 if __name__ == "__main__":

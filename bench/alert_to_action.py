@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import platform
-import re
 import statistics
 import tempfile
 import time
@@ -34,8 +33,9 @@ from openclaw.sandbox.kube.cluster import SandboxCluster
 from openclaw.sandbox.kube.store import KubeStore
 from openclaw.sandbox.simclock import SimClock
 
+from report import write_section  # bench/ is on sys.path when a script runs
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Alert to action"
 HOOK_TOKEN = "bench-hook-token-0123456789abcdef"
 NS = "bench"
@@ -173,12 +173,6 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def write_section(body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script owns one section.\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: block + "\n", text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text.rstrip("\n") + "\n")
 
 
 def main() -> None:
@@ -210,7 +204,7 @@ process; "own time" subtracts the time spent inside Kubernetes client calls.
 """
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(SECTION, body)
 
 
 if __name__ == "__main__":

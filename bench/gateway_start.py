@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import socket
 import statistics
 import subprocess
@@ -21,8 +20,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from report import write_section  # bench/ is on sys.path when a script runs
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Gateway start"
 OPENCLAW = str(Path(sys.executable).with_name("openclaw"))
 
@@ -76,12 +76,6 @@ def help_time() -> float:
     return time.perf_counter() - t0
 
 
-def write_section(body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script owns one section.\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: block + "\n", text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text.rstrip("\n") + "\n")
 
 
 def main() -> None:
@@ -108,7 +102,7 @@ answers 200. Idle RSS = resident memory {args.idle:g} s after ready.
 | Idle RSS | {statistics.median(rss):.1f} MB | {min(rss):.1f} MB | {max(rss):.1f} MB | < 80 MB (upstream ~900 MB) |
 | `openclaw --help` | {statistics.median(helps):.3f} s | {min(helps):.3f} s | {max(helps):.3f} s | fast (lazy imports) |
 """
-    write_section(body)
+    write_section(SECTION, body)
     print(body.strip())
 
 

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import os
 import platform
-import re
 import ssl
 import statistics
 import tempfile
@@ -24,8 +23,9 @@ from openclaw.sandbox import homelab
 from openclaw.sandbox.kube.cluster import SandboxCluster
 from openclaw.sandbox.simclock import SimClock
 
+from report import write_section  # bench/ is on sys.path when a script runs
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Sandbox cluster"
 
 
@@ -76,12 +76,6 @@ def api_latency(requests: int = 100) -> dict[str, list[float]]:
     return asyncio.run(run())
 
 
-def write_section(body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script owns one section.\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: block + "\n", text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text.rstrip("\n") + "\n")
 
 
 def main() -> None:
@@ -111,7 +105,7 @@ def main() -> None:
         ordered = sorted(times)
         lines.append(f"| {label} | {statistics.median(ordered) * 1000:.1f} ms | {ordered[int(len(ordered) * 0.99) - 1] * 1000:.1f} ms |")
         print(f"{label}: p50 {statistics.median(ordered) * 1000:.1f} ms")
-    write_section("\n".join(lines))
+    write_section(SECTION, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import os
 import platform
-import re
 import statistics
 import tempfile
 import time
@@ -22,8 +21,9 @@ import httpx
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
 from openclaw.sandbox.scenario import settle
 
+from report import write_section  # bench/ is on sys.path when a script runs
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Sandbox homelab (cluster, media apps, alert source)"
 PROBES = {"sonarr": "/api/v3/system/status", "radarr": "/api/v3/system/status", "prowlarr": "/api/v1/system/status",
           "qbittorrent": "/api/v2/app/version", "jellyseerr": "/api/v1/status", "jellyfin": "/System/Info/Public"}
@@ -51,12 +51,6 @@ async def one_run(speed: float, idle: float) -> tuple[float, float, float]:
         return started, settled, share
 
 
-def write_section(body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script owns one section.\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: block + "\n", text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text.rstrip("\n") + "\n")
 
 
 def main() -> None:
@@ -82,7 +76,7 @@ def main() -> None:
     ]
     for speed, starts, settles, shares in rows:
         lines.append(f"| {speed:g}x | {statistics.median(starts):.3f} s | {statistics.median(settles):.3f} s | {statistics.median(shares) * 100:.2f} % | start < 1 s, idle < 5 % |")
-    write_section("\n".join(lines))
+    write_section(SECTION, "\n".join(lines))
 
 
 if __name__ == "__main__":
