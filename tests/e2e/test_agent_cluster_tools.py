@@ -77,3 +77,42 @@ async def test_read_tools_see_the_sandbox_cluster(state_dir: Path) -> None:
     assert seen["nope"]["status"] == "error" and "does-not-exist" in seen["nope"]["error"]
     assert seen["logs"]["status"] in ("success", "no_data") and seen["logs"]["data"]["pod"].startswith("media/sonarr")
     assert seen["events"]["status"] in ("success", "no_data")
+
+
+async def test_node_label_and_taint_tools_change_the_node_through_policy(state_dir: Path) -> None:
+    seen: dict[str, dict[str, Any]] = {}
+    key = "openclaw.io/maintenance"
+
+    def untaint(body: dict[str, Any]) -> dict[str, Any]:
+        seen.update(results(body))
+        return calls(("untaint", "untaint_node", {"name": "homelab-w3", "key": key, "reason": "maintenance over"}),
+                     ("empty", "label_node", {"name": "homelab-w3", "reason": "nothing to change"}))
+
+    def finish(body: dict[str, Any]) -> dict[str, Any]:
+        seen.update(results(body))
+        return say("node w3 handled")
+
+    first = calls(("label", "label_node", {"name": "homelab-w3", "labels": {key: "true"}, "reason": "disk replacement"}),
+                  ("taint", "taint_node", {"name": "homelab-w3", "key": key, "value": "true", "effect": "NoSchedule", "reason": "disk replacement"}))
+    async with agent_stack(state_dir, [first, untaint, finish]) as stack:
+        async with stack.gateway.client() as client:
+            ack = await client.call("chat.send", {"message": "put w3 in maintenance"})
+            while True:
+                frame = await client.next_event("chat", timeout=30)
+                if frame["payload"]["runId"] == ack["runId"] and frame["payload"]["state"] in ("final", "error"):
+                    break
+        assert frame["payload"]["state"] == "final", frame["payload"]
+        node = await stack.kubectl("get", "node", "homelab-w3")
+        audit = policy_of(stack.gateway.services).audit.list()
+
+    assert node["metadata"]["labels"][key] == "true"
+    assert not any(t["key"] == key for t in node["spec"].get("taints") or [])  # tainted, then untainted
+    assert (seen["label"]["status"], seen["label"]["data"]["action"], seen["label"]["data"]["outcome"]) == ("success", "node.label", "applied")
+    assert (seen["taint"]["data"]["action"], seen["taint"]["data"]["outcome"]) == ("node.taint", "applied")
+    assert seen["untaint"]["data"]["outcome"] == "applied"
+    assert seen["empty"]["status"] == "error" and "labels / remove" in seen["empty"]["error"]
+    assert sorted((a.kind, a.target, a.actor) for a in audit) == [
+        ("node.label", "Node/homelab-w3", "agent:main"), ("node.taint", "Node/homelab-w3", "agent:main"), ("node.taint", "Node/homelab-w3", "agent:main")]
+    taint_params = sorted(json.dumps(a.params, sort_keys=True) for a in audit if a.kind == "node.taint")
+    assert taint_params == [json.dumps({"add": [{"effect": "NoSchedule", "key": key, "value": "true"}]}, sort_keys=True),
+                            json.dumps({"remove": [key]}, sort_keys=True)]

@@ -28,7 +28,8 @@ def test_tool_specs_match_the_snapshot() -> None:
 def test_mutating_tools_are_exactly_the_policy_actions() -> None:
     box, _ = build_toolbox(ALL, 8000)
     assert sorted(t.name for t in box.tools.values() if t.mutating) == [
-        "cleanup_jobs", "cordon_node", "delete_pod", "drain_node", "restart_workload", "scale_workload", "uncordon_node"]
+        "cleanup_jobs", "cordon_node", "delete_pod", "drain_node", "label_node", "restart_workload", "scale_workload", "taint_node",
+        "uncordon_node", "untaint_node"]
     for tool in box.tools.values():
         if tool.mutating:
             assert "reason" in tool.spec().parameters["required"]

@@ -13,6 +13,7 @@ from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision, Outcome
 
 WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 _STATUS: dict[Outcome, ToolStatus] = {
     Outcome.APPLIED: "success",
@@ -159,3 +160,50 @@ async def drain_node(ctx: ToolContext, name: str, reason: str) -> ToolResult:
     """
     ref = _ref("Node", name, None)
     return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_DRAIN, ref, reason)
+
+
+async def label_node(ctx: ToolContext, name: str, reason: str, labels: dict[str, str] | None = None, remove: list[str] | None = None) -> ToolResult:
+    """Set or remove labels on a node (e.g. to steer scheduling away from it).
+
+    Args:
+      name: the node's name.
+      reason: why, in one sentence; recorded in the audit log.
+      labels: labels to set, label -> value.
+      remove: label keys to remove.
+    """
+    changes: dict[str, str | None] = {**(labels or {}), **{key: None for key in remove or []}}
+    if not changes:
+        return ToolResult.fail("labels / remove: expected at least one label to set or remove")
+    ref = _ref("Node", name, None)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_LABEL, ref, reason, {"labels": changes})
+
+
+async def taint_node(ctx: ToolContext, name: str, key: str, effect: TaintEffect, reason: str, value: str = "") -> ToolResult:
+    """Add a taint to a node so new pods without a matching toleration stay off it (NoExecute also evicts).
+
+    Args:
+      name: the node's name.
+      key: the taint's key, e.g. openclaw.io/maintenance.
+      effect: NoSchedule, PreferNoSchedule or NoExecute.
+      reason: why, in one sentence; recorded in the audit log.
+      value: the taint's value (optional).
+    """
+    if not key:
+        return ToolResult.fail("key: expected a taint key such as openclaw.io/maintenance")
+    taint = {"key": key, "effect": effect, **({"value": value} if value else {})}
+    ref = _ref("Node", name, None)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_TAINT, ref, reason, {"add": [taint]})
+
+
+async def untaint_node(ctx: ToolContext, name: str, key: str, reason: str) -> ToolResult:
+    """Remove a node's taints with this key.
+
+    Args:
+      name: the node's name.
+      key: the key of the taint(s) to remove.
+      reason: why, in one sentence; recorded in the audit log.
+    """
+    if not key:
+        return ToolResult.fail("key: expected the key of a taint on the node")
+    ref = _ref("Node", name, None)
+    return ref if isinstance(ref, ToolResult) else await submit(ctx, ActionKind.NODE_TAINT, ref, reason, {"remove": [key]})
