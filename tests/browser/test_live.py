@@ -63,6 +63,10 @@ def test_incident_from_an_alertmanager_webhook_appears_and_resolves_live(page: P
     expect(row).to_have_count(1)
     expect(row.locator(".badge")).to_have_text(re.compile("open|firing"))
     screenshot(page, "incidents")
+    # The runbook had no cluster to check and escalated: the row's timeline shows that note.
+    row.locator("summary", has_text="Timeline").click()
+    expect(row.locator(".timeline li").filter(has_text="escalation")).to_contain_text("runbook:crashloop")
+    expect(row.locator(".timeline")).to_contain_text("no cluster access")
     post_alert(gw, "resolved")
     expect(row.locator(".badge")).to_have_text("resolved")
 

@@ -57,8 +57,8 @@ async def test_cluster_scenario_is_handled_by_its_runbook(state_dir: Path, name:
             deadline_sim = scenario.outcome.within + max((f.at for f in scenario.faults), default=0)
             wall_deadline = time.monotonic() + deadline_sim / SPEED + 60
 
-            def escalated() -> bool:
-                return any(e["routedTo"] in ("operator", "agent") for e in runner.escalations.list())
+            async def escalated() -> bool:
+                return any(e["routedTo"] in ("operator", "agent") for e in await runner.escalations.list())
 
             async def incidents_resolved() -> bool:
                 found = [i for i in await incidents_of(gw.services).list() if i.kind == "alerts"]
@@ -67,7 +67,7 @@ async def test_cluster_scenario_is_handled_by_its_runbook(state_dir: Path, name:
             while True:
                 report = run.outcome()
                 injected = len(run.injected) == len(scenario.faults)
-                if injected and (escalated() if scenario.outcome.escalate else report.ok and await incidents_resolved()):
+                if injected and (await escalated() if scenario.outcome.escalate else report.ok and await incidents_resolved()):
                     break
                 assert time.monotonic() < wall_deadline, f"{name}: not fixed in time: {report.problems}; actions {[a.to_json() for a in engine.audit.list()]}"
                 await asyncio.sleep(0.1)

@@ -3,7 +3,11 @@ policy -> lightkube -> sandbox API, asserted on the cluster, the audit log and t
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,7 +65,7 @@ async def test_a_crashloop_a_restart_does_not_fix_stops_at_the_rate_limit_and_es
         assert all(a.verification and a.verification.startswith("failed") for a in restarts[:3])
         assert restarts[3].setting == 'ops.policy.actions["workload.restart"].maxPerObjectPerHour'
         assert {a.kind for a in actions} == {"workload.restart"}
-        escalations = lab_escalations(lab)
+        escalations = await lab_escalations(lab)
         last = escalations[0]
         assert last["routedTo"] == "operator" and last["runbook"] == "crashloop"
         assert "refused by policy" in last["summary"] and "rate limit" in last["summary"]
@@ -69,11 +73,34 @@ async def test_a_crashloop_a_restart_does_not_fix_stops_at_the_rate_limit_and_es
         # every failed verification was escalated too, not retried blindly within one run
         assert sum("expected state did not follow" in e["summary"] for e in escalations) == 3
 
+        # Each incident's timeline holds its escalation and the runbook's restart for it (new pods,
+        # new alerts, a new incident per round), over WS; the CLI shows the last one the same way.
+        async with lab.gw.client() as client:
+            timelines = [(await client.call("incidents.get", {"id": a.incident}))["incident"] for a in restarts]
+        shown = await cli_json("incidents", "show", str(restarts[3].incident), "--json", "--state-dir", str(state_dir))
+        assert shown["notes"] == timelines[3]["notes"] and shown["actions"] == timelines[3]["actions"]
+        for restart, detail in zip(restarts, timelines, strict=True):
+            assert [(a["id"], a["kind"], a["actor"]) for a in detail["actions"]] == [(restart.id, "workload.restart", "runbook:crashloop")]
+            [note] = [n for n in detail["notes"] if n["kind"] == "escalation"]
+            assert note["author"] == "runbook:crashloop" and note["data"]["routedTo"] == "operator"
+        assert [a["outcome"] for d in timelines for a in d["actions"]] == ["applied", "applied", "applied", "refused"]
+        assert timelines[3]["notes"][-1]["summary"] == last["summary"]
+        assert "expected state did not follow" in timelines[0]["notes"][-1]["summary"]
 
-def lab_escalations(lab: Lab) -> list[dict[str, object]]:
+
+async def cli_json(*args: str) -> dict[str, Any]:
+    """The real `openclaw` command line in its own process, reading the gateway's state dir."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "openclaw", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+async def lab_escalations(lab: Lab) -> list[dict[str, object]]:
     from openclaw.runbooks.capability import runbooks_of
 
-    return runbooks_of(lab.gw.services).escalations.list()
+    return await runbooks_of(lab.gw.services).escalations.list()
 
 
 PROTECTED = ("kube-system", "kube-public", "argocd", "vault", "external-secrets", "openclaw")
@@ -136,7 +163,7 @@ async def test_a_failed_job_has_its_logs_captured_is_cleaned_up_and_reported(sta
         assert (action.kind, action.target, action.outcome, action.verification) == ("jobs.cleanup", "Job/media/media-backup-manual-1", "applied", "passed")
         logs = action.details["logs"]["media-backup-manual-1"]
         assert logs and all("destination unreachable" in text for text in logs.values())
-        [report] = lab_escalations(lab)
+        [report] = await lab_escalations(lab)
         assert report["runbook"] == "job-failed" and report["report"]["evidence"]["logs"] == logs
 
 
@@ -164,7 +191,7 @@ async def test_dry_run_and_observe_change_nothing_but_record_what_would_be_done(
         assert after["metadata"]["generation"] == before["metadata"]["generation"]
         assert after["spec"]["template"] == before["spec"]["template"]
         assert seen.changed == set()
-        [report] = lab_escalations(lab)
+        [report] = await lab_escalations(lab)
         assert report["routedTo"] == "operator" and "not applied" in str(report["summary"])
 
 
@@ -255,11 +282,11 @@ async def test_a_crashloop_from_a_config_error_is_diagnosed_and_escalated_never_
         crash_current_pods(lab, "media", "lidarr", "FATAL: invalid config: /config/config.xml: missing required setting ApiKey", fixed_by_restart=False)
 
         async def escalated() -> bool:
-            return bool(lab_escalations(lab))
+            return bool(await lab_escalations(lab))
 
         await lab.run_until(escalated)
         assert lab.actions() == []
-        [esc] = lab_escalations(lab)
+        [esc] = await lab_escalations(lab)
         assert esc["runbook"] == "crashloop" and "would not help (config)" in str(esc["summary"])
         assert "missing required setting ApiKey" in str(esc["diagnosis"])
         assert "missing required setting ApiKey" in str(esc["report"]["evidence"]["previousLogs"])  # type: ignore[index]
@@ -289,10 +316,10 @@ async def test_a_filling_volume_is_reported_with_its_consumers_and_nothing_is_do
         lab.cluster.faults.set_pvc_usage("media", "jellyfin-config", fraction=0.99)
 
         async def reported() -> bool:
-            return any(e["runbook"] == "volume-filling-up" for e in lab_escalations(lab))
+            return any(e["runbook"] == "volume-filling-up" for e in await lab_escalations(lab))
 
         await lab.run_until(reported)
-        esc = next(e for e in lab_escalations(lab) if e["runbook"] == "volume-filling-up")
+        esc = next(e for e in await lab_escalations(lab) if e["runbook"] == "volume-filling-up")
         evidence = esc["report"]["evidence"]  # type: ignore[index]
         assert evidence["claim"] == "media/jellyfin-config" and evidence["capacity"] == "20Gi"
         assert [c.split("-")[0] for c in evidence["consumers"]] == ["jellyfin"]
@@ -353,7 +380,7 @@ async def test_watchdog_and_infoinhibitor_are_never_acted_on(state_dir: Path) ->
         for _ in range(4):
             await lab.step(30)
         assert lab.actions() == []
-        assert [e for e in lab_escalations(lab) if e["alertname"] in ("Watchdog", "InfoInhibitor")] == []
+        assert [e for e in await lab_escalations(lab) if e["alertname"] in ("Watchdog", "InfoInhibitor")] == []
 
 
 async def test_node_labels_taints_cronjob_cleanup_and_gitops_proposals_go_through_policy(state_dir: Path) -> None:

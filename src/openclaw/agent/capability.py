@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from openclaw.agent.brains import Brain, OfflineBrain, is_offline, select_brain
-from openclaw.agent.capabilities import INCIDENTS, events_of
+from openclaw.agent.capabilities import INCIDENTS, CapabilityMissing, events_of, incidents_of
 from openclaw.agent.chat import MAIN_SESSION, ActiveRun, ChatService
 from openclaw.agent.cron import CronJob, CronStore, scheduler
-from openclaw.agent.findings import FindingLog
 from openclaw.agent.heartbeat import Heartbeat
 from openclaw.agent.messages import Message
 from openclaw.agent.prompt import wrap_untrusted
-from openclaw.agent.runtime import AgentRuntime, agent_dir
-from openclaw.errors import ConfigError
+from openclaw.agent.runtime import AgentRuntime
+from openclaw.errors import ConfigError, StateError
 
 if TYPE_CHECKING:
     from openclaw.gateway.services import Services
@@ -36,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTENSION = "agent"
+# A finding note's one-line summary; the whole answer stays in the note's data.
+FINDING_SUMMARY_CHARS = 500
 
 
 @dataclass
@@ -50,14 +51,15 @@ class Agent:
 
     def investigate(self, incident_id: str, *, note: str = "", incident: dict[str, Any] | None = None) -> dict[str, Any]:
         """Start an investigation of an escalated incident in session `incident:<id>`; returns `{runId}`.
-        The final answer and the actions taken are published as `incident.finding`."""
+        The final answer and the actions taken are attached to the incident as a `finding` note and
+        published as `incident.finding`."""
         text = f"Investigate incident {incident_id}."
         if note:
             text += "\nWhy it was escalated to you:\n" + wrap_untrusted(note, "runbook escalation")
         return self.chat.send(f"incident:{incident_id}", text, kind="incident", incident=incident, incident_id=incident_id,
                               on_done=lambda run: self._finding(incident_id, run))
 
-    def _finding(self, incident_id: str, run: ActiveRun) -> None:
+    async def _finding(self, incident_id: str, run: ActiveRun) -> None:
         out = run.outcome
         entry = self.runtime.sessions.get(f"incident:{incident_id}")
         finding = {
@@ -65,12 +67,17 @@ class Agent:
             "finding": out.text, "error": out.error, "actions": out.actions, "usage": out.usage.to_json(),
             "costUsd": entry.cost_usd if entry else 0.0, "ts": int(time.time() * 1000),
         }
-        self.findings.append(finding)
+        try:
+            summary = (out.text or out.error or f"investigation ended: {out.stop}")[:FINDING_SUMMARY_CHARS]
+            await incidents_of(self.runtime.capabilities).attach_note(incident_id, "finding", f"agent:{run.session_key}", summary, finding)
+        except (CapabilityMissing, StateError):  # the event below still carries the finding to the operator
+            log.exception("agent.finding_not_stored", extra={"incident": incident_id})
         self.chat.publish("incident.finding", finding)
 
-    @property
-    def findings(self) -> FindingLog:
-        return FindingLog(agent_dir(self.runtime.state_dir) / "findings.jsonl")
+    async def findings(self, incident_id: str) -> list[dict[str, Any]]:
+        """The agent's findings on an incident, oldest first (notes of kind `finding`)."""
+        notes = await incidents_of(self.runtime.capabilities).list_notes(incident_id=incident_id, kinds=("finding",), limit=1000)
+        return [n.data for n in reversed(notes)]
 
     def run_hook(self, message: str, *, name: str | None = None, session_key: str | None = None) -> dict[str, Any]:
         """A `/hooks/agent` turn: the webhook's text is wrapped as untrusted, in session `hook:<...>`."""
@@ -233,21 +240,29 @@ def _take_escalations(services: Services, agent: Agent) -> None:
     if runner is None:
         return
 
+    # Incidents whose investigation is being set up (between the check and the run's start, the
+    # incident is read): a second escalation arriving meanwhile joins it instead of starting another.
+    starting: set[str] = set()
+
     async def on_escalation(alert: Any, report: Any) -> bool:
         if is_offline(agent.runtime.brain):
             return False
         incident_id = alert.incident_id or f"alert-{alert.fingerprint}"
-        if any(r.session_key == f"incident:{incident_id}" for r in agent.chat.runs.values()):
-            return True  # already being investigated; the new evidence is in the escalation log
-        incident = None
-        found = services.extensions.get(INCIDENTS)
-        if found is not None and alert.incident_id:
-            got = await found.get(alert.incident_id)
-            incident = got.to_json() if got is not None else None
-        if incident is None:
-            incident = {"alertname": alert.alertname, "labels": alert.labels, "annotations": alert.annotations}
-        note = json.dumps(report.to_json(), default=str, indent=1)
-        agent.investigate(incident_id, note=note, incident=incident)
+        if incident_id in starting or any(r.session_key == f"incident:{incident_id}" for r in agent.chat.runs.values()):
+            return True  # already being investigated; the new evidence is in the incident's notes
+        starting.add(incident_id)
+        try:
+            incident = None
+            found = services.extensions.get(INCIDENTS)
+            if found is not None and alert.incident_id:
+                got = await found.get(alert.incident_id)
+                incident = got.to_json() if got is not None else None
+            if incident is None:
+                incident = {"alertname": alert.alertname, "labels": alert.labels, "annotations": alert.annotations}
+            note = json.dumps(report.to_json(), default=str, indent=1)
+            agent.investigate(incident_id, note=note, incident=incident)
+        finally:
+            starting.discard(incident_id)
         return True
 
     runner.escalations.subscribe(on_escalation)

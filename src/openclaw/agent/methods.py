@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from openclaw.agent.brains import is_offline
+from openclaw.agent.capabilities import CapabilityMissing
 from openclaw.agent.chat import MAIN_SESSION
 from openclaw.agent.cron import CronJob
 from openclaw.agent.messages import Message
@@ -126,7 +127,10 @@ def install(services: Services, agent: Agent) -> None:
     @m.method("agent.findings", READ)
     async def agent_findings(call: MethodCall) -> dict[str, Any]:
         incident = _str(call.params, "incident", required=True) or ""
-        return {"incident": incident, "findings": agent.findings.for_incident(incident)}
+        try:
+            return {"incident": incident, "findings": await agent.findings(incident)}
+        except CapabilityMissing as exc:
+            raise MethodError("UNAVAILABLE", str(exc)) from None
 
     @m.method("cron.list", READ)
     async def cron_list(call: MethodCall) -> dict[str, Any]:

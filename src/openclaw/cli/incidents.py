@@ -69,15 +69,16 @@ def show_incident(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     state_dir: Optional[str] = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw)."),
 ) -> None:
-    """Show one incident with its alerts."""
+    """Show one incident with its alerts, its notes (escalations, findings) and the actions taken for it."""
     import sqlite3
 
     from openclaw.cli.output import fail, print_json, print_table
-    from openclaw.incidents import store
+    from openclaw.incidents import notes, store
 
     conn = _open(state_dir)
     try:
         incident = store.get_incident(conn, incident_id)
+        history = notes.timeline(conn, incident_id) if incident is not None else {"notes": [], "actions": []}
     except sqlite3.Error as exc:
         fail(f"cannot read incidents: {exc}")
     finally:
@@ -85,7 +86,7 @@ def show_incident(
     if incident is None:
         fail(f"no incident {incident_id!r}; list them with `openclaw incidents list`")
     if as_json:
-        print_json(incident.to_json())
+        print_json({**incident.to_json(), **history})
         return
     typer.echo(f"{incident.id}  {incident.status}  {incident.severity}  {incident.title}")
     typer.echo(f"  opened {_when(incident.opened_at)}" + (f", resolved {_when(incident.resolved_at)}" if incident.resolved_at else ""))
@@ -96,3 +97,9 @@ def show_incident(
             for a in incident.alerts
         ]
         print_table("alerts", ["ALERT", "STATUS", "SEVERITY", "NAMESPACE", "FINGERPRINT", "SEEN", "SUMMARY"], rows)
+    if history["notes"]:
+        rows = [[_when(n["createdAt"]), n["kind"], n["author"], n["summary"]] for n in history["notes"]]
+        print_table("notes", ["WHEN", "KIND", "AUTHOR", "SUMMARY"], rows)
+    if history["actions"]:
+        rows = [[_when(a["createdAt"]), a["kind"], a["target"], a["actor"], a["outcome"], a["verification"] or "", a["reason"]] for a in history["actions"]]
+        print_table("actions", ["WHEN", "ACTION", "TARGET", "ACTOR", "OUTCOME", "VERIFIED", "REASON"], rows)

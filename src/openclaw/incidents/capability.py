@@ -7,6 +7,8 @@ Others reach it as `incidents_of(services)`:
     await incidents.list(status="firing")
     await incidents.get("inc-12")
     incidents.subscribe(listener)   # Notice("incident.opened" | "incident.updated" | "incident.resolved")
+    await incidents.attach_note("inc-12", "finding", "agent:incident:inc-12", "cause: bad config", {...})
+    await incidents.detail("inc-12")   # the incident with its notes and audited actions
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from openclaw.events import Events, Notice, events_of
 from openclaw.gateway.methods import READ, MethodCall, MethodError
-from openclaw.incidents import heartbeat, store
+from openclaw.incidents import heartbeat, notes, store
 from openclaw.incidents.correlate import handle_alert_notification
 from openclaw.incidents.models import INCIDENT_STATUSES, Incident, IncidentStatus
 
@@ -37,6 +39,7 @@ class Incidents:
     def __init__(self, events: Events) -> None:
         self.events = events
         events.db.add_schema(store.SCHEMA)
+        events.db.add_schema(notes.SCHEMA)
         events.register("alertmanager", handle_alert_notification)
 
     async def list(self, *, status: IncidentStatus | None = None, limit: int = 200) -> builtins.list[Incident]:
@@ -44,6 +47,35 @@ class Incidents:
 
     async def get(self, incident_id: str) -> Incident | None:
         return await self.events.db.run(lambda conn: store.get_incident(conn, incident_id))
+
+    async def detail(self, incident_id: str) -> dict[str, Any] | None:
+        """The incident as JSON with its timeline: `notes` and the audited `actions` taken for it."""
+
+        def read(conn: Any) -> dict[str, Any] | None:
+            found = store.get_incident(conn, incident_id)
+            if found is None:
+                return None
+            return {**found.to_json(), **notes.timeline(conn, incident_id)}
+
+        return await self.events.db.run(read)
+
+    async def attach_note(self, incident_id: str | None, kind: notes.NoteKind, author: str, summary: str,
+                          data: dict[str, Any] | None = None) -> notes.IncidentNote:
+        """Attach a note to an incident through the event database's writer (batched with ingest, never
+        blocking the loop); once committed, `incident.updated` carries the incident and the note."""
+
+        def write(conn: Any) -> tuple[notes.IncidentNote, Incident | None]:
+            note = notes.add_note(conn, incident_id, kind, author, summary, data or {}, self.events.clock())
+            return note, store.get_incident(conn, incident_id, with_alerts=False) if incident_id else None
+
+        note, incident = await self.events.db.run(write)
+        if incident is not None:
+            await self.events.processor.deliver([Notice("incident.updated", {**incident.to_json(with_alerts=False), "note": note.to_json()})])
+        return note
+
+    async def list_notes(self, *, incident_id: str | None = None, kinds: tuple[str, ...] = (), limit: int = 100) -> builtins.list[notes.IncidentNote]:
+        """Notes, newest first."""
+        return await self.events.db.run(lambda conn: notes.list_notes(conn, incident_id=incident_id, kinds=kinds, newest_first=True, limit=limit))
 
     def subscribe(self, listener: Callable[[Notice], Awaitable[None] | None], topics: tuple[str, ...] = INCIDENT_TOPICS) -> Callable[[], None]:
         """Call `listener` for each committed incident change (or any `topics`, e.g. `alert.firing`)."""
@@ -107,10 +139,10 @@ def install(services: Services) -> Incidents:
         incident_id = call.params.get("id")
         if not isinstance(incident_id, str) or not incident_id:
             raise MethodError("INVALID_REQUEST", "id: expected an incident id such as inc-12", {"field": "id"})
-        found = await incidents.get(incident_id)
+        found = await incidents.detail(incident_id)
         if found is None:
             raise MethodError("NOT_FOUND", f"no incident {incident_id}", {"field": "id"})
-        return {"incident": found.to_json()}
+        return {"incident": found}
 
     async def start() -> None:
         services.supervisor.start("incidents.heartbeat", incidents.heartbeat_loop())

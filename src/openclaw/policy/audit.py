@@ -119,6 +119,13 @@ def _row(row: sqlite3.Row) -> AuditRecord:
     return AuditRecord(**data)
 
 
+def records_for_incident(conn: sqlite3.Connection, incident_id: str) -> list[AuditRecord]:
+    """The actions audited for one incident, oldest first, on any connection to the database file
+    (the incident timeline reads them beside the incident's notes)."""
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE incident = ? ORDER BY created_at, rowid"  # noqa: S608  # fixed column list
+    return [_row(r) for r in conn.execute(sql, (incident_id,))]
+
+
 class AuditLog:
     """The `ops_actions` table in a SQLite file; safe to open from the gateway and the CLI at once."""
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from openclaw.events import Notice
 from openclaw.gateway.methods import READ, MethodCall, MethodError
-from openclaw.policy.capability import audit_path, policy_of
+from openclaw.policy.capability import policy_of
 from openclaw.runbooks.catalog import builtin
 from openclaw.runbooks.escalation import Escalations
 from openclaw.runbooks.models import AlertContext
@@ -35,7 +35,7 @@ def install(services: Services) -> Runner:
     def publish(event: str, payload: dict[str, Any]) -> None:
         services.bus.publish(event, payload, scope=READ)
 
-    escalations = Escalations(audit_path(services.state_dir), publish)
+    escalations = Escalations(incidents_of(services), publish)
     runner = Runner(builtin(), policy_of(services), escalations, publish)
     services.extensions[EXTENSION] = runner
 
@@ -59,11 +59,10 @@ def install(services: Services) -> Runner:
         incident = call.params.get("incident")
         if incident is not None and not isinstance(incident, str):
             raise MethodError("INVALID_REQUEST", "incident: expected an incident id", {"field": "incident"})
-        return {"escalations": escalations.list(incident=incident)}
+        return {"escalations": await escalations.list(incident=incident)}
 
     async def stop() -> None:
         await runner.idle()
-        escalations.close()
 
     services.shutdown.append(stop)
     return runner

@@ -2,41 +2,34 @@
 agent has subscribed) or else to the operator, with the evidence.
 
 The agent subscribes with `escalations.subscribe(handler)`; a handler returns True when it took the
-case. Every escalation is also kept in the event database (table `ops_escalations`) as the
-incident's note and published on the bus as `incident.escalated`.
+case. Every escalation is attached to its incident as a note (kind `escalation`, or `report` for a
+report the operator is only told about) through the incidents capability, which writes it through
+the event database's writer, and published on the bus as `incident.escalated` / `incident.reported`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
-import threading
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from openclaw.errors import StateError
+from openclaw.incidents.notes import IncidentNote, NoteKind
 from openclaw.runbooks.models import AlertContext, Report
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS ops_escalations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at REAL NOT NULL,
-    incident TEXT,
-    alertname TEXT NOT NULL,
-    fingerprint TEXT,
-    runbook TEXT NOT NULL,
-    routed_to TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    diagnosis TEXT,
-    report TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ops_escalations_incident ON ops_escalations (incident);
-"""
+ESCALATION_KINDS = ("escalation", "report")
+
+
+class NoteBook(Protocol):
+    """Where escalations are kept: the incidents capability."""
+
+    async def attach_note(self, incident_id: str | None, kind: NoteKind, author: str, summary: str,
+                          data: dict[str, Any] | None = None) -> IncidentNote: ...
+
+    async def list_notes(self, *, incident_id: str | None = None, kinds: tuple[str, ...] = (), limit: int = 100) -> list[IncidentNote]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +53,27 @@ EscalationHandler = Callable[[AlertContext, Report], Awaitable[bool]]
 Publish = Callable[[str, dict[str, Any]], None]
 
 
+def escalation_of(note: IncidentNote) -> dict[str, Any]:
+    """An escalation note in the shape `escalations.list` has always answered with."""
+    data = note.data
+    return {
+        "id": note.id,
+        "createdAt": note.created_at,
+        "incident": note.incident_id,
+        "alertname": data.get("alertname"),
+        "runbook": data.get("runbook"),
+        "routedTo": data.get("routedTo"),
+        "summary": note.summary,
+        "diagnosis": data.get("diagnosis"),
+        "report": data.get("report", {}),
+    }
+
+
 class Escalations:
-    def __init__(self, path: Path, publish: Publish | None = None) -> None:
+    def __init__(self, notes: NoteBook, publish: Publish | None = None) -> None:
         self._handlers: list[EscalationHandler] = []
         self._publish = publish or (lambda e, p: None)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        self._db.executescript(_SCHEMA)
+        self._notes = notes
 
     def subscribe(self, handler: EscalationHandler) -> Callable[[], None]:
         """The agent's hook: called for each escalation; return True to take the case."""
@@ -86,31 +92,17 @@ class Escalations:
             except Exception:  # a failing agent must not swallow the escalation; the operator gets it
                 log.exception("runbooks.escalation_handler_failed")
         esc = Escalation(alert, report, routed)
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO ops_escalations (created_at, incident, alertname, fingerprint, runbook, routed_to, summary, diagnosis, report)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), alert.incident_id, alert.alertname, alert.fingerprint, report.runbook, routed, report.summary, report.diagnosis,
-                 json.dumps(report.to_json(), default=str)),
-            )  # fmt: skip
+        data = {"alertname": alert.alertname, "fingerprint": alert.fingerprint, "labels": alert.labels, "runbook": report.runbook,
+                "routedTo": routed, "diagnosis": report.diagnosis, "report": report.to_json()}
+        try:
+            await self._notes.attach_note(alert.incident_id, "escalation" if to_agent else "report", f"runbook:{report.runbook}", report.summary, data)
+        except StateError:  # the bus event below still tells the operator; the log keeps the evidence
+            log.exception("runbooks.escalation_not_stored", extra={"incident": alert.incident_id, "runbook": report.runbook})
         log.warning("runbooks.escalated", extra={"incident": alert.incident_id, "runbook": report.runbook, "routed_to": routed})
         self._publish("incident.escalated" if to_agent else "incident.reported", esc.to_json())
         return esc
 
-    def list(self, *, incident: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        sql = "SELECT created_at, incident, alertname, runbook, routed_to, summary, diagnosis, report FROM ops_escalations"
-        args: tuple[Any, ...] = ()
-        if incident is not None:
-            sql += " WHERE incident = ?"
-            args = (incident,)
-        sql += " ORDER BY id DESC LIMIT ?"
-        with self._lock:
-            rows = self._db.execute(sql, (*args, limit)).fetchall()
-        return [
-            {"createdAt": r[0], "incident": r[1], "alertname": r[2], "runbook": r[3], "routedTo": r[4], "summary": r[5], "diagnosis": r[6], "report": json.loads(r[7])}
-            for r in rows
-        ]
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    async def list(self, *, incident: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Escalations and reports, newest first."""
+        found = await self._notes.list_notes(incident_id=incident, kinds=ESCALATION_KINDS, limit=limit)
+        return [escalation_of(n) for n in found]

@@ -1,6 +1,7 @@
 """Escalated incidents: a runbook's escalation is taken by the agent when a model is configured,
 investigated in session incident:<id> with the runbook's report as untrusted context, and the
-finding (text, actions, usage, cost) is recorded for the incident. Offline, the operator keeps it."""
+finding (text, actions, usage, cost) is attached to the incident as a note beside the escalations.
+Offline, the operator keeps it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openclaw.agent import agent_of
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.messages import BrainRequest
 from openclaw.gateway import server
+from openclaw.incidents import incidents_of
 from openclaw.runbooks.capability import runbooks_of
 from openclaw.runbooks.models import AlertContext, Report, Status
 
@@ -38,22 +40,30 @@ async def test_an_escalation_runs_in_the_incident_session_and_records_a_finding(
     agent.chat.publish = lambda e, p: published.append((e, p))
     await services.extensions["events"].open()
     try:
-        esc = await runbooks_of(services).escalations.escalate(alert(), report())
-        assert esc.routed_to == "agent"
-        again = await runbooks_of(services).escalations.escalate(alert(), report())
-        assert again.routed_to == "agent" and len(agent.chat.runs) == 1  # one investigation per incident at a time
-        run_id = next(iter(agent.chat.runs))
-        await agent.chat.wait(run_id, 5)
-        await asyncio.sleep(0)
+        # Two escalations of one incident at once: both are kept and both go to the agent, which
+        # runs one investigation for the incident (whichever arrives second joins the first).
+        first_esc, second_esc = await asyncio.gather(*(runbooks_of(services).escalations.escalate(alert(), report()) for _ in range(2)))
+        assert (first_esc.routed_to, second_esc.routed_to) == ("agent", "agent")
+        for _ in range(500):  # the finding is published once it is stored
+            if any(e == "incident.finding" for e, _ in published):
+                break
+            await asyncio.sleep(0.01)
+        kept = await runbooks_of(services).escalations.list(incident="inc-7")
+        findings = await agent.findings("inc-7")
+        notes = await incidents_of(services).list_notes(incident_id="inc-7")
     finally:
         await agent.chat.close()
         await services.extensions["events"].close()
+    started = {p["runId"] for e, p in published if e == "agent" and p["stream"] == "lifecycle" and p["data"]["phase"] == "start"}
+    assert len(started) == 1 and len(brain.requests) == 2  # one investigation per incident at a time
     first: BrainRequest = brain.requests[0]
     assert "Session: incident:inc-7" in first.context and "## Incident" in first.context
     prompt = first.messages[-1].text
     assert prompt.startswith("Investigate incident inc-7.") and "<<<EXTERNAL_UNTRUSTED_CONTENT>>>" in prompt
     assert "restarted twice, still crashing" in prompt
-    findings = agent.findings.for_incident("inc-7")
+    assert [(e["routedTo"], e["runbook"], e["summary"]) for e in kept] == [("agent", "crashloop", "restarted twice, still crashing")] * 2
+    assert sorted((n.kind, n.author) for n in notes) == [("escalation", "runbook:crashloop"), ("escalation", "runbook:crashloop"),
+                                                         ("finding", "agent:incident:inc-7")]
     assert len(findings) == 1 and findings[0]["finding"] == "Cause: invalid config.xml; needs a fix in git."
     assert findings[0]["usage"]["total"] == 240
     assert [e for e, _ in published if e == "incident.finding"] == ["incident.finding"]
@@ -65,6 +75,13 @@ async def test_an_escalation_runs_in_the_incident_session_and_records_a_finding(
 
 async def test_offline_the_operator_keeps_the_escalation(state_dir: Path) -> None:
     services = server.prepare(state_dir).services
-    esc = await runbooks_of(services).escalations.escalate(alert(), report())
+    await services.extensions["events"].open()
+    try:
+        esc = await runbooks_of(services).escalations.escalate(alert(), report())
+        kept = await runbooks_of(services).escalations.list()
+    finally:
+        await services.extensions["events"].close()
     assert esc.routed_to == "operator"
     assert agent_of(services).chat.runs == {}
+    assert [(e["incident"], e["routedTo"], e["diagnosis"]) for e in kept] == [("inc-7", "operator", "config error")]
+    assert kept[0]["report"]["status"] == "escalated"
