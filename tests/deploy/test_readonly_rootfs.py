@@ -64,6 +64,16 @@ printf '%s\n' "$EXPOSE" | while IFS='|' read -r blocked needed; do
     mkdir -p "$p"; mount --move "/home/.stage/$i" "$p"; i=$((i+1))
   done
 done
+# A checkout under /tmp (CI's may be) would vanish under the fresh /tmp below: stage what the
+# program runs from (the venv, the source, the interpreter) so it can be put back, read-only.
+keep=""
+for p in "$VENV_DIR" "$SRC_DIR" "$PY_PREFIX"; do
+  case "$p" in /tmp/*) keep="$keep $p" ;; esac
+done
+i=0
+for p in $keep; do
+  mkdir -p "/home/.keep/$i"; mount --bind "$p" "/home/.keep/$i"; i=$((i+1))
+done
 for mp in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   case "$mp" in
     /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/home/node/.openclaw|/home/tools) ;;
@@ -72,6 +82,10 @@ for mp in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   esac
 done
 mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
+i=0
+for p in $keep; do
+  mkdir -p "$p"; mount --bind "/home/.keep/$i" "$p"; mount -o remount,bind,ro "$p"; i=$((i+1))
+done
 for dir in / /home/node "$VENV_DIR" "$SRC_DIR" "$PY_PREFIX"; do
   if touch "$dir/.openclaw-rw-probe" 2>/dev/null; then
     echo "READONLY-SETUP-FAILED: $dir is still writable" >&2
