@@ -250,3 +250,26 @@ async def test_disabled_hooks_answer_a_json_404_and_store_nothing(state_dir: Pat
         r = await client.post("/hooks/alertmanager", json=fixture_envelope(ALERT_FIXTURES[0]), headers=GOOD)
         assert r.status_code == 404 and "hooks.enabled" in r.json()["error"]["message"]
         assert await event_count(handle) == 0
+
+
+async def test_repeated_bad_tokens_lock_out_that_client_only(state_dir: Path) -> None:
+    """Failed webhook tokens count per client IP like WebSocket connects: after
+    gateway.auth.rateLimit.maxAttempts failures the client gets 429 with a retry time, even with the
+    right token; another client keeps working. Clients are told apart through a trusted proxy."""
+    config_store.set_value(state_dir, "hooks.token", TOKEN)
+    config_store.set_value(state_dir, "gateway.trustedProxies", ["127.0.0.1"])
+    config_store.set_value(state_dir, "gateway.auth.rateLimit", {"maxAttempts": 3, "windowMs": 60000, "lockoutMs": 60000})
+    async with run_embedded(state_dir) as gw:
+        attacker = {"X-Forwarded-For": "10.0.0.66"}
+        sender = {"X-Forwarded-For": "10.0.0.9"}
+        body = envelope([alert({"alertname": "KubePodCrashLooping", "namespace": "media", "pod": "sonarr-1"})])
+        async with httpx.AsyncClient(base_url=gw.http_url) as http:
+            codes = [(await http.post("/hooks/alertmanager", json=body, headers={**attacker, "Authorization": "Bearer wrong"})).status_code for _ in range(3)]
+            assert codes == [401, 401, 401]
+            locked = await http.post("/hooks/alertmanager", json=body, headers={**attacker, **GOOD})
+            assert locked.status_code == 429
+            assert int(locked.headers["Retry-After"]) >= 1
+            assert locked.json()["error"]["retryAfterMs"] > 0
+            ok = await http.post("/hooks/alertmanager", json=body, headers={**sender, **GOOD})
+            assert ok.status_code == 202
+        assert await event_count(gw) == 1

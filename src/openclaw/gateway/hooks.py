@@ -26,7 +26,11 @@ from openclaw.errors import StateError, WebhookError
 from openclaw.events import events_of
 from openclaw.events.receivers import RECEIVERS, Accepted
 from openclaw.events.receivers.mappings import HookRequest, find_mapping, receive_mapped
+from openclaw.gateway import peer
 from openclaw.gateway.http import services_of
+from openclaw.gateway.ratelimit import AuthRateLimiter, too_many_attempts
+from openclaw.gateway.services import Services
+from openclaw.gateway.ws.hub import hub_of
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +144,29 @@ def accept(request: Request, name: str, body: bytes) -> tuple[Accepted, str] | N
     return accepted, accepted.model.model_dump_json(by_alias=True)
 
 
+def limiter_of(services: Services) -> AuthRateLimiter:
+    return hub_of(services).limiter
+
+
+def throttle(request: Request, services: Services, *, failed: bool) -> Response | None:
+    """Failed-token lockout per client IP, as for WebSocket connects: a locked-out client is
+    refused (429, even with the right token, so guessing stays throttled) and a failure counts.
+    Keys are kept apart from the WebSocket ones, so a misconfigured sender cannot lock operators out."""
+    settings = services.config.settings
+    address = peer.resolve(request.client.host if request.client else None, request.headers, settings.gateway.trusted_proxies)
+    limiter = limiter_of(services)
+    if limiter.exempt(is_local=address.is_local, is_browser=False):
+        return None
+    key = f"hooks:{address.client_ip}"
+    retry = limiter.retry_after_ms(key)
+    if retry is not None:
+        log.warning("webhook.locked_out", extra={"ip": address.client_ip, "retryAfterMs": retry})
+        return too_many_attempts(retry)
+    if failed:
+        limiter.record_failure(key)
+    return None
+
+
 async def receive_hook(request: Request) -> Response:
     services = services_of(request)
     settings = services.config.settings
@@ -147,6 +174,10 @@ async def receive_hook(request: Request) -> Response:
     if not settings.hooks.enabled:
         return error_response(404, "NOT_FOUND", "webhooks are disabled (hooks.enabled is false)")
     problem = token_problem(request, settings.hooks.token, settings.gateway.auth.token)
+    if problem or limiter_of(services).tracking():
+        refusal = throttle(request, services, failed=bool(problem))
+        if refusal is not None:
+            return refusal
     if problem:
         log.warning("webhook.unauthorized", extra={"hook": name[:64], "reason": problem.split(":")[0]})
         return error_response(401, "UNAUTHORIZED", problem, headers=CHALLENGE)

@@ -61,6 +61,10 @@ class AuthRateLimiter:
             self._entries.pop(next(iter(self._entries)))
         return self.retry_after_ms(key)
 
+    def tracking(self) -> bool:
+        """True while any client has recent failures or a lockout (lets hot paths skip the lookup)."""
+        return bool(self._entries)
+
     def reset(self, key: str) -> None:
         self._entries.pop(key, None)
 
