@@ -279,3 +279,33 @@ def test_doctor_explains_problems(env: dict[str, str], state_dir: Path) -> None:
     assert bad.returncode == 1 and "Config invalid" in bad.stdout and "gateway.bind" in bad.stdout
     refused = subprocess.run([*OPENCLAW, "gateway", "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=30)
     assert refused.returncode == 1 and "Config invalid" in refused.stderr and "gateway.bind" in refused.stderr
+
+
+def test_cli_rotate_replaces_the_device_token_with_or_without_a_gateway(gateway: Gateway) -> None:
+    identity = DeviceIdentity.generate()
+
+    def client(token: str) -> GatewayClient:
+        return GatewayClient(gateway.ws_url, token=token, identity=identity, client_id="test", client_mode="test", headers={"X-Forwarded-For": "10.0.0.6"})
+
+    request_id = run(handshake_error(client(gateway.token()))).details["requestId"]
+    cli("devices", "approve", request_id, env=gateway.env)
+
+    async def device_token() -> str | None:
+        async with client(gateway.token()) as c:
+            return c.device_token
+
+    old = run(device_token())
+    assert old
+    rotated = json.loads(cli("devices", "rotate", "--device", identity.device_id, "--json", env=gateway.env).stdout)
+    assert rotated["deviceId"] == identity.device_id and rotated["token"] != old
+    refused = run(handshake_error(client(old)))
+    assert refused.code == "UNAUTHORIZED"
+    assert run(device_token()) == rotated["token"]
+
+    gateway.stop()  # no gateway: the CLI edits the store under its lock
+    offline = json.loads(cli("devices", "rotate", "--device", identity.device_id, "--json", env=gateway.env).stdout)
+    assert offline["token"] not in (old, rotated["token"])
+    paired = json.loads((gateway.state / "devices" / "paired.json").read_text())
+    assert paired[identity.device_id]["tokens"]["operator"]["token"] == offline["token"]
+    bad = cli("devices", "rotate", "--device", "no-such-device", env=gateway.env, check=False)
+    assert bad.returncode == 1 and "no-such-device" in (bad.stdout + bad.stderr)

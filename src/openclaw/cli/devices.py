@@ -1,4 +1,4 @@
-"""`openclaw devices list|approve|reject|revoke`: device pairing from the command line.
+"""`openclaw devices list|approve|reject|revoke|rotate`: device pairing from the command line.
 
 With a gateway running, the CLI goes through it on loopback (a local client, never asked to
 pair), so live connections and events follow at once. With none running, it edits
@@ -144,3 +144,31 @@ def revoke(
         print_json(data)
     else:
         typer.echo(f"Revoked {device} (it must pair again to connect)")
+
+
+@app.command("rotate")
+def rotate(
+    device: str = typer.Option(..., "--device", help="Device id (from `openclaw devices list`)."),
+    role: str = typer.Option("operator", "--role", help="operator | node"),
+    scope: Optional[list[str]] = typer.Option(None, "--scope", help="Scopes of the new token (repeat); default: the device's."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+) -> None:
+    """Issue a new device token for ROLE: the old one stops working at once; the device gets the new
+    one in hello-ok the next time it connects with the gateway token."""
+    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.output import fail, print_json
+
+    if role not in ("operator", "node"):
+        fail(f"--role {role!r}: expected operator or node")
+    sdir = _state(state_dir)
+    params: dict[str, Any] = {"deviceId": device, "role": role}
+    if scope:
+        params["scopes"] = scope
+    ok, data = call_gateway(sdir, "device.token.rotate", params)
+    if not ok:
+        data = {"deviceId": device, **_direct("rotate_token", sdir, device, role, scope or None)}
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(f"Rotated the {role} token of {device}; connections using the old one were closed")
