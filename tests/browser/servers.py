@@ -13,14 +13,16 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from openclaw.ui import STATIC_DIR
+import polling
+
+# Pages change within a frame or two: poll a little faster than the default.
+wait_for = functools.partial(polling.wait_for, interval=0.05)
 
 
 def free_port() -> int:
@@ -29,16 +31,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.05) -> object:
-    """Poll `predicate` until it returns something truthy; raise TimeoutError after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {timeout}s")
-        time.sleep(interval)
 
 
 def openclaw_command() -> list[str]:

@@ -9,7 +9,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from openclaw.gateway.client import GatewayClient, GatewayError
+from polling import wait_for
 from openclaw.gateway.device_identity import DeviceIdentity
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -38,15 +38,6 @@ def cli(*args: str, env: dict[str, str], check: bool = True) -> subprocess.Compl
     return result
 
 
-def wait_until(predicate, timeout: float = 15.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(interval)
 
 
 @dataclass
@@ -96,7 +87,7 @@ def start_gateway(env: dict[str, str], *extra: str) -> Gateway:
             return False
 
     try:
-        wait_until(ready)
+        wait_for(ready)
     except BaseException:
         gw.stop()  # never leave a half-started gateway running past the test
         raise
@@ -203,13 +194,13 @@ def test_config_set_origins_applies_to_the_running_gateway(gateway: Gateway) -> 
     state = json.loads((gateway.state / "openclaw.json").read_text())
     assert state["gateway"]["controlUi"]["allowedOrigins"] == ["https://openclaw.homelab.local"]
     # Accepted (it passes the origin check and reaches pairing) as soon as the gateway re-reads the file.
-    wait_until(lambda: attempt("https://openclaw.homelab.local").code == "NOT_PAIRED", timeout=5)
+    wait_for(lambda: attempt("https://openclaw.homelab.local").code == "NOT_PAIRED", timeout=5)
     evil = attempt("https://evil.example")
     assert evil.code == "FORBIDDEN" and evil.message.startswith("origin not allowed")
 
     moved = cli("config", "set", "gateway.port", "18790", env=gateway.env)
     assert "restart" in moved.stdout.lower()
-    status = wait_until(lambda: (s := json.loads(cli("status", "--json", env=gateway.env).stdout)) and "gateway.port" in s["pendingRestart"] and s, timeout=5)
+    status = wait_for(lambda: (s := json.loads(cli("status", "--json", env=gateway.env).stdout)) and "gateway.port" in s["pendingRestart"] and s, timeout=5)
     assert status["running"] is True
 
 

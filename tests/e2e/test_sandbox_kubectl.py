@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -16,6 +17,10 @@ import pytest
 from openclaw.sandbox import homelab
 from openclaw.sandbox.kube.cluster import SandboxCluster
 from openclaw.sandbox.simclock import SimClock
+import polling
+
+# The sandbox's rollouts take a few simulated steps; these waits allow 20 s unless a test says otherwise.
+wait_for = functools.partial(polling.wait_for, timeout=20.0)
 
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -44,15 +49,6 @@ def kubectl(cluster: SandboxCluster) -> Callable[..., subprocess.CompletedProces
     return run
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(interval)
 
 
 def pods(cluster: SandboxCluster, namespace: str | None = None, selector: str | None = None, field: str | None = None) -> list[dict[str, Any]]:
