@@ -8,7 +8,12 @@ is not on disk. A failed job rolls back its own savepoint only.
 
 The statements run on the event loop (they take microseconds, and running them there avoids a GIL
 hand-off per statement between threads); the COMMIT, where SQLite waits for the disk, runs in a
-dedicated thread, so an fsync (slow on NFS) never stalls the loop. Jobs queued as `background`
+dedicated thread, so an fsync (slow on NFS) never stalls the loop.
+
+Plain row inserts (`insert`, what webhook ingest does) take a cheaper lane: rows queued for one table
+are written by one multi-row INSERT. When nothing else is queued, that statement runs alone, in the
+commit thread, as its own transaction: one statement, one fsync, one hand-off between the threads
+for the whole batch, and no SQLite work on the event loop. Jobs queued as `background`
 (event processing) yield to foreground ones (ingest, queries): one runs once foreground work has
 been quiet for `idle_s`, or in every `background_every`-th transaction under load, so processing
 always makes progress but a flood of webhooks is stored first and processed as the load allows.
@@ -39,7 +44,8 @@ DB_FILE_NAME = "events.db"
 
 def connect(path: Path, journal_mode: str) -> sqlite3.Connection:
     """A connection set up the way every writer of the event database uses it."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    # Room for every multi-row INSERT size of a few tables next to the queries' statements.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0, cached_statements=256)
     conn.row_factory = sqlite3.Row
     mode = conn.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()[0]
     if str(mode).upper() != journal_mode.upper():
@@ -66,6 +72,34 @@ class _Pending:
     savepoint: bool = True
 
 
+# Rows one multi-row INSERT may carry. A statement is compiled per row count, so batches take the
+# largest of these sizes that is queued (the rest go in the next transaction): at most 18 compiled
+# statements per table, each a few rows apart, instead of one per possible count.
+INSERT_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass
+class _Rows:
+    """Rows queued for one table's multi-row INSERT, each with the future of its caller."""
+
+    rows: collections.deque[tuple[tuple[Any, ...], asyncio.Future[None]]] = field(default_factory=collections.deque)
+
+    def take(self) -> list[tuple[tuple[Any, ...], asyncio.Future[None]]]:
+        size = max(n for n in INSERT_SIZES if n <= len(self.rows))
+        return [self.rows.popleft() for _ in range(size)]
+
+
+def insert_sql(table: _Table, count: int) -> str:
+    values = "(" + ",".join("?" * len(table.columns)) + ")"
+    return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {','.join([values] * count)}"
+
+
 @dataclass
 class Database:
     """The single writer. `schemas` are applied, in order, when it opens."""
@@ -79,6 +113,7 @@ class Database:
     schemas: list[str] = field(default_factory=list)
     commits: int = 0
     _foreground: collections.deque[_Pending] = field(default_factory=collections.deque)
+    _rows: dict[_Table, _Rows] = field(default_factory=dict)
     _background: collections.deque[_Pending] = field(default_factory=collections.deque)
     _wakeup: asyncio.Event | None = None
     _task: asyncio.Task[None] | None = None
@@ -148,29 +183,56 @@ class Database:
         self._wakeup.set()
         return await future
 
+    async def insert(self, table: str, columns: tuple[str, ...], row: tuple[Any, ...]) -> None:
+        """Insert `row` into `table`; return once the transaction that holds it is committed.
+
+        Rows of many callers share one INSERT statement. If that statement fails (the disk is full,
+        a constraint), every row in it fails with a StateError and nothing of them is stored.
+        """
+        if self._task is None or self._task.done() or self._wakeup is None or self._closing:
+            raise StateError("the event database is not open")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        key = _Table(table, columns)
+        lane = self._rows.get(key)
+        if lane is None:
+            lane = self._rows[key] = _Rows()
+        lane.rows.append((row, future))
+        self._wakeup.set()
+        await future
+
+    def _queued_rows(self) -> bool:
+        return any(lane.rows for lane in self._rows.values())
+
+    def _take_rows(self) -> list[tuple[_Table, list[tuple[tuple[Any, ...], asyncio.Future[None]]]]]:
+        return [(table, lane.take()) for table, lane in self._rows.items() if lane.rows]
+
     async def _write_loop(self) -> None:
         wakeup = self._wakeup
         if wakeup is None or self._conn is None:
             return
         while True:
-            if not self._foreground and not self._background:
+            if not self._foreground and not self._background and not self._queued_rows():
                 if self._closing:
                     return
                 wakeup.clear()
                 await wakeup.wait()
                 continue
-            if not self._foreground and not self._closing:
+            if not self._foreground and not self._queued_rows() and not self._closing:
                 quiet_wait = self._ingest_quiet_wait()
                 if quiet_wait > 0:
                     wakeup.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wakeup.wait(), quiet_wait)
                     continue
+            rows = self._take_rows()
             batch = [self._foreground.popleft() for _ in range(min(len(self._foreground), self.max_batch))]
-            ingest = bool(batch)
-            if self._background and (not batch or self.commits % self.background_every == 0):
+            ingest = bool(batch or rows)
+            if self._background and (not ingest or self.commits % self.background_every == 0):
                 batch.append(self._background.popleft())
-            await self._run_batch(self._conn, batch)
+            if batch or len(rows) > 1:
+                await self._run_batch(self._conn, batch, rows)
+            else:
+                await self._insert_alone(self._conn, *rows[0])
             if ingest:
                 self._last_foreground = asyncio.get_running_loop().time()
 
@@ -186,10 +248,42 @@ class Database:
             return 0.0
         return self.idle_s - (asyncio.get_running_loop().time() - self._last_foreground)
 
-    async def _run_batch(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
+    async def _insert_alone(self, conn: sqlite3.Connection, table: _Table, rows: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
+        """One multi-row INSERT as its own transaction, run in the commit thread."""
+        if self._committer is None:
+            raise StateError("the event database is closed")
+        sql, params = insert_sql(table, len(rows)), [value for row, _ in rows for value in row]
+        work = self._committer.submit(conn.execute, sql, params)
+        try:
+            await asyncio.wrap_future(work)
+        except asyncio.CancelledError:
+            _settle_rows(rows, _failure(work))  # the statement is under way in its thread: report how it ended
+            self.commits += 1
+            raise
+        except sqlite3.Error as exc:
+            log.error("events.commit_failed", exc_info=exc)
+            _settle_rows(rows, StateError(f"event database write failed: {exc}"))
+            return
+        self.commits += 1
+        _settle_rows(rows, None)
+
+    async def _run_batch(
+        self,
+        conn: sqlite3.Connection,
+        batch: list[_Pending],
+        rows: list[tuple[_Table, list[tuple[tuple[Any, ...], asyncio.Future[None]]]]] | None = None,
+    ) -> None:
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
+        inserted: list[tuple[list[tuple[tuple[Any, ...], asyncio.Future[None]]], BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
+            for table, queued in rows or []:
+                try:  # one statement: if it fails, SQLite has undone all of it, and the rest goes on
+                    conn.execute(insert_sql(table, len(queued)), [value for row, _ in queued for value in row])
+                except sqlite3.Error as exc:
+                    inserted.append((queued, StateError(f"event database write failed: {exc}")))
+                else:
+                    inserted.append((queued, None))
             for job in batch:
                 if job.savepoint:
                     conn.execute("SAVEPOINT job")
@@ -213,6 +307,8 @@ class Database:
                 commit.result()  # the COMMIT is under way in its thread: let it finish, report it, then stop
                 self.commits += 1
                 _settle(outcomes)
+                for queued, error in inserted:
+                    _settle_rows(queued, error)
                 raise
             self.commits += 1
         except sqlite3.Error as exc:
@@ -221,7 +317,10 @@ class Database:
                 conn.execute("ROLLBACK")
             failure = StateError(f"event database write failed: {exc}")
             outcomes = [(job, None, failure) for job in batch]
+            inserted = [(queued, failure) for _, queued in rows or []]
         _settle(outcomes)
+        for queued, error in inserted:
+            _settle_rows(queued, error)
 
 def _settle(items: list[tuple[_Pending, Any, BaseException | None]]) -> None:
     for job, result, error in items:
@@ -231,3 +330,22 @@ def _settle(items: list[tuple[_Pending, Any, BaseException | None]]) -> None:
             job.future.set_exception(error)
         else:
             job.future.set_result(result)
+
+
+def _settle_rows(rows: list[tuple[tuple[Any, ...], asyncio.Future[None]]], error: BaseException | None) -> None:
+    for _, future in rows:
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+
+
+def _failure(work: Any) -> BaseException | None:
+    """How a statement that was already running in the commit thread ended (waits for it)."""
+    try:
+        work.result()
+    except sqlite3.Error as exc:
+        return StateError(f"event database write failed: {exc}")
+    return None

@@ -33,8 +33,14 @@ CREATE INDEX IF NOT EXISTS events_source_type ON events(source, type);
 
 
 def new_event_id() -> str:
-    # 128 random bits from the fast non-cryptographic generator: ids are unique, not secret.
-    return f"evt_{random.getrandbits(128):032x}"
+    """`evt_` + 48 bits of milliseconds since the epoch + 80 random bits, as 32 hex digits.
+
+    Time first, as in UUIDv7: ids of new events sort after older ones, so each insert into the id
+    index lands on its right edge instead of a random page (a random id dirties one more page per
+    event, about a quarter of a durable insert's cost). Random bits from the fast non-cryptographic
+    generator: ids are unique, not secret.
+    """
+    return f"evt_{time.time_ns() // 1_000_000:012x}{random.getrandbits(80):020x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +90,12 @@ def _row(row: sqlite3.Row) -> StoredEvent:
 # --- functions of a connection (run in the writer thread, or on a read-only connection) ---
 
 
+EVENT_COLUMNS = ("id", "source", "type", "received_at", "payload")
+
+
 def insert_event(conn: sqlite3.Connection, event: NewEvent) -> int:
     cur = conn.execute(
-        "INSERT INTO events (id, source, type, received_at, payload) VALUES (?, ?, ?, ?, ?)",
+        f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
         (event.id, event.source, event.type, event.received_at, event.payload),
     )
     return int(cur.lastrowid or 0)
@@ -151,7 +160,7 @@ class EventStore:
     async def append(self, source: str, type: str, payload: str, *, received_at: float | None = None) -> NewEvent:
         """Store one event; returns once the row is committed to disk."""
         event = NewEvent(new_event_id(), source, type, payload, received_at if received_at is not None else time.time())
-        await self.db.run(lambda conn: insert_event(conn, event), savepoint=False)  # one INSERT
+        await self.db.insert("events", EVENT_COLUMNS, (event.id, event.source, event.type, event.received_at, event.payload))
         return event
 
     async def get(self, event_id: str) -> StoredEvent | None:
