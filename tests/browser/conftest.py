@@ -9,6 +9,8 @@ loopback.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from servers import ForwardingProxy, Gateway, StaticSite
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# The committed screenshots are rewritten only when asked (`make screenshots`); a plain test run
+# still takes every one (so the step keeps working) but leaves the working tree alone.
+SCREENSHOTS = REPO / "docs" / "screenshots" if os.environ.get("OPENCLAW_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "openclaw-screenshots"
 CHROMIUM = "/usr/bin/chromium"
 # The machine is shared by parallel work; a slow second is not a failure, a missing element is.
 expect.set_options(timeout=15_000)
@@ -112,6 +116,6 @@ def static_site(tmp_path: Path) -> Iterator[StaticSite]:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Write docs/screenshots/<name>.png (committed, shown in the README)."""
+    """Write <name>.png: into docs/screenshots (committed, shown in the README) with OPENCLAW_SCREENSHOTS=1."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
