@@ -185,6 +185,36 @@ async def test_unknown_hook_name_is_a_json_404(gw: EmbeddedGateway, http: httpx.
 async def test_get_on_a_hook_is_405(http: httpx.AsyncClient) -> None:
     r = await http.get("/hooks/alertmanager", headers=GOOD)
     assert r.status_code == 405
+    assert r.headers["allow"] == "POST" and r.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+async def test_the_prefix_alone_is_a_json_404_naming_the_form(http: httpx.AsyncClient) -> None:
+    for path in ("/hooks", "/hooks/", "/hooks//"):
+        r = await http.post(path, json={}, headers=GOOD)
+        assert r.status_code == 404, path
+        assert "/hooks/<name>" in r.json()["error"]["message"]
+    assert (await http.post("/hooksx/alertmanager", json={}, headers=GOOD)).status_code == 404  # not under the prefix
+
+
+async def test_webhooks_follow_hooks_path_and_a_change_applies_live(state_dir: Path) -> None:
+    config_store.set_value(state_dir, "hooks.token", TOKEN)
+    config_store.set_value(state_dir, "hooks.path", "/api/hooks/")
+    body = fixture_envelope(ALERT_FIXTURES[0])
+    async with run_embedded(state_dir) as handle, httpx.AsyncClient(base_url=handle.http_url) as client:
+        r = await client.post("/api/hooks/alertmanager", json=body, headers=GOOD)
+        assert r.status_code == 202, r.text
+        assert (await stored(handle, r.json()["id"]))[0] == "alertmanager"
+        old = await client.post("/hooks/alertmanager", json=body, headers=GOOD)
+        assert old.status_code == 404 and old.headers["content-type"].startswith("application/json")
+        assert (await client.get("/api/hooks/alertmanager")).status_code == 405
+        assert await event_count(handle) == 1
+
+        config_store.set_value(state_dir, "hooks.path", "/webhooks")
+        handle.services.config.refresh()  # what the file watcher does within half a second
+        r = await client.post("/webhooks/alertmanager", json=body, headers=GOOD)
+        assert r.status_code == 202, r.text
+        assert (await client.post("/api/hooks/alertmanager", json=body, headers=GOOD)).status_code == 404
+        assert await event_count(handle) == 2
 
 
 # --- from webhook to incident, over the WebSocket ---

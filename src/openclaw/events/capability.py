@@ -164,10 +164,11 @@ def events_of(services: Services) -> Events:
 
 def check_hook_settings(settings: Settings) -> None:
     """Refuse settings the webhook ingress cannot honour."""
-    if settings.hooks.path.rstrip("/") != "/hooks":
+    hooks_path, ui_path = settings.hooks.path, settings.gateway.control_ui.base_path.rstrip("/")
+    if ui_path and (ui_path == hooks_path or ui_path.startswith(hooks_path + "/")):
         raise ConfigError(
-            f"hooks.path is {settings.hooks.path!r}",
-            ["hooks.path: webhooks are served under /hooks only; unset it with `openclaw config unset hooks.path`"],
+            f"hooks.path {hooks_path!r} covers gateway.controlUi.basePath {ui_path!r}",
+            ["hooks.path: webhooks would answer every request for the Control UI; give the UI or the webhooks another path"],
         )
     check_hook_token(settings)
 

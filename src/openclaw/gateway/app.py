@@ -30,7 +30,7 @@ def routes() -> list[BaseRoute]:
         Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
         Route("/ready", http.readyz, methods=["GET", "HEAD"]),
         Route("/metrics", http.metrics, methods=["GET"]),
-        *hooks.routes(),  # POST /hooks/<name>: webhook ingress
+        # Webhooks (POST <hooks.path>/<name>) are answered before the router: GatewayApp.__call__.
         *ui_routes(),  # Control UI page at "/" (the WebSocket route at "/" serves only upgrades)
     ]
 
@@ -42,11 +42,14 @@ async def _websocket(ws: WebSocket) -> None:
 
 
 class GatewayApp(Starlette):
-    """The Starlette app, with `POST /hooks/*` answered before the router (see `hooks.serve_hook`)."""
+    """The Starlette app, with requests under `hooks.path` answered before the router (see `hooks.serve_hook`)."""
+
+    services: Services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if hooks.is_hook_request(scope):
-            await hooks.serve_hook(self, scope, receive, send)
+        base = self.services.config.settings.hooks.path
+        if hooks.is_hook_request(scope, base):
+            await hooks.serve_hook(self, scope, receive, send, base)
             return
         await super().__call__(scope, receive, send)
 
@@ -77,4 +80,5 @@ def build_app(services: Services) -> Starlette:
 
     app = GatewayApp(routes=routes(), lifespan=lifespan, exception_handlers={404: http.not_found})
     app.state.services = services
+    app.services = services
     return app

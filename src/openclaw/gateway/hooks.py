@@ -1,4 +1,4 @@
-"""`POST /hooks/<name>`: webhook ingress.
+"""`POST <hooks.path>/<name>` (`/hooks/<name>` by default): webhook ingress.
 
 In order: the token (header or HTTP Basic password; never the query string), the body size
 (Content-Length, then the bytes actually read), JSON, the receiver for `<name>` (built-in or a
@@ -19,7 +19,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from openclaw.errors import StateError, WebhookError
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 
 # Query parameters that look like a token: refused outright, so a token never lands in access logs.
 QUERY_TOKEN_NAMES = frozenset({"token", "hook_token", "hooktoken", "access_token", "apikey", "api_key", "key"})
-HOOKS_PREFIX = "/hooks/"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="openclaw-hooks", Basic realm="openclaw-hooks"'}
 
 
@@ -216,26 +214,33 @@ class AcceptedResponse(Response):
         await send({"type": "http.response.body", "body": self.body})
 
 
-async def serve_hook(app: Starlette, scope: Scope, receive: Receive, send: Send) -> None:
-    """`POST /hooks/<name>` straight from the ASGI entry point.
+async def serve_hook(app: Starlette, scope: Scope, receive: Receive, send: Send, base: str) -> None:
+    """Every request under the webhook prefix `base`, straight from the ASGI entry point.
 
-    Webhook floods are the gateway's hottest path and `receive_hook` already answers every outcome
-    itself (401/404/413/400/503/500), so routing through the router and the exception middleware
-    adds only per-request cost; any other method on /hooks/ still goes through the router (405).
+    Webhook floods are the gateway's hottest path and `receive_hook` answers every outcome itself
+    (401/404/413/400/503/500), so routing through the router and the exception middleware would add
+    only per-request cost. The prefix is read from the live config, so a changed `hooks.path`
+    applies to the next request.
     """
-    scope["app"] = app
-    scope["path_params"] = {"name": scope["path"][len(HOOKS_PREFIX) :]}
-    try:
-        response = await receive_hook(Request(scope, receive))
-    except Exception as exc:  # the same answer the server-error middleware would give
-        log.error("webhook.failed", exc_info=exc)
-        response = error_response(500, "INTERNAL", "webhook handling failed; the event was not stored")
+    name = scope["path"][len(base) + 1 :]
+    if scope["method"] != "POST":
+        response: Response = error_response(405, "METHOD_NOT_ALLOWED", f"webhooks take POST, not {scope['method']}", headers={"Allow": "POST"})
+    elif not name.strip("/"):
+        response = error_response(404, "NOT_FOUND", f"name the webhook: POST {base}/<name>, e.g. {base}/alertmanager")
+    else:
+        scope["app"] = app
+        scope["path_params"] = {"name": name}
+        try:
+            response = await receive_hook(Request(scope, receive))
+        except Exception as exc:  # the same answer the server-error middleware would give
+            log.error("webhook.failed", exc_info=exc)
+            response = error_response(500, "INTERNAL", "webhook handling failed; the event was not stored")
     await response(scope, receive, send)
 
 
-def is_hook_request(scope: Scope) -> bool:
-    return scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path") and scope["path"].startswith(HOOKS_PREFIX)
-
-
-def routes() -> list[Route]:
-    return [Route("/hooks/{name:path}", receive_hook, methods=["POST"])]
+def is_hook_request(scope: Scope, base: str) -> bool:
+    """Whether the request is under the webhook prefix `base` (`hooks.path`, no trailing slash)."""
+    if scope["type"] != "http" or scope.get("root_path"):
+        return False
+    path: str = scope["path"]
+    return path.startswith(base) and (len(path) == len(base) or path[len(base)] == "/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from openclaw.config import store as config_store
 from openclaw.config.schema import Settings
@@ -23,9 +24,38 @@ def test_the_hook_token_must_differ_from_the_gateway_token() -> None:
     check_hook_settings(Settings.model_validate({"gateway": {"auth": {"token": "x" * 40}}, "hooks": {"token": "y" * 40}}))
 
 
-def test_another_hooks_path_is_refused_rather_than_ignored() -> None:
-    with pytest.raises(ConfigError, match="hooks.path"):
-        check_hook_settings(Settings.model_validate({"hooks": {"path": "/webhooks"}}))
+@pytest.mark.parametrize("value", ["/hooks", "/hooks/", "/api/hooks", "/web-hooks_v2"])
+def test_a_hooks_path_is_a_prefix_without_trailing_slash(value: str) -> None:
+    settings = Settings.model_validate({"hooks": {"path": value}})
+    assert settings.hooks.path == value.rstrip("/")
+    check_hook_settings(settings)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("hooks", "does not start with '/'"),
+        ("/", "'/' would put webhooks over the Control UI"),
+        ("/a b", "segment 'a b'"),
+        ("/hooks/../metrics", "segment '..'"),
+        ("/hooks?x=1", "segment 'hooks?x=1'"),
+        ("//hooks", "segment ''"),
+        ("/metrics", "shadow the gateway's own /metrics"),
+        ("/healthz/hooks", "shadow the gateway's own /healthz"),
+    ],
+)
+def test_a_hooks_path_that_cannot_be_served_is_refused_naming_the_field(value: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Settings.model_validate({"hooks": {"path": value}})
+    error = info.value.errors()[0]
+    assert error["loc"] == ("hooks", "path")
+    assert reason in error["msg"] and "expected a URL path prefix" in error["msg"]
+
+
+def test_a_hooks_path_over_the_control_ui_base_path_is_refused() -> None:
+    with pytest.raises(ConfigError, match="covers gateway.controlUi.basePath"):
+        check_hook_settings(Settings.model_validate({"hooks": {"path": "/openclaw"}, "gateway": {"controlUi": {"basePath": "/openclaw/ui/"}}}))
+    check_hook_settings(Settings.model_validate({"hooks": {"path": "/openclaw/hooks"}, "gateway": {"controlUi": {"basePath": "/openclaw/"}}}))
 
 
 def test_prepare_refuses_equal_tokens(state_dir: Path) -> None:
