@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 _STD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -35,8 +36,11 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact_text(record.msg, self.secrets)
-        if record.args:
-            record.args = tuple(redact_text(a, self.secrets) if isinstance(a, str) else a for a in record.args)  # type: ignore[assignment]  # args is a tuple here
+        # A single mapping argument (`log.info("%(k)s", {...})`) stays a mapping, or formatting fails.
+        if isinstance(record.args, Mapping):
+            record.args = {k: redact_text(v, self.secrets) if isinstance(v, str) else v for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(redact_text(a, self.secrets) if isinstance(a, str) else a for a in record.args)
         for key, value in list(record.__dict__.items()):
             if key not in _STD_ATTRS and isinstance(value, str):
                 setattr(record, key, redact_text(value, self.secrets))

@@ -135,7 +135,7 @@ def unset(tree: dict[str, Any], segments: list[Segment]) -> bool:
         child = _step(parent, seg)
         if isinstance(child, dict) and not child:
             if isinstance(parent, dict):
-                del parent[seg]  # type: ignore[arg-type]  # seg is a str key for a dict parent
+                del parent[seg]
         else:
             break
     return True

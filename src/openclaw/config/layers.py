@@ -60,9 +60,10 @@ class ConfigSnapshot:
 
     def source_of(self, path: str) -> Source:
         segs = dotpath.parse(path)
-        for name, tree in (("env", self.env_raw), ("state", self.state_raw), ("seed", self.seed_raw)):
+        layers: tuple[tuple[Source, dict[str, Any]], ...] = (("env", self.env_raw), ("state", self.state_raw), ("seed", self.seed_raw))
+        for name, tree in layers:
             if dotpath.has(tree, segs):
-                return name  # type: ignore[return-value]  # literal names above
+                return name
         return "default"
 
     def effective(self) -> dict[str, Any]:
@@ -70,7 +71,7 @@ class ConfigSnapshot:
         return self.settings.model_dump(mode="json", by_alias=True, exclude_none=False)
 
     def redacted(self) -> dict[str, Any]:
-        return redact(self.effective())
+        return redact_mapping(self.effective())
 
     @property
     def hash(self) -> str:
@@ -82,9 +83,13 @@ def raw_hash(tree: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()
 
 
+def redact_mapping(tree: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (REDACTED if is_secret_key(k) and isinstance(v, str) and v else redact(v)) for k, v in tree.items()}
+
+
 def redact(tree: Any) -> Any:
     if isinstance(tree, dict):
-        return {k: (REDACTED if is_secret_key(k) and isinstance(v, str) and v else redact(v)) for k, v in tree.items()}
+        return redact_mapping(tree)
     if isinstance(tree, list):
         return [redact(v) for v in tree]
     return tree

@@ -8,6 +8,7 @@ leave this module as `KubeRequestError` (an `openclaw.errors.KubeError`) with th
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -156,8 +157,9 @@ class KubeClient:
             # The library's log() has no `previous`; its own request builder is used so auth and TLS stay the library's.
             inner = self._api._client  # noqa: SLF001
             req = inner.build_adapter_request(inner.prepare_request("get", PodLog, name=pod, namespace=namespace, params=params))
-            resp = await inner.send(req)
-            inner.raise_for_status(resp)
+            # lightkube leaves send() and raise_for_status() unannotated.
+            resp = await inner.send(req)  # type: ignore[no-untyped-call]
+            inner.raise_for_status(resp)  # type: ignore[no-untyped-call]
             return str(resp.text)
         except (ApiError, httpx2.HTTPError) as exc:
             raise _translate(exc, f"logs of {namespace}/{pod}" + (" (previous)" if previous else "")) from exc
@@ -170,7 +172,7 @@ class KubeClient:
         if approval.kind != kind:
             raise PermissionError(f"approval {approval.action_id} is for {approval.kind}, not {kind} on {ref}")
 
-    async def patch(self, ref: ObjectRef, patch: Obj | list[Obj], *, approval: Approval, action: str, patch_type: PatchKind = "merge") -> Obj:
+    async def patch(self, ref: ObjectRef, patch: Obj | builtins.list[Obj], *, approval: Approval, action: str, patch_type: PatchKind = "merge") -> Obj:
         """Patch one object; `action` is the action kind the approval must be for."""
         self._check(approval, action, ref)
         try:

@@ -131,7 +131,8 @@ def workload_status(ref: ObjectRef, obj: Obj) -> WorkloadStatus:
         updated = int(status.get("updatedNumberScheduled") or 0)
         available = int(status.get("numberAvailable") or 0)
     else:
-        desired = int(spec.get("replicas") if spec.get("replicas") is not None else 1)
+        replicas = spec.get("replicas")
+        desired = int(replicas) if replicas is not None else 1
         ready = int(status.get("readyReplicas") or 0)
         updated = int(status.get("updatedReplicas") or 0)
         available = int(status.get("availableReplicas") or ready)

@@ -9,6 +9,7 @@ runs) and the engine then executes or closes them. Rate limits count executed ro
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -229,7 +230,8 @@ class AuditLog:
 
     def list(self, *, limit: int = 100, incident: str | None = None, outcome: str | None = None, since: float | None = None) -> list[AuditRecord]:
         """Newest first."""
-        where, args = [], []
+        where: builtins.list[str] = []
+        args: builtins.list[str | float] = []
         if incident is not None:
             where.append("incident = ?")
             args.append(incident)
@@ -243,7 +245,7 @@ class AuditLog:
         sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions{clause} ORDER BY created_at DESC, rowid DESC LIMIT ?"  # noqa: S608
         return [_row(r) for r in self._query(sql, (*args, limit))]
 
-    def pending(self) -> list[AuditRecord]:
+    def pending(self) -> builtins.list[AuditRecord]:
         """Parked actions, oldest first, answered or not."""
         sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE outcome = ? ORDER BY created_at"  # noqa: S608
         return [_row(r) for r in self._query(sql, (str(Outcome.PENDING),))]

@@ -23,11 +23,12 @@ async def target_down(ctx: RunContext) -> Report:
     selector = dict((svc.get("spec") or {}).get("selector") or {})
     pods = await reads.list_pods(ctx.client, ns, labels=selector) if selector else []
     ready = [p for p in pods if p.ready]
-    evidence = {"service": f"{ns}/{name}", "selector": selector, "pods": [f"{p.name} ready={p.ready} phase={p.phase} node={p.node}" for p in pods]}
+    pod_lines = [f"{p.name} ready={p.ready} phase={p.phase} node={p.node}" for p in pods]
+    evidence = {"service": f"{ns}/{name}", "selector": selector, "pods": pod_lines}
     if not pods:
         diagnosis = f"Service {ns}/{name} selects no pods ({selector}); the workload behind it is gone or scaled to zero"
     elif not ready:
-        diagnosis = f"none of the {len(pods)} pod(s) behind {ns}/{name} is Ready: " + "; ".join(evidence["pods"][:5])
+        diagnosis = f"none of the {len(pods)} pod(s) behind {ns}/{name} is Ready: " + "; ".join(pod_lines[:5])
     else:
         diagnosis = f"{len(ready)}/{len(pods)} pod(s) behind {ns}/{name} are Ready; the metrics endpoint itself or the network path is failing"
     return Report(ctx.runbook, Status.ESCALATED, f"scrape target {ns}/{name} is down", diagnosis, evidence)

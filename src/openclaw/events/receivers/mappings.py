@@ -111,7 +111,7 @@ def receive_mapped(mapping: HookMapping, req: HookRequest) -> Accepted:
         action=mapping.action,
         name=render(mapping.name, req) if mapping.name else None,
         message=message,
-        sessionKey=render(mapping.session_key, req) if mapping.session_key else None,
+        session_key=render(mapping.session_key, req) if mapping.session_key else None,
         payload=req.payload,
     )
     return Accepted(f"hook:{mapping_name}", mapping.action, hook)

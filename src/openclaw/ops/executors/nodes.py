@@ -47,7 +47,8 @@ def evictable(pod: Obj, protected: Collection[str]) -> bool:
 async def drain_plan(client: KubeClient, node: str, protected: Collection[str]) -> tuple[list[ObjectRef], list[ObjectRef]]:
     """(pods to evict, pods left because their namespace is protected)."""
     pods = await reads.pods_on_node(client, node)
-    evict, kept = [], []
+    evict: list[ObjectRef] = []
+    kept: list[ObjectRef] = []
     for p in pods:
         ref = ObjectRef("Pod", str(meta(p).get("name")), str(meta(p).get("namespace")))
         if evictable(p, ()):

@@ -6,6 +6,7 @@ a 400, as a failed decode is."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
@@ -53,9 +54,11 @@ class FieldChecker:
         for error in validator.iter_errors(_without_directives(body)):
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
             if error.validator == "additionalProperties":
-                allowed = set((error.schema.get("properties") or {}).keys())
-                for key in sorted(set(error.instance) - allowed):
-                    unknown.append(f'unknown field "{where + "." if where else ""}{key}"')
+                # This keyword only fails on an object under an object schema; the checks narrow the types.
+                if isinstance(error.schema, Mapping) and isinstance(error.instance, Mapping):
+                    allowed = set((error.schema.get("properties") or {}).keys())
+                    for key in sorted(set(error.instance) - allowed):
+                        unknown.append(f'unknown field "{where + "." if where else ""}{key}"')
             elif error.validator == "type":
                 wrong.append(f"{where}: expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}")
             elif error.validator in _IGNORED_ERRORS or partial:
