@@ -8,6 +8,7 @@ those capabilities land.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -45,10 +46,34 @@ class AuthSettings(Section):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
+# Paths the gateway serves at the root whatever the Control UI's base path (the default webhook
+# prefix included); the UI may not sit on or under one of them.
+CONTROL_UI_RESERVED_PATHS = ("/hooks", "/healthz", "/health", "/readyz", "/ready", "/metrics", "/ws")
+_UI_PATH_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 class ControlUiSettings(Section):
     enabled: bool = True
-    base_path: str = "/"
+    base_path: str = Field("/", description="URL path the Control UI is served under, e.g. /openclaw behind a reverse proxy")
     allowed_origins: list[str] = Field(default_factory=list, description="browser origins allowed to connect; '*' allows any")
+
+    @field_validator("base_path")
+    @classmethod
+    def _check_base_path(cls, value: str) -> str:
+        """`/` or a prefix such as /openclaw, stored without a trailing slash; refuse what a browser cannot address plainly."""
+        expected = "expected '/' or a URL path such as /openclaw (segments of letters, digits, '.', '_', '~', '-')"
+        if not value.startswith("/"):
+            raise ValueError(f"{value!r} does not start with '/': {expected}")
+        path = value.rstrip("/") or "/"
+        if path == "/":
+            return path
+        for segment in path[1:].split("/"):
+            if not _UI_PATH_SEGMENT.fullmatch(segment) or segment in (".", ".."):
+                raise ValueError(f"{value!r} has the segment {segment!r}: {expected}")
+        for reserved in CONTROL_UI_RESERVED_PATHS:
+            if path == reserved or path.startswith(reserved + "/"):
+                raise ValueError(f"{value!r} collides with the gateway's own {reserved}: expected a path outside {', '.join(CONTROL_UI_RESERVED_PATHS)}, such as /openclaw")
+        return path
 
 
 class ReloadSettings(Section):

@@ -20,18 +20,21 @@ from openclaw.ui import routes as ui_routes
 log = logging.getLogger(__name__)
 
 
-def routes() -> list[BaseRoute]:
+def routes(ui_base_path: str = "/") -> list[BaseRoute]:
+    # The Control UI connects where its page is: `<basePath>/` as well as the root's "/" and "/ws".
+    ui_ws = [] if ui_base_path == "/" else [WebSocketRoute(ui_base_path, _websocket), WebSocketRoute(ui_base_path + "/", _websocket)]
     return [
         # WebSocket routes first: a Mount matches upgrades too, so none may sit in front of these.
         WebSocketRoute("/", _websocket),
         WebSocketRoute("/ws", _websocket),
+        *ui_ws,
         Route("/healthz", http.healthz, methods=["GET", "HEAD"]),
         Route("/health", http.healthz, methods=["GET", "HEAD"]),
         Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
         Route("/ready", http.readyz, methods=["GET", "HEAD"]),
         Route("/metrics", http.metrics, methods=["GET"]),
         # Webhooks (POST <hooks.path>/<name>) are answered before the router: GatewayApp.__call__.
-        *ui_routes(),  # Control UI page at "/" (the WebSocket route at "/" serves only upgrades)
+        *ui_routes(ui_base_path),  # Control UI page at <basePath>/ (the WebSocket routes serve only upgrades)
     ]
 
 
@@ -78,7 +81,7 @@ def build_app(services: Services) -> Starlette:
                 except Exception:
                     log.exception("gateway.shutdown_hook_failed")
 
-    app = GatewayApp(routes=routes(), lifespan=lifespan, exception_handlers={404: http.not_found})
+    app = GatewayApp(routes=routes(services.config.settings.gateway.control_ui.base_path), lifespan=lifespan, exception_handlers={404: http.not_found})
     app.state.services = services
     app.services = services
     return app

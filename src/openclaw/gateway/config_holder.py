@@ -21,7 +21,7 @@ from openclaw.errors import ConfigError
 log = logging.getLogger(__name__)
 
 # Paths (prefixes) that need a restart to take effect.
-RESTART_PATHS = ("gateway.port", "gateway.bind", "gateway.customBindHost", "gateway.mode")
+RESTART_PATHS = ("gateway.port", "gateway.bind", "gateway.customBindHost", "gateway.mode", "gateway.controlUi.basePath")
 
 Listener = Callable[[ConfigSnapshot, ConfigSnapshot], None]
 

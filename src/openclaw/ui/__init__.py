@@ -1,4 +1,4 @@
-"""The Control UI: static files served by the gateway at `/` (page) and `/ui/` (assets)."""
+"""The Control UI: static files served by the gateway at `<basePath>/` (page) and `<basePath>/ui/` (assets)."""
 
 from __future__ import annotations
 

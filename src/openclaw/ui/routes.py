@@ -1,18 +1,22 @@
-"""HTTP routes of the Control UI: the page at `/` and its static assets under `/ui/`.
+"""HTTP routes of the Control UI: the page at `<basePath>/` and its static assets under
+`<basePath>/ui/` (`gateway.controlUi.basePath`, `/` by default).
 
 The page is a static single-page app that talks only the gateway's WebSocket protocol, so the
 server side is just files with strict headers: a Content-Security-Policy that allows scripts and
-styles from this origin only, no framing (clickjacking), and no referrer. When
-`gateway.controlUi.enabled` is false both routes answer the JSON 404 of unknown paths.
+styles from this origin only, no framing (clickjacking), and no referrer. The page loads its
+assets and finds the WebSocket relative to its own address, so it needs nothing injected for a
+base path. When `gateway.controlUi.enabled` is false every route here answers the JSON 404 of
+unknown paths.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -62,8 +66,28 @@ class UiAssets(StaticFiles):
         return response
 
 
-def routes() -> list[BaseRoute]:
+def _redirect_to(page: str) -> Callable[[Request], Awaitable[Response]]:
+    async def redirect(request: Request) -> Response:
+        """`<basePath>` without the slash: the page's relative links need the slash, so send it there."""
+        if not services_of(request).config.settings.gateway.control_ui.enabled:
+            return JSONResponse(not_found_body(request.url.path), status_code=404)
+        query = request.url.query
+        # A path-only Location: behind a reverse proxy the browser keeps the public scheme and host.
+        return RedirectResponse(f"{page}?{query}" if query else page, status_code=307)
+
+    return redirect
+
+
+def routes(base_path: str = "/") -> list[BaseRoute]:
+    """The page and its assets under `base_path` (normalised by the schema: `/` or `/a/b`, no
+    trailing slash). The gateway builds these once at start, so a new base path needs a restart."""
+    if base_path == "/":
+        return [
+            Route("/", index, methods=["GET", "HEAD"]),
+            Mount("/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
+        ]
     return [
-        Route("/", index, methods=["GET", "HEAD"]),
-        Mount("/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
+        Route(base_path, _redirect_to(base_path + "/"), methods=["GET", "HEAD"]),
+        Route(base_path + "/", index, methods=["GET", "HEAD"]),
+        Mount(base_path + "/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
     ]

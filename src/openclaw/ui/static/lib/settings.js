@@ -19,9 +19,17 @@ function write(key, value) {
   else localStorage.setItem(key, JSON.stringify(value));
 }
 
+// The gateway answers the WebSocket at the page's own directory: `/` by default, `<basePath>/`
+// when gateway.controlUi.basePath is set. Taking it from the address the page was loaded from
+// (rather than from the gateway's config) keeps it right behind a proxy that keeps the prefix
+// (https://home.lan/openclaw/ -> gateway /openclaw/) and one that strips it (-> gateway /).
+export function basePathOf(loc = window.location) {
+  return loc.pathname.slice(0, loc.pathname.lastIndexOf("/") + 1) || "/";
+}
+
 export function defaultGatewayUrl(loc = window.location) {
   const proto = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${loc.host}/`;
+  return `${proto}//${loc.host}${basePathOf(loc)}`;
 }
 
 export function loadSettings() {

@@ -39,7 +39,7 @@ export function mount(root, ctx) {
       const value = url.value.trim();
       if (!/^wss?:\/\/[^\s/]+/i.test(value)) {
         urlError.hidden = false;
-        urlError.textContent = "Gateway URL: expected ws://host:port/ or wss://host/";
+        urlError.textContent = "Gateway URL: expected ws://host:port/ or wss://host/path/";
         url.setAttribute("aria-invalid", "true");
         url.setAttribute("aria-describedby", "gateway-url-error");
         url.focus();
