@@ -56,7 +56,7 @@ def set_(
     except ConfigError as exc:
         fail(f"Not written — {exc}")
     if needs_restart([path]):
-        typer.echo(f"Updated {path}. Restart the gateway to apply (listening address changes need a restart).")
+        typer.echo(f"Updated {path}. Restart the gateway to apply it: the gateway reads it only at start-up.")
     else:
         typer.echo(f"Updated {path}. A running gateway applies it without a restart.")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 BindMode = Literal["loopback", "lan", "custom", "auto"]
@@ -46,10 +46,30 @@ class AuthSettings(Section):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
-# Paths the gateway serves at the root whatever the Control UI's base path (the default webhook
-# prefix included); the UI may not sit on or under one of them.
-CONTROL_UI_RESERVED_PATHS = ("/hooks", "/healthz", "/health", "/readyz", "/ready", "/metrics", "/ws")
-_UI_PATH_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+# Paths the gateway answers itself at the root, whatever the Control UI's base path and the webhook
+# prefix; neither may sit on or under one of them.
+GATEWAY_PATHS = ("/healthz", "/health", "/readyz", "/ready", "/metrics", "/ws")
+# The UI also stays off the default webhook prefix.
+CONTROL_UI_RESERVED_PATHS = ("/hooks", *GATEWAY_PATHS)
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def url_path(value: str, expected: str, reserved: tuple[str, ...]) -> str:
+    """`value` as a URL path without its trailing slash (`/` stays `/`), or a ValueError that says
+    what is wrong and `expected`: segments a browser and a reverse proxy pass on unchanged, not on
+    or under a `reserved` path."""
+    if not value.startswith("/"):
+        raise ValueError(f"{value!r} does not start with '/': {expected}")
+    path = value.rstrip("/") or "/"
+    if path == "/":
+        return path
+    for segment in path[1:].split("/"):
+        if not _PATH_SEGMENT.fullmatch(segment) or segment in (".", ".."):
+            raise ValueError(f"{value!r} has the segment {segment!r}: {expected}")
+    for own in reserved:
+        if path == own or path.startswith(own + "/"):
+            raise ValueError(f"{value!r} collides with the gateway's own {own}: {expected}")
+    return path
 
 
 class ControlUiSettings(Section):
@@ -60,20 +80,8 @@ class ControlUiSettings(Section):
     @field_validator("base_path")
     @classmethod
     def _check_base_path(cls, value: str) -> str:
-        """`/` or a prefix such as /openclaw, stored without a trailing slash; refuse what a browser cannot address plainly."""
-        expected = "expected '/' or a URL path such as /openclaw (segments of letters, digits, '.', '_', '~', '-')"
-        if not value.startswith("/"):
-            raise ValueError(f"{value!r} does not start with '/': {expected}")
-        path = value.rstrip("/") or "/"
-        if path == "/":
-            return path
-        for segment in path[1:].split("/"):
-            if not _UI_PATH_SEGMENT.fullmatch(segment) or segment in (".", ".."):
-                raise ValueError(f"{value!r} has the segment {segment!r}: {expected}")
-        for reserved in CONTROL_UI_RESERVED_PATHS:
-            if path == reserved or path.startswith(reserved + "/"):
-                raise ValueError(f"{value!r} collides with the gateway's own {reserved}: expected a path outside {', '.join(CONTROL_UI_RESERVED_PATHS)}, such as /openclaw")
-        return path
+        """`/` or a prefix such as /openclaw, stored without a trailing slash."""
+        return url_path(value, "expected '/' or a URL path such as /openclaw (segments of letters, digits, '.', '_', '~', '-')", CONTROL_UI_RESERVED_PATHS)
 
 
 class ReloadSettings(Section):
@@ -122,9 +130,19 @@ class HookMapping(Section):
 class HooksSettings(Section):
     enabled: bool = True
     token: str | None = Field(None, description="webhook token; must differ from gateway.auth.token")
-    path: str = "/hooks"
+    path: str = Field("/hooks", description="URL prefix of the webhooks: POST <path>/<name>")
     max_body_bytes: int = Field(262_144, ge=1024, description="largest accepted webhook body, bytes")
     mappings: list[HookMapping] = Field(default_factory=list)
+
+    @field_validator("path")
+    @classmethod
+    def _check_path(cls, value: str) -> str:
+        """A prefix such as /hooks or /api/hooks, stored without a trailing slash."""
+        expected = "expected a URL path prefix such as /hooks or /api/hooks (segments of letters, digits, '.', '_', '~', '-')"
+        path = url_path(value, expected, GATEWAY_PATHS)
+        if path == "/":
+            raise ValueError(f"'/' would put webhooks over the Control UI and every other path: {expected}")
+        return path
 
 
 class SkillsLoadSettings(Section):
@@ -341,6 +359,23 @@ class Settings(Section):
     cron: CronSettings = Field(default_factory=CronSettings)
     env: dict[str, str] = Field(default_factory=dict)
     meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("hooks")
+    @classmethod
+    def _hooks_clear_of_the_control_ui(cls, hooks: HooksSettings, info: ValidationInfo) -> HooksSettings:
+        """Webhooks are answered before any route, so a prefix over the UI's page or assets would hide them."""
+        gateway = info.data.get("gateway")
+        if not isinstance(gateway, GatewaySettings):
+            return hooks  # gateway itself failed validation and is reported on its own
+        base = gateway.control_ui.base_path
+        assets = ("" if base == "/" else base) + "/ui"
+        path = hooks.path
+        if (base != "/" and (path == base or base.startswith(path + "/"))) or path == assets or path.startswith(assets + "/"):
+            raise ValueError(
+                f"hooks.path {path!r} would answer the Control UI's requests (gateway.controlUi.basePath {base!r}, "
+                f"assets under {assets}/): expected a webhook prefix outside them, such as /hooks"
+            )
+        return hooks
 
 
 # Config paths whose values are secrets: redacted in every read surface.

@@ -163,13 +163,7 @@ def events_of(services: Services) -> Events:
 
 
 def check_hook_settings(settings: Settings) -> None:
-    """Refuse settings the webhook ingress cannot honour."""
-    hooks_path, ui_path = settings.hooks.path, settings.gateway.control_ui.base_path.rstrip("/")
-    if ui_path and (ui_path == hooks_path or ui_path.startswith(hooks_path + "/")):
-        raise ConfigError(
-            f"hooks.path {hooks_path!r} covers gateway.controlUi.basePath {ui_path!r}",
-            ["hooks.path: webhooks would answer every request for the Control UI; give the UI or the webhooks another path"],
-        )
+    """Refuse settings the webhook ingress cannot honour (the paths are checked by the schema)."""
     check_hook_token(settings)
 
 

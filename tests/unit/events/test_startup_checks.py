@@ -40,8 +40,8 @@ def test_a_hooks_path_is_a_prefix_without_trailing_slash(value: str) -> None:
         ("/hooks/../metrics", "segment '..'"),
         ("/hooks?x=1", "segment 'hooks?x=1'"),
         ("//hooks", "segment ''"),
-        ("/metrics", "shadow the gateway's own /metrics"),
-        ("/healthz/hooks", "shadow the gateway's own /healthz"),
+        ("/metrics", "collides with the gateway's own /metrics"),
+        ("/healthz/hooks", "collides with the gateway's own /healthz"),
     ],
 )
 def test_a_hooks_path_that_cannot_be_served_is_refused_naming_the_field(value: str, reason: str) -> None:
@@ -52,23 +52,19 @@ def test_a_hooks_path_that_cannot_be_served_is_refused_naming_the_field(value: s
     assert reason in error["msg"] and "expected a URL path prefix" in error["msg"]
 
 
-def test_a_hooks_path_over_the_control_ui_base_path_is_refused() -> None:
-    with pytest.raises(ConfigError, match="covers gateway.controlUi.basePath"):
-        check_hook_settings(Settings.model_validate({"hooks": {"path": "/openclaw"}, "gateway": {"controlUi": {"basePath": "/openclaw/ui/"}}}))
-    check_hook_settings(Settings.model_validate({"hooks": {"path": "/openclaw/hooks"}, "gateway": {"controlUi": {"basePath": "/openclaw/"}}}))
+@pytest.mark.parametrize(
+    ("hooks_path", "base_path"),
+    [("/openclaw", "/openclaw/"), ("/openclaw", "/openclaw/ui"), ("/openclaw/ui", "/openclaw"), ("/openclaw/ui/js", "/openclaw"), ("/ui", "/")],
+)
+def test_a_hooks_path_over_the_control_ui_is_refused_naming_both_keys(hooks_path: str, base_path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Settings.model_validate({"hooks": {"path": hooks_path}, "gateway": {"controlUi": {"basePath": base_path}}})
+    error = info.value.errors()[0]
+    assert error["loc"] == ("hooks",)
+    assert "hooks.path" in error["msg"] and "gateway.controlUi.basePath" in error["msg"]
 
 
-def test_prepare_refuses_equal_tokens(state_dir: Path) -> None:
-    config_store.set_value(state_dir, "gateway.auth.token", "s" * 43)
-    config_store.set_value(state_dir, "hooks.token", "s" * 43)
-    with pytest.raises(ConfigError, match="hooks.token"):
-        server.prepare(state_dir)
-
-
-def test_prepare_installs_events_and_incidents_with_their_methods(state_dir: Path) -> None:
-    plan = server.prepare(state_dir)
-    services = plan.services
-    assert events_of(services).db.path == state_dir / "events.db"
-    assert incidents_of(services).events is events_of(services)
-    assert {"incidents.list", "incidents.get"} <= set(services.methods.names())
-    assert "events" in services.readiness
+@pytest.mark.parametrize(("hooks_path", "base_path"), [("/openclaw/hooks", "/openclaw"), ("/hooks", "/openclaw"), ("/uix", "/"), ("/api/ui", "/")])
+def test_a_hooks_path_beside_the_control_ui_is_accepted(hooks_path: str, base_path: str) -> None:
+    settings = Settings.model_validate({"hooks": {"path": hooks_path}, "gateway": {"controlUi": {"basePath": base_path}}})
+    assert settings.hooks.path == hooks_path

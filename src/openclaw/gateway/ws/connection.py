@@ -1,7 +1,8 @@
 """One WebSocket connection: challenge, handshake, then requests, bus events and ticks.
 
-Route: `WebSocketRoute("/")` and `WebSocketRoute("/ws")` in `app.routes()`; Starlette matches by
-scope type, so the WebSocket route on "/" sits beside the Control UI's HTTP route on "/".
+Routes: `WebSocketRoute("/")`, `WebSocketRoute("/ws")` and, with `gateway.controlUi.basePath`, the
+page's own path, in `app.routes()`; Starlette matches by scope type, so a WebSocket route sits beside
+the Control UI's HTTP route on the same path.
 """
 
 from __future__ import annotations
