@@ -236,8 +236,9 @@ def test_create_generators_that_send_protobuf_work_for_simple_kinds(cluster: San
     secret = cluster.call(cluster.store.get, "secrets", "scratch", "creds")
     assert secret["data"] == {"password": "aHVudGVyMg=="} and secret["type"] == "Opaque"
     assert kubectl("auth", "can-i", "delete", "pods", "-n", "media").stdout.strip() == "yes"
-    refused = kubectl("create", "job", "again", "--from=cronjob/media-backup", "-n", "media", check=False)
-    assert refused.returncode != 0 and "kubectl apply -f" in refused.stderr
+    refused = kubectl("create", "service", "clusterip", "web", "-n", "scratch", "--tcp=80:8080", check=False)
+    assert refused.returncode != 0 and "(kind Service)" in refused.stderr and "kubectl apply -f" in refused.stderr
+    assert cluster.call(cluster.store.find, "services", "scratch", "web") is None
     kubectl("delete", "namespace", "scratch")
     wait_for(lambda: cluster.call(cluster.store.find, "namespaces", None, "scratch") is None)
     assert cluster.call(cluster.store.list, "configmaps", "scratch") == []

@@ -1,9 +1,10 @@
-"""Decoding of the few Kubernetes protobuf bodies kubectl's typed commands send for simple kinds.
+"""Decoding of the Kubernetes protobuf bodies kubectl's typed commands send.
 
-kubectl's generators (`create namespace|configmap|secret|serviceaccount`, `auth can-i`) post
-`application/vnd.kubernetes.protobuf`. These kinds have small messages, decoded here from their
-field numbers (k8s.io/api generated.proto). Any other kind, or a field number not listed, is refused
-with 415 so nothing is silently dropped."""
+kubectl's generators (`create namespace|configmap|secret|serviceaccount|deployment|job|cronjob`,
+`auth can-i`) post `application/vnd.kubernetes.protobuf`. Those kinds are decoded here from their
+field numbers (k8s.io/api generated.proto; the workload tables are in `protobuf_schemas`). Any other
+kind, or a field number not listed that carries a value, is refused with 415 so nothing is silently
+dropped."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from openclaw.sandbox.kube.errors import ApiError
+from openclaw.sandbox.kube.protobuf_schemas import NAME_REF, OBJECT_META, OBJECT_REF, WORKLOAD_KINDS, Schema
 
 MAGIC = b"k8s\x00"
-Schema = dict[int, tuple[str, str, Any]]  # field number -> (name, wire kind, nested schema)
+VARINT_KINDS = {"int", "optint", "bool", "flag"}  # the kinds written as wire type 0; "ints" may be either
 
 
 def _unsupported(why: str) -> ApiError:
@@ -46,6 +48,8 @@ def _fields(data: bytes) -> list[tuple[int, int, Any]]:
             value, pos = _varint(data, pos)
         elif wire == 2:
             size, pos = _varint(data, pos)
+            if pos + size > len(data):
+                raise _unsupported("truncated field")
             value, pos = data[pos : pos + size], pos + size
         else:
             raise _unsupported(f"wire type {wire}")
@@ -53,14 +57,32 @@ def _fields(data: bytes) -> list[tuple[int, int, Any]]:
     return out
 
 
+def _signed(value: int) -> int:
+    """A varint as Go's int32/int64: negatives travel as 64-bit two's complement."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _quantity(data: bytes) -> str:
+    return bytes({n: v for n, _, v in _fields(data)}.get(1, b"")).decode()
+
+
+def _int_or_string(data: bytes) -> int | str:
+    parts = {n: v for n, _, v in _fields(data)}
+    if parts.get(1, 0) == 1:  # type String
+        return bytes(parts.get(3, b"")).decode()
+    return _signed(int(parts.get(2, 0)))
+
+
 def _decode(data: bytes, schema: Schema, where: str) -> dict[str, Any]:
     obj: dict[str, Any] = {}
-    for number, _, value in _fields(data):
+    for number, wire, value in _fields(data):
         if number not in schema:
             if value in (b"", 0):
                 continue  # Go encodes unset scalars as empty values: nothing is lost by skipping them
             raise _unsupported(f"field {number} of {where}")
         name, kind, nested = schema[number]
+        if kind != "ints" and (wire == 0) != (kind in VARINT_KINDS):
+            raise _unsupported(f"field {number} ({name}) of {where} has wire type {wire}")
         if kind == "string":
             if value:  # an empty string is how Go writes an unset field
                 obj[name] = value.decode()
@@ -68,20 +90,40 @@ def _decode(data: bytes, schema: Schema, where: str) -> dict[str, Any]:
             obj[name] = base64.b64encode(value).decode()
         elif kind == "int":
             if value:
-                obj[name] = value
+                obj[name] = _signed(value)
+        elif kind == "optint":
+            obj[name] = _signed(value)
+        elif kind == "ints":
+            items = obj.setdefault(name, [])
+            if isinstance(value, int):
+                items.append(_signed(value))
+            else:  # packed
+                pos = 0
+                while pos < len(value):
+                    item, pos = _varint(value, pos)
+                    items.append(_signed(item))
         elif kind == "bool":
             obj[name] = bool(value)
+        elif kind == "flag":
+            if value:
+                obj[name] = True
         elif kind == "strings":
             obj.setdefault(name, []).append(value.decode())
         elif kind == "message":
             obj[name] = _decode(value, nested, f"{where}.{name}")
+        elif kind == "inline":
+            obj.update(_decode(value, nested, where))
         elif kind == "messages":
-            obj.setdefault(name, []).append(_decode(value, nested, f"{where}.{name}"))
-        elif kind in ("map", "bytemap"):
+            obj.setdefault(name, []).append(_decode(value, nested, f"{where}.{name}[{len(obj.get(name) or [])}]"))
+        elif kind == "quantity":
+            obj[name] = _quantity(value)
+        elif kind == "intstr":
+            obj[name] = _int_or_string(value)
+        elif kind in ("map", "bytemap", "quantities"):
             entry = {n: v for n, _, v in _fields(value)}
             key = entry.get(1, b"").decode()
             raw = entry.get(2, b"")
-            obj.setdefault(name, {})[key] = base64.b64encode(raw).decode() if kind == "bytemap" else raw.decode()
+            obj.setdefault(name, {})[key] = base64.b64encode(raw).decode() if kind == "bytemap" else _quantity(raw) if kind == "quantities" else raw.decode()
         elif kind == "time":
             seconds = {n: v for n, _, v in _fields(value)}.get(1, 0)
             if seconds:
@@ -89,22 +131,6 @@ def _decode(data: bytes, schema: Schema, where: str) -> dict[str, Any]:
     return obj
 
 
-OWNER_REF: Schema = {1: ("kind", "string", None), 3: ("name", "string", None), 4: ("uid", "string", None), 5: ("apiVersion", "string", None), 6: ("controller", "bool", None), 7: ("blockOwnerDeletion", "bool", None)}
-OBJECT_META: Schema = {
-    1: ("name", "string", None),
-    2: ("generateName", "string", None),
-    3: ("namespace", "string", None),
-    5: ("uid", "string", None),
-    6: ("resourceVersion", "string", None),
-    7: ("generation", "int", None),
-    8: ("creationTimestamp", "time", None),
-    11: ("labels", "map", None),
-    12: ("annotations", "map", None),
-    13: ("ownerReferences", "messages", OWNER_REF),
-    14: ("finalizers", "strings", None),
-}
-NAME_REF: Schema = {1: ("name", "string", None)}
-OBJECT_REF: Schema = {1: ("kind", "string", None), 2: ("namespace", "string", None), 3: ("name", "string", None), 4: ("uid", "string", None), 5: ("apiVersion", "string", None), 6: ("resourceVersion", "string", None), 7: ("fieldPath", "string", None)}
 RESOURCE_ATTRIBUTES: Schema = {1: ("namespace", "string", None), 2: ("verb", "string", None), 3: ("group", "string", None), 4: ("version", "string", None), 5: ("resource", "string", None), 6: ("subresource", "string", None), 7: ("name", "string", None)}
 KINDS: dict[str, Schema] = {
     "Namespace": {1: ("metadata", "message", OBJECT_META), 2: ("spec", "message", {1: ("finalizers", "strings", None)}), 3: ("status", "message", {1: ("phase", "string", None)})},
@@ -116,6 +142,7 @@ KINDS: dict[str, Schema] = {
         2: ("spec", "message", {1: ("resourceAttributes", "message", RESOURCE_ATTRIBUTES), 2: ("nonResourceAttributes", "message", {1: ("path", "string", None), 2: ("verb", "string", None)})}),
         3: ("status", "message", {1: ("allowed", "bool", None), 2: ("reason", "string", None), 3: ("evaluationError", "string", None), 4: ("denied", "bool", None)}),
     },
+    **WORKLOAD_KINDS,
 }
 
 
