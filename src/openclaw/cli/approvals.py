@@ -2,15 +2,21 @@
 
 With a gateway running, the CLI goes through it (WebSocket, loopback, a local client), so the
 approved action runs at once. With none running, the answer is written to the audit table in
-`<state>/events.db` and the gateway carries it out (or lets it expire) when it next runs.
+`<state>/events.db` and the gateway carries it out (or lets it expire) when it next runs. With
+`--url` it talks to that gateway only, and never writes the local audit table.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
+
+from openclaw.cli.gateway_access import TimeoutOpt, TokenOpt, UrlOpt
+
+if TYPE_CHECKING:
+    from openclaw.cli.gateway_access import GatewayTarget
 
 app = typer.Typer(help="List, approve and deny cluster actions waiting for a person.", no_args_is_help=True)
 
@@ -26,14 +32,21 @@ def _expires(ts: Any) -> str:
 
 
 @app.command("list")
-def list_(as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> None:
+def list_(
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
+) -> None:
     """Actions waiting for approval."""
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import print_json, print_table
     from openclaw.config import paths
 
+    target = gateway_target(url, token, timeout)
     sdir = paths.state_dir(state_dir)
-    ok, data = call_gateway(sdir, "approvals.list")
+    ok, data = call_gateway(sdir, "approvals.list", target=target)
     if ok:
         rows = data["approvals"]
     else:
@@ -57,7 +70,7 @@ def list_(as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> No
     typer.echo("Approve with: openclaw approvals approve <id>   Deny with: openclaw approvals deny <id>")
 
 
-def _answer(action_id: str, approve: bool, state_dir: Optional[str], as_json: bool) -> None:
+def _answer(action_id: str, approve: bool, state_dir: Optional[str], as_json: bool, target: GatewayTarget) -> None:
     import getpass
 
     from openclaw.cli.gateway_access import call_gateway
@@ -66,7 +79,7 @@ def _answer(action_id: str, approve: bool, state_dir: Optional[str], as_json: bo
     from openclaw.errors import StateError
 
     sdir = paths.state_dir(state_dir)
-    ok, data = call_gateway(sdir, "approvals.approve" if approve else "approvals.deny", {"id": action_id})
+    ok, data = call_gateway(sdir, "approvals.approve" if approve else "approvals.deny", {"id": action_id}, target=target)
     if ok:
         action = data["action"]
         via = "gateway"
@@ -91,12 +104,30 @@ def _answer(action_id: str, approve: bool, state_dir: Optional[str], as_json: bo
 
 
 @app.command("approve")
-def approve(action_id: str = typer.Argument(..., help="Action id from `openclaw approvals list`."), as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> None:
+def approve(
+    action_id: str = typer.Argument(..., help="Action id from `openclaw approvals list`."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
+) -> None:
     """Approve a parked action; it runs after the rules are checked again."""
-    _answer(action_id, True, state_dir, as_json)
+    from openclaw.cli.gateway_access import gateway_target
+
+    _answer(action_id, True, state_dir, as_json, gateway_target(url, token, timeout))
 
 
 @app.command("deny")
-def deny(action_id: str = typer.Argument(..., help="Action id from `openclaw approvals list`."), as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> None:
+def deny(
+    action_id: str = typer.Argument(..., help="Action id from `openclaw approvals list`."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
+) -> None:
     """Deny a parked action; it is recorded as denied and never runs."""
-    _answer(action_id, False, state_dir, as_json)
+    from openclaw.cli.gateway_access import gateway_target
+
+    _answer(action_id, False, state_dir, as_json, gateway_target(url, token, timeout))

@@ -1,7 +1,8 @@
 """`openclaw cron list|add|rm|run`: scheduled agent turns in `<state>/cron/jobs.json`.
 
 The gateway's scheduler re-reads the file, so jobs added here run without a restart. `run` asks
-the running gateway to run a job now (or runs it in this process when no gateway is up).
+the running gateway to run a job now (or runs it in this process when no gateway is up); with
+`--url`, the gateway there runs one of its own jobs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import datetime as dt
 from typing import Any, Optional
 
 import typer
+
+from openclaw.cli.gateway_access import TimeoutOpt, TokenOpt, UrlOpt
 
 app = typer.Typer(help="Scheduled agent turns (cron jobs).", no_args_is_help=True)
 
@@ -133,22 +136,33 @@ def rm(job_id: str = typer.Argument(..., help="The job id (see openclaw cron lis
 
 
 @app.command("run")
-def run(job_id: str = typer.Argument(..., help="The job id."), as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        state_dir: Optional[str] = StateDirOpt) -> None:
-    """Run a job now and print its result."""
+def run(
+    job_id: str = typer.Argument(..., help="The job id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
+) -> None:
+    """Run a job now and print its result (with --url: a job of that gateway, run there)."""
     import asyncio
 
     from openclaw.agent.cron import CronStore, run_job
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import fail, print_json
     from openclaw.config import paths
 
+    target = gateway_target(url, token, timeout)
     sdir = paths.state_dir(state_dir)
+    if target.remote:  # the job lives in that gateway's store, which says if there is none
+        _, data = call_gateway(sdir, "cron.run", {"id": job_id}, timeout=600, target=target)
+        _print_run(data, as_json)
+        return
     store = CronStore(sdir)
     job = store.get(job_id)
     if job is None:
         fail(f"no cron job {job_id} (see openclaw cron list)")
-    ok, data = call_gateway(sdir, "cron.run", {"id": job_id}, timeout=600)
+    ok, data = call_gateway(sdir, "cron.run", {"id": job_id}, timeout=600, target=target)
     if not ok:
         typer.echo("(no gateway running: the job runs here, without cluster tools)", err=True)
         from openclaw.cli.agent import _in_process
@@ -160,6 +174,12 @@ def run(job_id: str = typer.Argument(..., help="The job id."), as_json: bool = t
 
         status, error, summary = asyncio.run(run_job(store, job, runner))
         data = {"status": status, "error": error, "summary": summary}
+    _print_run(data, as_json)
+
+
+def _print_run(data: dict[str, Any], as_json: bool) -> None:
+    from openclaw.cli.output import fail, print_json
+
     if as_json:
         print_json(data)
     else:

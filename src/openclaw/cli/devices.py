@@ -2,7 +2,8 @@
 
 With a gateway running, the CLI goes through it on loopback (a local client, never asked to
 pair), so live connections and events follow at once. With none running, it edits
-`<state>/devices/*.json` directly under the same file lock the gateway uses.
+`<state>/devices/*.json` directly under the same file lock the gateway uses. With `--url` it talks
+to that gateway only (see `gateway_access`), as a device that gateway must have paired.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+
+from openclaw.cli.gateway_access import TimeoutOpt, TokenOpt, UrlOpt
 
 app = typer.Typer(help="List, approve, reject and revoke paired devices (browsers, CLIs).", no_args_is_help=True)
 
@@ -52,13 +55,20 @@ def _short(device_id: str) -> str:
 
 
 @app.command("list")
-def list_(as_json: bool = JsonOpt, state_dir: Optional[str] = StateDirOpt) -> None:
+def list_(
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
+) -> None:
     """Pending pairing requests and paired devices."""
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import print_json, print_table
 
+    target = gateway_target(url, token, timeout)
     sdir = _state(state_dir)
-    ok, data = call_gateway(sdir, "device.pair.list")
+    ok, data = call_gateway(sdir, "device.pair.list", target=target)
     if not ok:
         data = _direct("listing", sdir)
     if as_json:
@@ -88,14 +98,18 @@ def approve(
     request_id: str = typer.Argument(..., help="The requestId shown by `openclaw devices list` or the Control UI."),
     as_json: bool = JsonOpt,
     state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Approve a pending pairing request."""
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import print_json
     from openclaw.gateway.pairing import redacted_device
 
+    target = gateway_target(url, token, timeout)
     sdir = _state(state_dir)
-    ok, data = call_gateway(sdir, "device.pair.approve", {"requestId": request_id})
+    ok, data = call_gateway(sdir, "device.pair.approve", {"requestId": request_id}, target=target)
     if not ok:
         data = {"requestId": request_id, "device": redacted_device(_direct("approve", sdir, request_id))}
     if as_json:
@@ -109,13 +123,17 @@ def reject(
     request_id: str = typer.Argument(..., help="The requestId to refuse."),
     as_json: bool = JsonOpt,
     state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Reject a pending pairing request."""
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import print_json
 
+    target = gateway_target(url, token, timeout)
     sdir = _state(state_dir)
-    ok, data = call_gateway(sdir, "device.pair.reject", {"requestId": request_id})
+    ok, data = call_gateway(sdir, "device.pair.reject", {"requestId": request_id}, target=target)
     if not ok:
         req = _direct("reject", sdir, request_id)
         data = {"requestId": request_id, "deviceId": req["deviceId"]}
@@ -130,13 +148,17 @@ def revoke(
     device: str = typer.Option(..., "--device", help="Device id (from `openclaw devices list`)."),
     as_json: bool = JsonOpt,
     state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Unpair a device: its tokens stop working, its open connections close, it must pair again."""
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import print_json
 
+    target = gateway_target(url, token, timeout)
     sdir = _state(state_dir)
-    ok, data = call_gateway(sdir, "device.pair.remove", {"deviceId": device})
+    ok, data = call_gateway(sdir, "device.pair.remove", {"deviceId": device}, target=target)
     if not ok:
         _direct("remove", sdir, device)
         data = {"deviceId": device, "removed": True, "closedConnections": 0}
@@ -153,19 +175,23 @@ def rotate(
     scope: Optional[list[str]] = typer.Option(None, "--scope", help="Scopes of the new token (repeat); default: the device's."),
     as_json: bool = JsonOpt,
     state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Issue a new device token for ROLE: the old one stops working at once; the device gets the new
     one in hello-ok the next time it connects with the gateway token."""
-    from openclaw.cli.gateway_access import call_gateway
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import fail, print_json
 
     if role not in ("operator", "node"):
         fail(f"--role {role!r}: expected operator or node")
+    target = gateway_target(url, token, timeout)
     sdir = _state(state_dir)
     params: dict[str, Any] = {"deviceId": device, "role": role}
     if scope:
         params["scopes"] = scope
-    ok, data = call_gateway(sdir, "device.token.rotate", params)
+    ok, data = call_gateway(sdir, "device.token.rotate", params, target=target)
     if not ok:
         data = {"deviceId": device, **_direct("rotate_token", sdir, device, role, scope or None)}
     if as_json:

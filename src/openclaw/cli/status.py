@@ -6,19 +6,25 @@ from typing import Optional
 
 import typer
 
+from openclaw.cli.gateway_access import TimeoutOpt, TokenOpt, UrlOpt
+
 
 def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     state_dir: Optional[str] = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw)."),
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
-    """Show the running gateway's status; exit 1 when no gateway is running."""
-    from openclaw.cli.gateway_access import call_gateway
+    """Show the running gateway's status; exit 1 when no gateway is running (or, with --url, answering)."""
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
     from openclaw.cli.output import fail, print_json
     from openclaw.config import paths
     from openclaw.gateway import runtime
 
+    target = gateway_target(url, token, timeout)
     sdir = paths.state_dir(state_dir)
-    ok, data = call_gateway(sdir, "status", timeout=5)
+    ok, data = call_gateway(sdir, "status", timeout=5, target=target)
     if not ok:
         if as_json:
             print_json({"running": False, "port": runtime.gateway_port(sdir)})

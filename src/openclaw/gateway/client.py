@@ -2,7 +2,8 @@
 
 It does the whole handshake (challenge, signed `connect`, `hello-ok`) with a device identity, then
 offers `call(method, params)` for RPC and `next_event(name)` for events. The CLI uses it through
-`connect_local()` to reach a gateway on loopback as a local client, which the gateway auto-approves.
+`local_client()` to reach a gateway on loopback as a local client, which the gateway auto-approves,
+and through `remote_client()` to reach one elsewhere (`--url`), which pairs it like any device.
 
     async with GatewayClient(url, token=token, identity=identity) as gw:
         incidents = await gw.call("incidents.list", {"limit": 20})
@@ -156,6 +157,9 @@ class GatewayClient:
             max_size=None,
         )
         first = json.loads(await asyncio.wait_for(self._ws.recv(), self.open_timeout))
+        if first.get("type") == "res" and first.get("ok") is False and isinstance(first.get("error"), dict):
+            # Refused before any challenge (a locked-out address on a server that cannot deny the upgrade).
+            raise GatewayError.from_error(first["error"])
         if first.get("type") != "event" or first.get("event") != "connect.challenge":
             raise GatewayError("INVALID_REQUEST", f"expected connect.challenge, got {first!r}")
         self.challenge = first.get("payload") or {}
@@ -296,17 +300,35 @@ def local_url(state_dir: Path, port: int | None = None) -> str:
     return f"ws://127.0.0.1:{port}/ws"
 
 
-def local_client(state_dir: Path, *, port: int | None = None, scopes: list[str] | None = None, open_timeout: float = 5.0) -> GatewayClient:
-    """A client for the gateway on loopback with the configured token and this machine's identity
-    (`<state>/identity/device.json`): a local client, so the gateway approves it without pairing."""
+def local_client(
+    state_dir: Path, *, port: int | None = None, scopes: list[str] | None = None, open_timeout: float = 5.0, token: str | None = None
+) -> GatewayClient:
+    """A client for the gateway on loopback with the configured token (or `token`) and this
+    machine's identity (`<state>/identity/device.json`): a local client, so the gateway approves it
+    without pairing."""
     from openclaw.config import layers
 
     settings = layers.load(state_dir).settings
     identity = load_or_create(identity_path(state_dir))
     return GatewayClient(
         local_url(state_dir, port),
-        token=settings.gateway.auth.token,
+        token=token if token is not None else settings.gateway.auth.token,
         identity=identity,
+        client_id="cli",
+        client_mode="cli",
+        scopes=scopes,
+        open_timeout=open_timeout,
+    )
+
+
+def remote_client(url: str, state_dir: Path, *, token: str, scopes: list[str] | None = None, open_timeout: float = 10.0) -> GatewayClient:
+    """A client for a gateway elsewhere (`url`) with this machine's identity and only the token
+    given: nothing is read from the local config, so the local gateway's token never leaves the
+    machine. The gateway sees a remote device, which it pairs only once someone approves it."""
+    return GatewayClient(
+        url,
+        token=token,
+        identity=load_or_create(identity_path(state_dir)),
         client_id="cli",
         client_mode="cli",
         scopes=scopes,
