@@ -149,7 +149,7 @@ def run(
 
     from openclaw.agent.cron import CronStore, run_job
     from openclaw.cli.gateway_access import call_gateway, gateway_target
-    from openclaw.cli.output import fail, print_json
+    from openclaw.cli.output import fail
     from openclaw.config import paths
 
     target = gateway_target(url, token, timeout)
