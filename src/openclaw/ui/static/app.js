@@ -167,8 +167,15 @@ nav.addEventListener("click", (ev) => {
   }
 });
 
+// The skip link moves focus at once and leaves the route alone: as a plain "#main" link its hash
+// change arrived a moment later and pulled focus back from whatever the operator had moved on to.
+document.querySelector(".skip-link").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  main.focus();
+});
+
 window.addEventListener("hashchange", () => {
-  if (/^#\/?$/.test(location.hash)) return;
+  if (!/^#\/[a-z-]/.test(location.hash)) return; // only "#/<route>" is a route
   render();
   main.focus({ preventScroll: true });
 });
