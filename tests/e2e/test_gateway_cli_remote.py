@@ -152,6 +152,10 @@ def test_remote_cli_gets_a_pairing_request_then_works_once_approved(gateway: Gat
     assert json.loads(cli("approvals", "list", "--json", "--url", proxy.url, env=with_env_token).stdout) == {"approvals": []}
     missing = cli("cron", "run", "no-such-job", "--url", proxy.url, env=with_env_token, check=False)
     assert missing.returncode == 1 and "no cron job no-such-job" in missing.stderr
+    # An agent turn runs on that gateway: its session transcript is written there, not on the laptop.
+    turn = json.loads(cli("agent", "--message", "/status", "--json", "--url", proxy.url, env=with_env_token).stdout)
+    assert turn["state"] == "final" and "no gateway running" not in turn.get("text", "")
+    assert any(gateway.state.glob("agents/**/*.jsonl")), "the turn's transcript is on the gateway"
 
     # Everything came from the gateway: the laptop holds its identity and nothing else.
     laptop_state = Path(laptop["OPENCLAW_STATE_DIR"])
@@ -206,7 +210,7 @@ def test_unreachable_url_fails_naming_it_and_leaves_local_files_alone(env: dict[
     devices = state_dir / "devices"
     before = {p.name: p.read_bytes() for p in devices.iterdir()}
     dead = f"ws://127.0.0.1:{free_port()}"
-    for args in (["devices", "approve", request["requestId"]], ["devices", "list"], ["approvals", "approve", "a-1"], ["status", "--json"]):
+    for args in (["devices", "approve", request["requestId"]], ["devices", "list"], ["approvals", "approve", "a-1"], ["status", "--json"], ["agent", "-m", "hi"]):
         out = cli(*args, "--url", dead, "--token", "t", env=env, check=False)
         assert out.returncode == 1 and "Traceback" not in out.stderr, args
         assert out.stderr.startswith(f"could not connect to the gateway at {dead}/"), (args, out.stderr)

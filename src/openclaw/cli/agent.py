@@ -1,17 +1,25 @@
-"""`openclaw agent --message TEXT [--session KEY]`: one agent turn from the command line.
+"""`openclaw agent --message TEXT [--session KEY] [--url URL --token T]`: one agent turn from the
+command line.
 
 With a gateway running, the turn runs there (with the cluster tools and the policy layer) and
 the answer streams to stdout. With none, it runs in this process from the state dir: chat
-commands and the model work, cluster tools do not (they need the gateway's policy engine).
+commands and the model work, cluster tools do not (they need the gateway's policy engine). With
+`--url` the turn runs on that gateway or not at all (see `cli/gateway_access.py`).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
+
+from openclaw.cli.gateway_access import TokenOpt, UrlOpt
+
+if TYPE_CHECKING:
+    from openclaw.cli.gateway_access import GatewayTarget
+    from openclaw.gateway.client import GatewayClient
 
 StateDirOpt = typer.Option(None, "--state-dir", help="State dir (default: OPENCLAW_STATE_DIR or ~/.openclaw).")
 
@@ -22,16 +30,20 @@ def agent(
     as_json: bool = typer.Option(False, "--json", help="Print the final result as JSON instead of streaming text."),
     timeout: float = typer.Option(600.0, "--timeout", help="Give up after this many seconds."),
     state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
 ) -> None:
     """Run one agent turn and print the answer."""
     import asyncio  # here, not at the top: `openclaw --help` imports every verb module
 
+    from openclaw.cli.gateway_access import gateway_target
     from openclaw.cli.output import fail, print_json
     from openclaw.config import paths
 
+    target = gateway_target(url, token, None)
     sdir = paths.state_dir(state_dir)
     try:
-        result = asyncio.run(asyncio.wait_for(_run(sdir, session, message, stream=not as_json), timeout))
+        result = asyncio.run(asyncio.wait_for(_run(sdir, target, session, message, stream=not as_json), timeout))
     except TimeoutError:
         fail(f"no answer within {timeout:.0f}s")
     if as_json:
@@ -44,27 +56,23 @@ def agent(
         fail(f"agent error: {result.get('errorMessage')}")
 
 
-async def _run(state_dir: Path, session: str, message: str, *, stream: bool) -> dict[str, Any]:
-    from openclaw.cli.gateway_access import GatewayDown
+async def _run(state_dir: Path, target: GatewayTarget, session: str, message: str, *, stream: bool) -> dict[str, Any]:
+    from openclaw.cli.gateway_access import open_gateway
 
-    try:
-        return await _via_gateway(state_dir, session, message, stream)
-    except GatewayDown:
+    client = await open_gateway(state_dir, target, "chat.send")
+    if client is None:  # this state dir's gateway is not running (with --url that already exited)
         typer.echo("(no gateway running: this turn runs here, without cluster tools)", err=True)
         return await _in_process(state_dir, session, message, stream)
-
-
-async def _via_gateway(state_dir: Path, session: str, message: str, stream: bool) -> dict[str, Any]:
-    from openclaw.cli.gateway_access import GatewayDown
-    from openclaw.gateway.client import GatewayError, local_client
-
-    client = local_client(state_dir, open_timeout=3.0)
     try:
-        await client.open()
-    except (TimeoutError, OSError) as exc:
-        raise GatewayDown(str(exc)) from None
+        return await _via_gateway(client, session, message, stream)
+    finally:
+        await client.close()
+
+
+async def _via_gateway(client: GatewayClient, session: str, message: str, stream: bool) -> dict[str, Any]:
+    from openclaw.gateway.client import GatewayError
+
     try:
-        await client.handshake()
         ack = await client.call("chat.send", {"sessionKey": session, "message": message})
         run_id = ack["runId"]
         while True:
@@ -81,8 +89,6 @@ async def _via_gateway(state_dir: Path, session: str, message: str, stream: bool
         from openclaw.cli.output import fail
 
         fail(f"gateway refused chat.send: {exc.message}")
-    finally:
-        await client.close()
 
 
 async def _in_process(state_dir: Path, session: str, message: str, stream: bool) -> dict[str, Any]:

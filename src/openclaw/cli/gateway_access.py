@@ -138,12 +138,12 @@ def _upgrade_refusal(exc: Exception) -> GatewayError | None:
     return GatewayError.from_error(error)
 
 
-async def _call(state_dir: Path, method: str, params: dict[str, Any], timeout: float, target: GatewayTarget) -> Any:
+async def _connect(state_dir: Path, target: GatewayTarget, connect_timeout: float) -> GatewayClient:
+    """A client past the handshake; raises GatewayDown, _Refused or _NoAnswer (the client closed)."""
     import websockets
 
     from openclaw.gateway.client import GatewayError, local_client, remote_client
 
-    connect_timeout = target.timeout or min(timeout, CONNECT_TIMEOUT_CAP)
     if target.url is not None and target.token is not None:
         client = remote_client(target.url, state_dir, token=target.token, open_timeout=connect_timeout)
     else:
@@ -166,6 +166,17 @@ async def _call(state_dir: Path, method: str, params: dict[str, Any], timeout: f
             raise _Refused(exc, "connect", client) from None
         except TimeoutError:
             raise _NoAnswer(f"no answer to connect within {connect_timeout:g}s") from None
+    except BaseException:
+        await client.close()
+        raise
+    return client
+
+
+async def _call(state_dir: Path, method: str, params: dict[str, Any], timeout: float, target: GatewayTarget) -> Any:
+    from openclaw.gateway.client import GatewayError
+
+    client = await _connect(state_dir, target, target.timeout or min(timeout, CONNECT_TIMEOUT_CAP))
+    try:
         try:
             return await client.call(method, params, timeout=target.timeout or timeout)
         except GatewayError as exc:
@@ -174,6 +185,17 @@ async def _call(state_dir: Path, method: str, params: dict[str, Any], timeout: f
             raise _NoAnswer(f"no answer to {method} within {target.timeout or timeout:g}s (raise it with --timeout)") from None
     finally:
         await client.close()
+
+
+async def open_gateway(state_dir: Path, target: GatewayTarget, method: str) -> GatewayClient | None:
+    """A client connected to the gateway for a command that keeps the connection (to stream the
+    agent's answer, say), or None when this state dir's own gateway is not running; everything else
+    that goes wrong exits with the messages of `call_gateway` (`method` names what was attempted)."""
+    try:
+        return await _connect(state_dir, target, target.timeout or CONNECT_TIMEOUT_CAP)
+    except (GatewayDown, _NoAnswer, _Refused) as exc:
+        _fail_unless_local_down(exc, method, target)
+        return None
 
 
 def _where(target: GatewayTarget, client: GatewayClient) -> str:
@@ -219,15 +241,23 @@ def call_gateway(
 
     try:
         return True, asyncio.run(_call(state_dir, method, params or {}, timeout, target))
-    except GatewayDown as exc:
-        if target.remote:
-            fail(f"could not connect to the gateway at {target.url}: {exc}\n(nothing was done to the local state instead)")
+    except (GatewayDown, _NoAnswer, _Refused) as exc:
+        _fail_unless_local_down(exc, method, target)
         return False, None
-    except _NoAnswer as exc:
-        fail(f"{'the gateway at ' + str(target.url) if target.remote else 'the local gateway'}: {exc}")
-    except _Refused as refused:
-        _explain(refused, method, target)
     except OpenClawError as exc:
         fail(str(exc))
     except OSError as exc:  # this CLI's identity file could not be written
         fail(f"cannot reach the gateway: {exc}")
+
+
+def _fail_unless_local_down(exc: Exception, method: str, target: GatewayTarget) -> None:
+    """Exit with the message for `exc`; return only when this state dir's own gateway is not running."""
+    if isinstance(exc, GatewayDown):
+        if target.remote:
+            fail(f"could not connect to the gateway at {target.url}: {exc}\n(nothing was done to the local state instead)")
+        return
+    if isinstance(exc, _NoAnswer):
+        fail(f"{'the gateway at ' + str(target.url) if target.remote else 'the local gateway'}: {exc}")
+    if isinstance(exc, _Refused):
+        _explain(exc, method, target)
+    raise exc
