@@ -164,14 +164,15 @@ def test_remote_cli_gets_a_pairing_request_then_works_once_approved(gateway: Gat
 
 def test_remote_cli_with_a_wrong_token_is_told_so(gateway: Gateway, proxy: ForwardingProxy, laptop: dict[str, str]) -> None:
     wrong = cli("devices", "list", "--url", proxy.url, "--token", "not-the-gateway-token", env=laptop, check=False)
-    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
-    assert f"the gateway at {proxy.url}/ refused the token (gateway token mismatch)" in wrong.stderr and "--token" in wrong.stderr
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr, wrong.stderr
+    assert f"the gateway at {proxy.url}/ refused the token (gateway token mismatch)" in wrong.stderr and "--token" in wrong.stderr, wrong.stderr
 
     # A state dir holding the right token is never a fallback for --url: the token must be given.
     cli("config", "set", "gateway.auth.token", gateway.token(), env=laptop)
     no_token = cli("devices", "list", "--url", proxy.url, env=laptop, check=False)
-    assert no_token.returncode == 2 and no_token.stderr.startswith("--token: required with --url")
-    assert json.loads(cli("devices", "list", "--json", env=gateway.env).stdout)["pending"] == []
+    assert no_token.returncode == 2 and no_token.stderr.startswith("--token: required with --url"), (no_token.returncode, no_token.stderr)
+    listing = json.loads(cli("devices", "list", "--json", env=gateway.env).stdout)
+    assert listing["pending"] == [], listing
 
 
 def test_remote_cli_locked_out_after_failed_tokens_says_when_to_retry(env: dict[str, str], laptop: dict[str, str]) -> None:
