@@ -78,6 +78,9 @@ class _Pending:
 INSERT_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
 
+Queued = list[tuple[tuple[Any, ...], asyncio.Future[None]]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     name: str
@@ -90,14 +93,23 @@ class _Rows:
 
     rows: collections.deque[tuple[tuple[Any, ...], asyncio.Future[None]]] = field(default_factory=collections.deque)
 
-    def take(self) -> list[tuple[tuple[Any, ...], asyncio.Future[None]]]:
+    def take(self) -> Queued:
         size = max(n for n in INSERT_SIZES if n <= len(self.rows))
         return [self.rows.popleft() for _ in range(size)]
 
 
-def insert_sql(table: _Table, count: int) -> str:
-    values = "(" + ",".join("?" * len(table.columns)) + ")"
-    return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {','.join([values] * count)}"
+def insert_statement(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """One INSERT of all `rows` into `table`, and its parameters."""
+    values = "(" + ",".join("?" * len(columns)) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {','.join([values] * len(rows))}", [value for row in rows for value in row]
+
+
+def _statement(table: _Table, queued: Queued) -> tuple[str, list[Any]]:
+    return insert_statement(table.name, table.columns, [row for row, _ in queued])
+
+
+def write_failed(exc: sqlite3.Error) -> StateError:
+    return StateError(f"event database write failed: {exc}")
 
 
 @dataclass
@@ -203,7 +215,7 @@ class Database:
     def _queued_rows(self) -> bool:
         return any(lane.rows for lane in self._rows.values())
 
-    def _take_rows(self) -> list[tuple[_Table, list[tuple[tuple[Any, ...], asyncio.Future[None]]]]]:
+    def _take_rows(self) -> list[tuple[_Table, Queued]]:
         return [(table, lane.take()) for table, lane in self._rows.items() if lane.rows]
 
     async def _write_loop(self) -> None:
@@ -248,12 +260,12 @@ class Database:
             return 0.0
         return self.idle_s - (asyncio.get_running_loop().time() - self._last_foreground)
 
-    async def _insert_alone(self, conn: sqlite3.Connection, table: _Table, rows: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
+    async def _insert_alone(self, conn: sqlite3.Connection, table: _Table, rows: Queued) -> None:
         """One multi-row INSERT as its own transaction, run in the commit thread."""
-        if self._committer is None:
-            raise StateError("the event database is closed")
-        sql, params = insert_sql(table, len(rows)), [value for row, _ in rows for value in row]
-        work = self._committer.submit(conn.execute, sql, params)
+        if self._committer is None:  # closed under it: fail these rows, as a batch would, and keep the writer alive
+            _settle_rows(rows, StateError("the event database is closed"))
+            return
+        work = self._committer.submit(conn.execute, *_statement(table, rows))
         try:
             await asyncio.wrap_future(work)
         except asyncio.CancelledError:
@@ -262,7 +274,7 @@ class Database:
             raise
         except sqlite3.Error as exc:
             log.error("events.commit_failed", exc_info=exc)
-            _settle_rows(rows, StateError(f"event database write failed: {exc}"))
+            _settle_rows(rows, write_failed(exc))
             return
         self.commits += 1
         _settle_rows(rows, None)
@@ -271,17 +283,17 @@ class Database:
         self,
         conn: sqlite3.Connection,
         batch: list[_Pending],
-        rows: list[tuple[_Table, list[tuple[tuple[Any, ...], asyncio.Future[None]]]]] | None = None,
+        rows: list[tuple[_Table, Queued]] | None = None,
     ) -> None:
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
-        inserted: list[tuple[list[tuple[tuple[Any, ...], asyncio.Future[None]]], BaseException | None]] = []
+        inserted: list[tuple[Queued, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for table, queued in rows or []:
                 try:  # one statement: if it fails, SQLite has undone all of it, and the rest goes on
-                    conn.execute(insert_sql(table, len(queued)), [value for row, _ in queued for value in row])
+                    conn.execute(*_statement(table, queued))
                 except sqlite3.Error as exc:
-                    inserted.append((queued, StateError(f"event database write failed: {exc}")))
+                    inserted.append((queued, write_failed(exc)))
                 else:
                     inserted.append((queued, None))
             for job in batch:
@@ -315,31 +327,31 @@ class Database:
             log.error("events.commit_failed", exc_info=exc)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            failure = StateError(f"event database write failed: {exc}")
+            failure = write_failed(exc)
             outcomes = [(job, None, failure) for job in batch]
             inserted = [(queued, failure) for _, queued in rows or []]
         _settle(outcomes)
         for queued, error in inserted:
             _settle_rows(queued, error)
 
+def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    """Hand a caller its outcome, unless it stopped waiting (cancelled)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 def _settle(items: list[tuple[_Pending, Any, BaseException | None]]) -> None:
     for job, result, error in items:
-        if job.future.done():
-            continue
-        if error is not None:
-            job.future.set_exception(error)
-        else:
-            job.future.set_result(result)
+        _resolve(job.future, result, error)
 
 
-def _settle_rows(rows: list[tuple[tuple[Any, ...], asyncio.Future[None]]], error: BaseException | None) -> None:
+def _settle_rows(rows: Queued, error: BaseException | None) -> None:
     for _, future in rows:
-        if future.done():
-            continue
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(None)
+        _resolve(future, None, error)
 
 
 def _failure(work: Any) -> BaseException | None:
@@ -347,5 +359,5 @@ def _failure(work: Any) -> BaseException | None:
     try:
         work.result()
     except sqlite3.Error as exc:
-        return StateError(f"event database write failed: {exc}")
+        return write_failed(exc)
     return None

@@ -93,14 +93,6 @@ def _row(row: sqlite3.Row) -> StoredEvent:
 EVENT_COLUMNS = ("id", "source", "type", "received_at", "payload")
 
 
-def insert_event(conn: sqlite3.Connection, event: NewEvent) -> int:
-    cur = conn.execute(
-        f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
-        (event.id, event.source, event.type, event.received_at, event.payload),
-    )
-    return int(cur.lastrowid or 0)
-
-
 def get_event(conn: sqlite3.Connection, event_id: str) -> StoredEvent | None:
     row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
     return _row(row) if row else None
