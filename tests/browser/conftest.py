@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from servers import ForwardingProxy, Gateway, StaticSite
+from forwarding_proxy import ForwardingProxy
+from servers import Gateway, StaticSite
 
 REPO = Path(__file__).resolve().parents[2]
 # The committed screenshots are rewritten only when asked (`make screenshots`); a plain test run

@@ -21,7 +21,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import screenshot
-from servers import ForwardingProxy, Gateway, StaticSite
+from forwarding_proxy import ForwardingProxy
+from servers import Gateway, StaticSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

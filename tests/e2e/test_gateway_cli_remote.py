@@ -11,79 +11,17 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from forwarding_proxy import ForwardingProxy
 from openclaw.gateway.client import GatewayClient, GatewayError
 from openclaw.gateway.device_identity import DeviceIdentity
 from test_gateway_cli import Gateway, cli, free_port, run, start_gateway
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-class ForwardingProxy:
-    """Loopback TCP proxy to the gateway that adds `X-Forwarded-For: <client_ip>` to each
-    WebSocket upgrade, then pipes bytes both ways."""
-
-    def __init__(self, upstream_port: int, client_ip: str) -> None:
-        self.upstream_port = upstream_port
-        self.client_ip = client_ip
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.sock.getsockname()[1])
-        threading.Thread(target=self._serve, name="xff-proxy", daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, client: socket.socket) -> None:
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            chunk = client.recv(65536)
-            if not chunk:
-                client.close()
-                return
-            buf += chunk
-        head, rest = buf.split(b"\r\n\r\n", 1)
-        request_line, *headers = head.split(b"\r\n")
-        headers = [h for h in headers if not h.lower().startswith(b"x-forwarded-for:")]
-        headers.append(f"X-Forwarded-For: {self.client_ip}".encode())
-        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-        upstream.sendall(b"\r\n".join([request_line, *headers]) + b"\r\n\r\n" + rest)
-        back = threading.Thread(target=self._pipe, args=(upstream, client), daemon=True)
-        back.start()
-        self._pipe(client, upstream)
-        back.join(5)
-        client.close()
-        upstream.close()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while chunk := src.recv(65536):
-                dst.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture
@@ -111,7 +49,7 @@ def gateway(env: dict[str, str]) -> Iterator[Gateway]:
 
 @pytest.fixture
 def proxy(gateway: Gateway) -> Iterator[ForwardingProxy]:
-    p = ForwardingProxy(gateway.port, "10.0.0.7")
+    p = ForwardingProxy("10.0.0.7", gateway.port)
     yield p
     p.close()
 
@@ -129,14 +67,14 @@ def devices_by_id(listing: dict[str, list[dict[str, object]]]) -> dict[str, obje
 
 
 def test_remote_cli_gets_a_pairing_request_then_works_once_approved(gateway: Gateway, proxy: ForwardingProxy, laptop: dict[str, str]) -> None:
-    first = cli("devices", "list", "--url", proxy.url, "--token", gateway.token(), env=laptop, check=False)
+    first = cli("devices", "list", "--url", proxy.ws_url, "--token", gateway.token(), env=laptop, check=False)
     assert first.returncode == 1 and "Traceback" not in first.stderr
     pending = json.loads(cli("devices", "list", "--json", env=gateway.env).stdout)["pending"]
     assert [p["deviceId"] for p in pending] == [laptop_device_id(laptop)]
     request_id = pending[0]["requestId"]
     assert f"Pairing request: {request_id}" in first.stderr
     assert f"openclaw devices approve {request_id}" in first.stderr and "Control UI" in first.stderr
-    assert f"the gateway at {proxy.url}/ has not paired this device" in first.stderr
+    assert f"the gateway at {proxy.ws_url}/ has not paired this device" in first.stderr
 
     cli("devices", "approve", request_id, env=gateway.env)
     # The token from OPENCLAW_GATEWAY_TOKEN, and an http:// URL taken as ws://.
@@ -147,13 +85,13 @@ def test_remote_cli_gets_a_pairing_request_then_works_once_approved(gateway: Gat
     paired = {d["deviceId"]: d for d in remote["paired"]}
     assert paired[laptop_device_id(laptop)]["remoteIp"] == "127.0.0.1"  # through the proxy: not a local client
 
-    status = json.loads(cli("status", "--json", "--url", proxy.url, "--timeout", "5", env=with_env_token).stdout)
+    status = json.loads(cli("status", "--json", "--url", proxy.ws_url, "--timeout", "5", env=with_env_token).stdout)
     assert status["running"] is True and status["stateDir"] == str(gateway.state)
-    assert json.loads(cli("approvals", "list", "--json", "--url", proxy.url, env=with_env_token).stdout) == {"approvals": []}
-    missing = cli("cron", "run", "no-such-job", "--url", proxy.url, env=with_env_token, check=False)
+    assert json.loads(cli("approvals", "list", "--json", "--url", proxy.ws_url, env=with_env_token).stdout) == {"approvals": []}
+    missing = cli("cron", "run", "no-such-job", "--url", proxy.ws_url, env=with_env_token, check=False)
     assert missing.returncode == 1 and "no cron job no-such-job" in missing.stderr
     # An agent turn runs on that gateway: its session transcript is written there, not on the laptop.
-    turn = json.loads(cli("agent", "--message", "/status", "--json", "--url", proxy.url, env=with_env_token).stdout)
+    turn = json.loads(cli("agent", "--message", "/status", "--json", "--url", proxy.ws_url, env=with_env_token).stdout)
     assert turn["state"] == "final" and "no gateway running" not in turn.get("text", "")
     assert any(gateway.state.glob("agents/**/*.jsonl")), "the turn's transcript is on the gateway"
 
@@ -163,13 +101,13 @@ def test_remote_cli_gets_a_pairing_request_then_works_once_approved(gateway: Gat
 
 
 def test_remote_cli_with_a_wrong_token_is_told_so(gateway: Gateway, proxy: ForwardingProxy, laptop: dict[str, str]) -> None:
-    wrong = cli("devices", "list", "--url", proxy.url, "--token", "not-the-gateway-token", env=laptop, check=False)
+    wrong = cli("devices", "list", "--url", proxy.ws_url, "--token", "not-the-gateway-token", env=laptop, check=False)
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr, wrong.stderr
-    assert f"the gateway at {proxy.url}/ refused the token (gateway token mismatch)" in wrong.stderr and "--token" in wrong.stderr, wrong.stderr
+    assert f"the gateway at {proxy.ws_url}/ refused the token (gateway token mismatch)" in wrong.stderr and "--token" in wrong.stderr, wrong.stderr
 
     # A state dir holding the right token is never a fallback for --url: the token must be given.
     cli("config", "set", "gateway.auth.token", gateway.token(), env=laptop)
-    no_token = cli("devices", "list", "--url", proxy.url, env=laptop, check=False)
+    no_token = cli("devices", "list", "--url", proxy.ws_url, env=laptop, check=False)
     assert no_token.returncode == 2 and no_token.stderr.startswith("--token: required with --url"), (no_token.returncode, no_token.stderr)
     listing = json.loads(cli("devices", "list", "--json", env=gateway.env).stdout)
     assert listing["pending"] == [], listing
@@ -178,10 +116,10 @@ def test_remote_cli_with_a_wrong_token_is_told_so(gateway: Gateway, proxy: Forwa
 def test_remote_cli_locked_out_after_failed_tokens_says_when_to_retry(env: dict[str, str], laptop: dict[str, str]) -> None:
     cli("config", "set", "gateway.trustedProxies", '["127.0.0.1/32"]', env=env)
     gw = start_gateway(env)
-    proxy = ForwardingProxy(gw.port, "203.0.113.20")
+    proxy = ForwardingProxy("203.0.113.20", gw.port)
     try:
         for _ in range(10):
-            client = GatewayClient(f"{proxy.url}/", token="wrong", identity=DeviceIdentity.generate(), client_id="test", client_mode="test")
+            client = GatewayClient(f"{proxy.ws_url}/", token="wrong", identity=DeviceIdentity.generate(), client_id="test", client_mode="test")
 
             async def attempt(c: GatewayClient = client) -> str:
                 await c.open()
@@ -194,9 +132,9 @@ def test_remote_cli_locked_out_after_failed_tokens_says_when_to_retry(env: dict[
                 return "accepted"
 
             assert run(attempt()) == "AUTH_TOKEN_MISMATCH"
-        locked = cli("devices", "list", "--url", proxy.url, "--token", gw.token(), env=laptop, check=False)
+        locked = cli("devices", "list", "--url", proxy.ws_url, "--token", gw.token(), env=laptop, check=False)
         assert locked.returncode == 1 and "Traceback" not in locked.stderr
-        assert f"the gateway at {proxy.url}/ has locked this address out after too many failed token attempts; retry in" in locked.stderr
+        assert f"the gateway at {proxy.ws_url}/ has locked this address out after too many failed token attempts; retry in" in locked.stderr
         # The gateway's own CLI on loopback is never locked out.
         assert json.loads(cli("status", "--json", env=env).stdout)["running"] is True
     finally:
