@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from openclaw.gateway.http import not_found_body, services_of
+from openclaw.gateway.http import not_found_body
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -42,10 +42,15 @@ def _enabled(scope: Scope) -> bool:
     return bool(scope["app"].state.services.config.settings.gateway.control_ui.enabled)
 
 
+def _not_found(path: str) -> JSONResponse:
+    """What every UI route answers while `gateway.controlUi.enabled` is false: the unknown-path 404."""
+    return JSONResponse(not_found_body(path), status_code=404)
+
+
 async def index(request: Request) -> Response:
     """The Control UI page; never cached, so a gateway upgrade serves the new assets at once."""
-    if not services_of(request).config.settings.gateway.control_ui.enabled:
-        return JSONResponse(not_found_body(request.url.path), status_code=404)
+    if not _enabled(request.scope):
+        return _not_found(request.url.path)
     headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache"}
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=headers)
 
@@ -55,7 +60,7 @@ class UiAssets(StaticFiles):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not _enabled(scope):
-            await JSONResponse(not_found_body(scope["path"]), status_code=404)(scope, receive, send)
+            await _not_found(scope["path"])(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -69,8 +74,8 @@ class UiAssets(StaticFiles):
 def _redirect_to(page: str) -> Callable[[Request], Awaitable[Response]]:
     async def redirect(request: Request) -> Response:
         """`<basePath>` without the slash: the page's relative links need the slash, so send it there."""
-        if not services_of(request).config.settings.gateway.control_ui.enabled:
-            return JSONResponse(not_found_body(request.url.path), status_code=404)
+        if not _enabled(request.scope):
+            return _not_found(request.url.path)
         query = request.url.query
         # A path-only Location: behind a reverse proxy the browser keeps the public scheme and host.
         return RedirectResponse(f"{page}?{query}" if query else page, status_code=307)
@@ -81,13 +86,11 @@ def _redirect_to(page: str) -> Callable[[Request], Awaitable[Response]]:
 def routes(base_path: str = "/") -> list[BaseRoute]:
     """The page and its assets under `base_path` (normalised by the schema: `/` or `/a/b`, no
     trailing slash). The gateway builds these once at start, so a new base path needs a restart."""
-    if base_path == "/":
-        return [
-            Route("/", index, methods=["GET", "HEAD"]),
-            Mount("/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
-        ]
+    prefix = "" if base_path == "/" else base_path
+    # Under a prefix, the bare prefix (no slash) redirects to the page.
+    bare = [Route(prefix, _redirect_to(prefix + "/"), methods=["GET", "HEAD"])] if prefix else []
     return [
-        Route(base_path, _redirect_to(base_path + "/"), methods=["GET", "HEAD"]),
-        Route(base_path + "/", index, methods=["GET", "HEAD"]),
-        Mount(base_path + "/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
+        *bare,
+        Route(prefix + "/", index, methods=["GET", "HEAD"]),
+        Mount(prefix + "/ui", app=UiAssets(directory=STATIC_DIR), name="ui"),
     ]
