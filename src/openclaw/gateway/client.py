@@ -308,23 +308,19 @@ def local_client(
     without pairing."""
     from openclaw.config import layers
 
-    settings = layers.load(state_dir).settings
-    identity = load_or_create(identity_path(state_dir))
-    return GatewayClient(
-        local_url(state_dir, port),
-        token=token if token is not None else settings.gateway.auth.token,
-        identity=identity,
-        client_id="cli",
-        client_mode="cli",
-        scopes=scopes,
-        open_timeout=open_timeout,
-    )
+    if token is None:
+        token = layers.load(state_dir).settings.gateway.auth.token
+    return _cli_client(local_url(state_dir, port), state_dir, token, scopes, open_timeout)
 
 
 def remote_client(url: str, state_dir: Path, *, token: str, scopes: list[str] | None = None, open_timeout: float = 10.0) -> GatewayClient:
     """A client for a gateway elsewhere (`url`) with this machine's identity and only the token
     given: nothing is read from the local config, so the local gateway's token never leaves the
     machine. The gateway sees a remote device, which it pairs only once someone approves it."""
+    return _cli_client(url, state_dir, token, scopes, open_timeout)
+
+
+def _cli_client(url: str, state_dir: Path, token: str | None, scopes: list[str] | None, open_timeout: float) -> GatewayClient:
     return GatewayClient(
         url,
         token=token,
