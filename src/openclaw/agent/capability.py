@@ -27,6 +27,8 @@ from openclaw.agent.heartbeat import Heartbeat
 from openclaw.agent.messages import Message
 from openclaw.agent.prompt import wrap_untrusted
 from openclaw.agent.runtime import AgentRuntime
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
 from openclaw.errors import ConfigError, StateError
 
 if TYPE_CHECKING:
@@ -156,7 +158,7 @@ def install(services: Services) -> Agent:
 
     def publish(event: str, payload: dict[str, Any]) -> None:
         metrics.observe(event, payload)
-        services.bus.publish(event, payload, scope="operator.read")
+        services.notices.post(Notice(Topic(event), payload))
 
     chat = ChatService(runtime, publish)
     agent = Agent(runtime, chat, Heartbeat(runtime, publish, MAIN_SESSION), CronStore(services.state_dir), problem)
@@ -197,7 +199,7 @@ def install(services: Services) -> Agent:
 
 def _listen_to_hooks(services: Services, agent: Agent) -> None:
     """`/hooks/agent`, `/hooks/wake` and mapped hooks become stored events; once committed, start the turn."""
-    from openclaw.events import Notice, Processing
+    from openclaw.events import Processing
 
     try:
         events = events_of(services.extensions)
@@ -207,14 +209,14 @@ def _listen_to_hooks(services: Services, agent: Agent) -> None:
     def handler(conn: Any, work: Processing) -> list[Notice]:
         source, body = work.event.source, work.model
         if source == "agent":
-            return [Notice("agent.hook", {"eventId": work.event.id, "message": getattr(body, "message", ""),
+            return [Notice(Topic.AGENT_HOOK, {"eventId": work.event.id, "message": getattr(body, "message", ""),
                                           "name": getattr(body, "name", None), "sessionKey": getattr(body, "session_key", None)})]
         if source == "wake":
-            return [Notice("agent.wake", {"eventId": work.event.id, "text": getattr(body, "text", ""), "mode": getattr(body, "mode", "now")})]
+            return [Notice(Topic.AGENT_WAKE, {"eventId": work.event.id, "text": getattr(body, "text", ""), "mode": getattr(body, "mode", "now")})]
         if source.startswith("hook:"):
             if getattr(body, "action", None) == "wake":
-                return [Notice("agent.wake", {"eventId": work.event.id, "text": getattr(body, "message", ""), "mode": "now"})]
-            return [Notice("agent.hook", {"eventId": work.event.id, "message": getattr(body, "message", ""),
+                return [Notice(Topic.AGENT_WAKE, {"eventId": work.event.id, "text": getattr(body, "message", ""), "mode": "now"})]
+            return [Notice(Topic.AGENT_HOOK, {"eventId": work.event.id, "message": getattr(body, "message", ""),
                                           "name": getattr(body, "name", None) or getattr(body, "mapping", None),
                                           "sessionKey": getattr(body, "session_key", None)})]
         return []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from openclaw.events.capability import Events, events_of, install
-from openclaw.events.processor import Notice, Processing
+from openclaw.core.notices import Notice
+from openclaw.events.processor import Processing
 from openclaw.events.receivers import Accepted
 from openclaw.events.store import NewEvent, StoredEvent
 

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter, Gauge
 
+from openclaw.core.notices import Listener, NoticeStream
+from openclaw.core.topics import Topic
 from openclaw.errors import ConfigError
 from openclaw.events import media
 from openclaw.events.db import DB_FILE_NAME, Database
 from openclaw.events.journal import choose_journal_mode
-from openclaw.events.processor import EventProcessor, Handler, Listener
+from openclaw.events.processor import EventProcessor, Handler
 from openclaw.events.receivers import Accepted
 from openclaw.events.store import EventStore, NewEvent, StoredEvent, prune_events
 
@@ -46,12 +48,14 @@ class Events:
         settings: Callable[[], Settings],
         clock: Callable[[], float] = time.time,
         received: Counter | None = None,
+        notices: NoticeStream | None = None,
     ) -> None:
         self.db = db
         self._received = received
         self._received_by_source: dict[str, Any] = {}
         self.store = EventStore(db)
-        self.processor = EventProcessor(db, clock=clock)
+        self.notices = notices if notices is not None else NoticeStream()
+        self.processor = EventProcessor(db, self.notices, clock=clock)
         self.settings = settings
         self.clock = clock
         db.add_schema(media.SCHEMA)
@@ -86,9 +90,10 @@ class Events:
         """Add a processing step for events of `source` (runs in the writer transaction)."""
         self.processor.register(source, handler)
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Be told about every committed change (`alert.firing`, `incident.opened`, `media.event`, ...)."""
-        return self.processor.subscribe(listener)
+    def subscribe(self, listener: Listener, topics: tuple[Topic, ...] | None = None) -> Callable[[], None]:
+        """Be told about committed changes (`alert.firing`, `incident.opened`, `media.event`, ...; all when
+        `topics` is None): a subscription to the gateway's notice stream."""
+        return self.notices.subscribe(listener, topics)
 
     # --- queries ---
 
@@ -184,7 +189,7 @@ def install(services: Services) -> Events:
     journal = choose_journal_mode(settings.events.journal_mode, services.state_dir)
     db = Database(services.state_dir / DB_FILE_NAME, journal_mode=journal)
     received = Counter("openclaw_webhook_events", "Webhook events stored, by source", ["source"], registry=services.metrics)
-    events = Events(db, settings=lambda: services.config.settings, received=received)
+    events = Events(db, settings=lambda: services.config.settings, received=received, notices=services.notices)
     services.extensions[EXTENSION] = events
     pending = Gauge("openclaw_events_pending", "Stored events waiting to be processed", registry=services.metrics)
     pending.set_function(lambda: events.processor.queue.qsize())

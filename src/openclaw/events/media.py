@@ -14,7 +14,9 @@ from typing import Any, cast
 
 from openclaw.events.models.arr import ArrEvent
 from openclaw.events.models.seerr import SeerrNotification
-from openclaw.events.processor import Notice, Processing
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
+from openclaw.events.processor import Processing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS media_items (
@@ -131,7 +133,7 @@ def link_media_event(conn: sqlite3.Connection, work: Processing) -> list[Notice]
         "INSERT OR IGNORE INTO media_timeline (event_id, item_key, at, source, type, download_id, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (event.id, key, event.received_at, event.source, event.type, download_id, summary),
     )
-    return [Notice("media.event", {"itemKey": key, "eventId": event.id, "source": event.source, "type": event.type, "downloadId": download_id, "summary": summary})]
+    return [Notice(Topic.MEDIA_EVENT, {"itemKey": key, "eventId": event.id, "source": event.source, "type": event.type, "downloadId": download_id, "summary": summary})]
 
 
 # --- queries ---

@@ -7,37 +7,28 @@ both or neither: after a restart, `recover` re-queues what is still unprocessed,
 already marked is skipped (exactly once, keyed by event id).
 
 Handlers run inside the writer's transaction with its connection; what they return are `Notice`s,
-delivered after the commit to subscribers (the WebSocket bus, runbooks, ...) in order. Listeners are
-awaited one after the other before the next batch, so a listener that starts long work (a runbook, a
-model turn) schedules it as a task and returns.
+published after the commit on the notice stream (`core/notices.py`: runbooks, the WebSocket feed,
+...) and delivered to every subscriber before the next batch, so a subscriber that starts long work
+(a runbook, a model turn) schedules it as a task and returns.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import BaseModel
 
+from openclaw.core.notices import Notice, NoticeStream
 from openclaw.events.db import Database
 from openclaw.events.receivers import model_for
 from openclaw.events.store import StoredEvent, get_events, mark_processed, mark_processed_many, pending_ids
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something processing produced: `topic` such as `incident.opened`, `alert.firing`, `media.event`."""
-
-    topic: str
-    payload: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +42,18 @@ class Processing:
 
 # Runs inside the writer transaction; must only use `conn`.
 Handler = Callable[[sqlite3.Connection, Processing], list[Notice]]
-Listener = Callable[[Notice], Awaitable[None] | None]
 
 
 @dataclass
 class EventProcessor:
     db: Database
+    notices: NoticeStream = field(default_factory=NoticeStream)
     clock: Callable[[], float] = time.time
     # Events per transaction: small, so an ingest commit never waits long behind processing.
     batch_size: int = 16
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
     processed: int = 0
     failed: int = 0
-    _listeners: list[Listener] = field(default_factory=list)
     _queue: asyncio.Queue[str] | None = None
     # Typed bodies of recently submitted events, so processing does not parse them again. Bounded:
     # a backlog keeps only ids in memory (a growing heap of models makes each full GC pass slower).
@@ -73,14 +63,6 @@ class EventProcessor:
     def register(self, source: str, handler: Handler) -> None:
         """Run `handler` for every event of `source` (`*` for every source)."""
         self.handlers.setdefault(source, []).append(handler)
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call `listener` with each Notice after it is committed; returns an unsubscribe function.
-
-        Keep the listener quick (it holds up processing): start long work as a task.
-        """
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     @property
     def queue(self) -> asyncio.Queue[str]:
@@ -111,28 +93,22 @@ class EventProcessor:
                 ids.append(q.get_nowait())
             try:
                 notices = await self.db.run(lambda conn: self.process_batch(conn, ids), background=True)
+                await self.deliver(notices)
             except Exception:
                 # The database refused the batch: the events stay unprocessed and are retried on restart.
                 log.exception("events.batch_failed", extra={"count": len(ids)})
-                notices = []
             finally:
+                # Done once its notices are delivered too, so `drain()` means "processed and told".
                 for _ in ids:
                     q.task_done()
-            await self.deliver(notices)
 
     async def drain(self) -> None:
         """Wait until every submitted event is processed (tests, shutdown)."""
         await self.queue.join()
 
     async def deliver(self, notices: list[Notice]) -> None:
-        for notice in notices:
-            for listener in list(self._listeners):
-                try:
-                    result = listener(notice)
-                    if inspect.isawaitable(result):
-                        await result
-                except Exception:
-                    log.exception("events.listener_failed", extra={"topic": notice.topic})
+        """Publish committed notices; returns once every subscriber has had them."""
+        await self.notices.publish_all(notices)
 
     def process_batch(self, conn: sqlite3.Connection, ids: list[str]) -> list[Notice]:
         notices: list[Notice] = []

@@ -20,7 +20,7 @@ from openclaw.ui import routes as ui_routes
 log = logging.getLogger(__name__)
 
 
-def routes(ui_base_path: str = "/") -> list[BaseRoute]:
+def routes(ui_base_path: str = "/", contributed: list[BaseRoute] | None = None) -> list[BaseRoute]:
     # The Control UI connects where its page is: `<basePath>/` as well as the root's "/" and "/ws".
     ui_ws = [] if ui_base_path == "/" else [WebSocketRoute(ui_base_path, _websocket), WebSocketRoute(ui_base_path + "/", _websocket)]
     return [
@@ -33,6 +33,7 @@ def routes(ui_base_path: str = "/") -> list[BaseRoute]:
         Route("/readyz", http.readyz, methods=["GET", "HEAD"]),
         Route("/ready", http.readyz, methods=["GET", "HEAD"]),
         Route("/metrics", http.metrics, methods=["GET"]),
+        *(contributed or []),  # routes capabilities added to services.routes (before the UI's catch-all prefix)
         # Webhooks (POST <hooks.path>/<name>) are answered before the router: GatewayApp.__call__.
         *ui_routes(ui_base_path),  # Control UI page at <basePath>/ (the WebSocket routes serve only upgrades)
     ]
@@ -80,8 +81,9 @@ def build_app(services: Services) -> Starlette:
                     await hook()
                 except Exception:
                     log.exception("gateway.shutdown_hook_failed")
+            await services.notices.close()
 
-    app = GatewayApp(routes=routes(services.config.settings.gateway.control_ui.base_path), lifespan=lifespan, exception_handlers={404: http.not_found})
+    app = GatewayApp(routes=routes(services.config.settings.gateway.control_ui.base_path, services.routes), lifespan=lifespan, exception_handlers={404: http.not_found})
     app.state.services = services
     app.services = services
     return app

@@ -1,12 +1,15 @@
-"""In-process fan-out of gateway events (`incident.opened`, `device.pair.requested`, ...) to
-WebSocket connections and other listeners. Each subscriber has its own bounded queue so one slow
-client cannot hold up the rest; a full queue drops that subscriber's oldest event."""
+"""The WebSocket feed: fan-out of notices (`incident.opened`, `device.pair.requested`, ...) to each
+connection. It is one subscriber of the notice stream (`forward`); each connection has its own
+bounded queue so one slow client cannot hold up the rest, and a full queue drops that connection's
+oldest event. In-process consumers subscribe to the stream itself, which loses nothing."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
+
+from openclaw.core.notices import Notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,12 @@ class EventBus:
                 sub.queue.get_nowait()
                 sub.dropped += 1
             sub.queue.put_nowait(item)
+
+    def forward(self, notice: Notice) -> None:
+        """The notice stream's subscriber: topics with a WebSocket scope go to the connections."""
+        scope = notice.topic.scope
+        if scope is not None:
+            self.publish(str(notice.topic), notice.payload, scope)
 
     @property
     def subscriber_count(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,13 +53,18 @@ class EmbeddedGateway:
 
 
 @contextlib.asynccontextmanager
-async def run_embedded(state_dir: Path, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[EmbeddedGateway]:
+async def run_embedded(
+    state_dir: Path, *, host: str = "127.0.0.1", port: int = 0, install: Iterable[Callable[[Services], object]] = ()
+) -> AsyncIterator[EmbeddedGateway]:
+    """`install`: more capabilities to install after the built-in ones (tests of a capability in the making)."""
     import uvicorn
 
     from openclaw.gateway import server
     from openclaw.gateway.app import build_app
 
     plan = server.prepare(state_dir, port=port or None, bind="loopback")
+    for extra in install:
+        extra(plan.services)
     app = build_app(plan.services)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on", ws_max_size=25 * 1024 * 1024, proxy_headers=False)
     srv = uvicorn.Server(config)

@@ -13,12 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from openclaw.gateway.services import Services
 
-READ = "operator.read"
-WRITE = "operator.write"
-ADMIN = "operator.admin"
-PAIRING = "operator.pairing"
-APPROVALS = "operator.approvals"
-ALL_SCOPES = (READ, WRITE, ADMIN, PAIRING, APPROVALS)
+from openclaw.core.scopes import ADMIN, ALL_SCOPES, APPROVALS, PAIRING, READ, WRITE
+
+__all__ = ["ADMIN", "ALL_SCOPES", "APPROVALS", "PAIRING", "READ", "WRITE", "Caller", "MethodCall", "MethodError", "MethodRegistry", "MethodSpec"]
 
 
 @dataclass(frozen=True)

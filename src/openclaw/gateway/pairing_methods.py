@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
 from openclaw.gateway.methods import PAIRING, MethodCall, MethodError
 from openclaw.gateway.pairing import PairingError, redacted_device
 from openclaw.gateway.services import Services
@@ -47,14 +49,14 @@ def install(services: Services, hub: Hub) -> None:
     async def pair_approve(call: MethodCall) -> dict[str, Any]:
         request_id = _param(call, "requestId")
         device = await run(store.approve, request_id)
-        services.bus.publish("device.pair.resolved", {"requestId": request_id, "deviceId": device["deviceId"], "decision": "approved"}, scope=PAIRING)
+        services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"requestId": request_id, "deviceId": device["deviceId"], "decision": "approved"}))
         return {"requestId": request_id, "device": redacted_device(device)}
 
     @m.method("device.pair.reject", PAIRING)
     async def pair_reject(call: MethodCall) -> dict[str, Any]:
         request_id = _param(call, "requestId")
         request = await run(store.reject, request_id)
-        services.bus.publish("device.pair.resolved", {"requestId": request_id, "deviceId": request["deviceId"], "decision": "rejected"}, scope=PAIRING)
+        services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"requestId": request_id, "deviceId": request["deviceId"], "decision": "rejected"}))
         return {"requestId": request_id, "deviceId": request["deviceId"]}
 
     @m.method("device.pair.remove", PAIRING)
@@ -62,7 +64,7 @@ def install(services: Services, hub: Hub) -> None:
         device_id = _param(call, "deviceId")
         await run(store.remove, device_id)
         closed = await hub.close_device(device_id, "device removed: pairing required")
-        services.bus.publish("device.pair.resolved", {"deviceId": device_id, "decision": "removed"}, scope=PAIRING)
+        services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"deviceId": device_id, "decision": "removed"}))
         return {"deviceId": device_id, "removed": True, "closedConnections": closed}
 
     @m.method("device.token.rotate", PAIRING)

@@ -12,6 +12,9 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from starlette.routing import BaseRoute
+
+from openclaw.core.notices import NoticeStream
 from openclaw.gateway.bus import EventBus
 from openclaw.gateway.config_holder import ConfigHolder
 from openclaw.gateway.methods import MethodRegistry
@@ -54,6 +57,8 @@ class Services:
     config: ConfigHolder
     logs: RingBuffer
     redactor: RedactingFilter
+    # Every committed change, in order, to in-process subscribers; the WebSocket feed (`bus`) is one.
+    notices: NoticeStream = field(default_factory=NoticeStream)
     bus: EventBus = field(default_factory=EventBus)
     methods: MethodRegistry = field(default_factory=MethodRegistry)
     metrics: CollectorRegistry = field(default_factory=lambda: CollectorRegistry(auto_describe=True))
@@ -62,7 +67,12 @@ class Services:
     # Start-up hooks each capability adds (open stores, start engines); run in order by the lifespan.
     startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # HTTP routes capabilities contribute (Slack's /slack/events ...), served beside the gateway's own.
+    routes: list[BaseRoute] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
     ready: bool = False
     # Capability objects (event store, policy engine, ...) registered by name; typed accessors live with each capability.
     extensions: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.notices.subscribe(self.bus.forward)

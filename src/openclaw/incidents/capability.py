@@ -1,5 +1,5 @@
 """The incidents capability inside the gateway: correlation of alert events, heartbeat watch,
-WebSocket methods `incidents.list` / `incidents.get`, and `incident.*` events on the bus.
+WebSocket methods `incidents.list` / `incidents.get`, and `incident.*` notices.
 
 Others reach it as `incidents_of(services)`:
 
@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import builtins
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from openclaw.events import Events, Notice, events_of
+from openclaw.core.notices import Listener, Notice
+from openclaw.core.topics import Topic
+from openclaw.events import Events, events_of
 from openclaw.gateway.methods import READ, MethodCall, MethodError
 from openclaw.incidents import heartbeat, notes, store
 from openclaw.incidents.correlate import handle_alert_notification
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTENSION = "incidents"
-INCIDENT_TOPICS = ("incident.opened", "incident.updated", "incident.resolved")
+INCIDENT_TOPICS = (Topic.INCIDENT_OPENED, Topic.INCIDENT_UPDATED, Topic.INCIDENT_RESOLVED)
 HEARTBEAT_CHECK_INTERVAL_S = 30.0
 
 
@@ -70,20 +72,16 @@ class Incidents:
 
         note, incident = await self.events.db.run(write)
         if incident is not None:
-            await self.events.processor.deliver([Notice("incident.updated", {**incident.to_json(with_alerts=False), "note": note.to_json()})])
+            await self.events.processor.deliver([Notice(Topic.INCIDENT_UPDATED, {**incident.to_json(with_alerts=False), "note": note.to_json()})])
         return note
 
     async def list_notes(self, *, incident_id: str | None = None, kinds: tuple[str, ...] = (), limit: int = 100) -> builtins.list[notes.IncidentNote]:
         """Notes, newest first."""
         return await self.events.db.run(lambda conn: notes.list_notes(conn, incident_id=incident_id, kinds=kinds, newest_first=True, limit=limit))
 
-    def subscribe(self, listener: Callable[[Notice], Awaitable[None] | None], topics: tuple[str, ...] = INCIDENT_TOPICS) -> Callable[[], None]:
+    def subscribe(self, listener: Listener, topics: tuple[Topic, ...] = INCIDENT_TOPICS) -> Callable[[], None]:
         """Call `listener` for each committed incident change (or any `topics`, e.g. `alert.firing`)."""
-
-        def filtered(notice: Notice) -> Awaitable[None] | None:
-            return listener(notice) if notice.topic in topics else None
-
-        return self.events.subscribe(filtered)
+        return self.events.subscribe(listener, topics)
 
     async def check_heartbeats(self, now: float | None = None) -> builtins.list[Notice]:
         """Open incidents for silent heartbeats; returns (and delivers) the notices."""
@@ -119,11 +117,6 @@ def _status_param(params: dict[str, Any]) -> IncidentStatus | None:
 def install(services: Services) -> Incidents:
     incidents = Incidents(events_of(services))
     services.extensions[EXTENSION] = incidents
-
-    def publish(notice: Notice) -> None:
-        services.bus.publish(notice.topic, notice.payload, scope=READ)
-
-    incidents.subscribe(publish)
 
     @services.methods.method("incidents.list", READ)
     async def incidents_list(call: MethodCall) -> dict[str, Any]:

@@ -17,7 +17,9 @@ import sqlite3
 from typing import cast
 
 from openclaw.events.models.alertmanager import Alert, AlertmanagerNotification
-from openclaw.events.processor import Notice, Processing
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
+from openclaw.events.processor import Processing
 from openclaw.incidents import store
 from openclaw.incidents.causes import cause_keys, target_of
 from openclaw.incidents.heartbeat import is_heartbeat, record_heartbeat
@@ -35,7 +37,7 @@ def incident_title(alert: Alert) -> str:
     return f"{name}: {summary}" if summary else name
 
 
-def alert_notice(topic: str, alert: Alert, incident_id: str | None, event_id: str) -> Notice:
+def alert_notice(topic: Topic, alert: Alert, incident_id: str | None, event_id: str) -> Notice:
     return Notice(
         topic,
         {
@@ -81,7 +83,7 @@ def correlate_alert(
             changes.setdefault(incident_id, set()).add("updated")
         store.attach_alert(conn, incident_id, alert, now)
         store.set_alert_state(conn, alert, incident_id, now, event_id)
-        return alert_notice("alert.firing", alert, incident_id, event_id)
+        return alert_notice(Topic.ALERT_FIRING, alert, incident_id, event_id)
     incident_id = previous.incident_id if previous else None
     store.set_alert_state(conn, alert, incident_id, now, event_id)
     if incident_id and store.incident_status(conn, incident_id) == "firing":
@@ -91,7 +93,7 @@ def correlate_alert(
             changes.setdefault(incident_id, set()).add("resolved")
         else:
             changes.setdefault(incident_id, set()).add("updated")
-    return alert_notice("alert.resolved", alert, incident_id, event_id)
+    return alert_notice(Topic.ALERT_RESOLVED, alert, incident_id, event_id)
 
 
 def handle_alert_notification(conn: sqlite3.Connection, work: Processing) -> list[Notice]:

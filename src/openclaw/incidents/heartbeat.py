@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from openclaw.events.models.alertmanager import Alert
-from openclaw.events.processor import Notice
+from openclaw.core.notices import Notice
 from openclaw.incidents import store
 from openclaw.incidents.notices import incident_notices
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from openclaw.events.processor import Notice
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
 from openclaw.incidents import store
 
 ORDER = ("opened", "updated", "resolved")
@@ -20,5 +21,5 @@ def incident_notices(conn: sqlite3.Connection, changes: dict[str, set[str]]) -> 
         payload = incident.to_json(with_alerts=False)
         for kind in ORDER:
             if kind in kinds and not (kind == "updated" and kinds & {"opened", "resolved"}):
-                out.append(Notice(f"incident.{kind}", payload))
+                out.append(Notice(Topic(f"incident.{kind}"), payload))
     return out

@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
 from openclaw.errors import KubeError, StateError
 from openclaw.gateway.methods import APPROVALS, READ, MethodCall, MethodError
 from openclaw.policy.audit import AuditLog
@@ -77,7 +79,8 @@ def install(services: Services) -> PolicyEngine:
             decided.labels(payload["kind"], payload["outcome"]).inc()
         elif event == "action.verification_failed":
             failed_checks.labels(payload["kind"]).inc()
-        services.bus.publish(event, payload, scope=APPROVALS if event.startswith("approval.") else READ)
+        # Posted, not awaited: the engine never waits for a subscriber (a slow Slack post must not delay a drain).
+        services.notices.post(Notice(Topic(event), payload))
 
     audit = AuditLog(audit_path(services.state_dir))
     engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openclaw.events import Notice
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
 from openclaw.gateway.methods import READ, MethodCall, MethodError
 from openclaw.policy.capability import policy_of
 from openclaw.runbooks.catalog import builtin
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from openclaw.gateway.services import Services
 
 EXTENSION = "runbooks"
-ALERT_TOPICS = ("alert.firing", "alert.resolved")
+ALERT_TOPICS = (Topic.ALERT_FIRING, Topic.ALERT_RESOLVED)
 
 
 def runbooks_of(services: Services) -> Runner:
@@ -33,7 +34,7 @@ def install(services: Services) -> Runner:
     from openclaw.incidents import incidents_of
 
     def publish(event: str, payload: dict[str, Any]) -> None:
-        services.bus.publish(event, payload, scope=READ)
+        services.notices.post(Notice(Topic(event), payload))
 
     escalations = Escalations(incidents_of(services), publish)
     runner = Runner(builtin(), policy_of(services), escalations, publish)

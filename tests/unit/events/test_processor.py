@@ -7,7 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from ingest_bodies import Pipeline
-from openclaw.events.processor import Notice, Processing
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
+from openclaw.events.processor import Processing
 from openclaw.events.store import get_event
 
 
@@ -69,7 +71,7 @@ async def test_handler_effects_roll_back_with_a_failing_event(tmp_path: Path) ->
             conn.execute("INSERT INTO effects VALUES (?)", (work.event.id,))
             if "fail" in work.event.payload:
                 raise RuntimeError("handler failed half way")
-            return [Notice("effect.done", {"id": work.event.id})]
+            return [Notice(Topic.MEDIA_EVENT, {"id": work.event.id})]
 
         p.events.register("wake", half_then_fail)
         ok = await p.post("wake", {"text": "fine"})
@@ -77,4 +79,4 @@ async def test_handler_effects_roll_back_with_a_failing_event(tmp_path: Path) ->
         await p.settle()
         effects = await p.db.run(lambda conn: [r[0] for r in conn.execute("SELECT id FROM effects")])
         assert effects == [ok]
-        assert [n.topic for n in p.notices] == ["effect.done"]
+        assert [n.topic for n in p.notices] == [Topic.MEDIA_EVENT]

@@ -14,7 +14,9 @@ from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge
 
-from openclaw.gateway.methods import PAIRING, Caller
+from openclaw.core.notices import Notice
+from openclaw.core.topics import Topic
+from openclaw.gateway.methods import Caller
 from openclaw.gateway.pairing import PairingStore
 from openclaw.gateway.ratelimit import AuthRateLimiter
 from openclaw.gateway.services import Services
@@ -79,15 +81,11 @@ class Hub:
         request, created = await asyncio.to_thread(self.pairing.request, {**info, "reason": reason}, silent=silent)
         if silent:
             device = await asyncio.to_thread(self.pairing.approve, request["requestId"])
-            self.services.bus.publish(
-                "device.pair.resolved",
-                {"requestId": request["requestId"], "deviceId": device["deviceId"], "decision": "approved", "silent": True},
-                scope=PAIRING,
-            )
+            self.services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"requestId": request["requestId"], "deviceId": device["deviceId"], "decision": "approved", "silent": True}))
             log.info("pairing.auto_approved", extra={"device": device["deviceId"], "reason": reason})
             return
         if created:
-            self.services.bus.publish("device.pair.requested", request, scope=PAIRING)
+            self.services.notices.post(Notice(Topic.DEVICE_PAIR_REQUESTED, request))
             log.info("pairing.requested", extra={"device": request["deviceId"], "request": request["requestId"], "reason": reason})
         raise HandshakeRefused(
             f.NOT_PAIRED,
