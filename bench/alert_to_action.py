@@ -127,9 +127,9 @@ async def measure(n: int, warmup: int) -> tuple[list[float], list[float]]:
                 print("jobs failed", flush=True)
             async with run_embedded(state) as gw:
                 engine = policy_of(gw.services)
-                while engine.client is None:
+                while engine.backends.kube is None:
                     await asyncio.sleep(0.01)
-                timer = ApiTimer(engine.client)
+                timer = ApiTimer(engine.backends.kube)
                 runner = runbooks_of(gw.services)
                 seg_before: dict[str, float] = {}
                 per_call: dict[str, list[float]] = {}

@@ -101,7 +101,7 @@ async def run_lab(state_dir: Path, *, speed: float = 20.0, ops: dict[str, Any] |
             task = asyncio.create_task(source.run(), name="lab.alerts")
             lab = Lab(cluster, source, gw, task)
             deadline = time.monotonic() + 10
-            while policy_of(gw.services).client is None and time.monotonic() < deadline:
+            while policy_of(gw.services).backends.kube is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             try:
                 yield lab

@@ -49,7 +49,7 @@ async def test_cluster_scenario_is_handled_by_its_runbook(state_dir: Path, name:
         async with run_embedded(state_dir) as gw:
             sandbox.send_webhooks_to(f"{gw.http_url}/hooks", TOKEN)
             engine, runner = policy_of(gw.services), runbooks_of(gw.services)
-            while engine.client is None:
+            while engine.backends.kube is None:
                 await asyncio.sleep(0.01)
             run = ScenarioRun(scenario, sandbox)
             run.install()

@@ -29,7 +29,7 @@ def policy_of(caps: Mapping[str, Any]) -> PolicyEngine:
 
 
 def kube_of(caps: Mapping[str, Any]) -> KubeClient:
-    client = policy_of(caps).client
+    client = policy_of(caps).backends.kube
     if client is None:
         raise CapabilityMissing("no Kubernetes client is configured (the policy engine has none)")
     return client

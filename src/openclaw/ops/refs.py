@@ -50,6 +50,11 @@ class ObjectRef:
         """Stable text form used by rate limits and the audit log: `Kind/ns/name` or `Kind/name`."""
         return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
 
+    @property
+    def scope(self) -> str | None:
+        """The namespace it lives in (a Namespace is its own); None for other cluster-scoped kinds."""
+        return self.name if self.kind == "Namespace" else self.namespace
+
     def __str__(self) -> str:
         return self.key
 

@@ -1,13 +1,17 @@
-"""What each action kind needs: the facts its rules read, the executor it runs, the state it verifies.
+"""What each action kind needs: the backend it acts through, its target type, its typed params, the
+facts its rules read, the executor it runs, the state it verifies.
 
-This module and `engine.py` are the only importers of `openclaw.ops.executors`.
+This module and `engine.py` are the only importers of `openclaw.ops.executors`. A new backend (media)
+adds its client to `Backends` and its kinds to `SPECS`; the engine itself does not change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
 
 from openclaw.config.schema import OpsSettings
 from openclaw.ops import reads, verify
@@ -18,75 +22,99 @@ from openclaw.ops.refs import WORKLOAD_KINDS, ObjectRef
 from openclaw.policy import gitops
 from openclaw.policy.grant import Approval
 from openclaw.policy.models import ActionKind, ActionRequest
+from openclaw.policy.params import JobsCleanupParams, NodeLabelParams, NodeTaintParams, NoParams, Params, ScaleParams, describe_error
 from openclaw.policy.rules import ClusterFacts
+from openclaw.policy.targets import Target
 
 
 class ParamsError(ValueError):
     """An action's params or target do not fit its kind; the message names the field."""
 
 
+@dataclass
+class Backends:
+    """The clients actions act through, each None while the gateway has none (set at start-up)."""
+
+    kube: KubeClient | None = None
+
+
+C = TypeVar("C")
+T = TypeVar("T", bound=Target)
+P = TypeVar("P", bound=Params)
+
+KUBE = "kube"
+NO_KUBE = "no Kubernetes client configured (ops.kube)"
+
+
 @dataclass(frozen=True, slots=True)
-class ActionSpec:
-    facts: Callable[[KubeClient, ActionRequest, OpsSettings], Awaitable[ClusterFacts]]
-    execute: Callable[[KubeClient, ActionRequest, Approval, OpsSettings], Awaitable[ExecResult]]
-    verify: Callable[[KubeClient, ActionRequest, ExecResult], verify.Check | None]
+class ActionSpec(Generic[C, T, P]):
+    backend: str  # names the decision lock: kinds of one backend are decided one at a time
+    client: Callable[[Backends], C | None]
+    missing: str  # the refusal when `client` gives None
+    parse_target: Callable[[str], T]  # the audit log's `target` text back into a target
+    check_target: Callable[[T], str | None]  # None, or what is wrong with the target for this kind
+    params: type[P]
+    facts: Callable[[C, ActionRequest[T], P, OpsSettings], Awaitable[ClusterFacts]]
+    execute: Callable[[C, ActionRequest[T], P, Approval, OpsSettings], Awaitable[ExecResult]]
+    verify: Callable[[C, ActionRequest[T], P, ExecResult], verify.Check | None]
+
+    def parse_params(self, request: ActionRequest[Any]) -> P:
+        try:
+            return self.params.model_validate(request.params)
+        except ValidationError as exc:
+            raise ParamsError(describe_error(exc)) from None
 
 
-def validate(request: ActionRequest) -> None:
-    """Check target kind and params before anything is read or written. Raises `ParamsError`."""
-    kind, target, params = request.kind, request.target, request.params
-    if kind is ActionKind.POD_DELETE and target.kind != "Pod":
-        raise ParamsError(f"target: pod.delete needs a Pod, got {target.kind}")
-    if kind in (ActionKind.WORKLOAD_RESTART, ActionKind.WORKLOAD_SCALE) and target.kind not in WORKLOAD_KINDS:
-        raise ParamsError(f"target: {kind} needs one of {', '.join(WORKLOAD_KINDS)}, got {target.kind}")
-    if kind is ActionKind.WORKLOAD_SCALE:
-        replicas = params.get("replicas")
-        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-            raise ParamsError(f"params.replicas: expected an integer >= 0, got {replicas!r}")
-    if kind is ActionKind.JOBS_CLEANUP:
-        if target.kind not in ("Job", "CronJob", "Namespace"):
-            raise ParamsError(f"target: jobs.cleanup needs a Job, CronJob or Namespace, got {target.kind}")
-        if params.get("state", "failed") not in ("failed", "finished"):
-            raise ParamsError(f"params.state: expected 'failed' or 'finished', got {params.get('state')!r}")
-        age = params.get("minAgeSeconds", 0)
-        if not isinstance(age, int | float) or age < 0:
-            raise ParamsError(f"params.minAgeSeconds: expected a number >= 0, got {age!r}")
-    if kind is ActionKind.NODE_LABEL:
-        labels = params.get("labels")
-        if not isinstance(labels, dict) or not labels or not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in labels.items()):
-            raise ParamsError("params.labels: expected a non-empty object of label -> string (null removes)")
-    if kind is ActionKind.NODE_TAINT:
-        add, remove = params.get("add", []), params.get("remove", [])
-        if not isinstance(add, list) or not isinstance(remove, list) or not (add or remove):
-            raise ParamsError("params.add / params.remove: expected lists of taints {key, value?, effect} / keys, at least one entry")
+def _kube(backends: Backends) -> KubeClient | None:
+    return backends.kube
+
+
+def validate(request: ActionRequest[Any]) -> None:
+    """Check target and params before anything is read or written. Raises `ParamsError`."""
+    spec = spec_for(request.kind)
+    try:
+        target = spec.parse_target(request.target.key)
+    except ValueError as exc:
+        raise ParamsError(f"target: {exc}") from None
+    problem = spec.check_target(target)
+    if problem:
+        raise ParamsError(f"target: {problem}")
+    spec.parse_params(request)
+
+
+def _kinds(kind: str, *allowed: str) -> Callable[[ObjectRef], str | None]:
+    def check(ref: ObjectRef) -> str | None:
+        return None if ref.kind in allowed else f"{kind} needs {'a ' + allowed[0] if len(allowed) == 1 else 'one of ' + ', '.join(allowed)}, got {ref.kind}"
+
+    return check
 
 
 # ---- facts -------------------------------------------------------------------------------------
 
 
-async def _no_facts(client: KubeClient, request: ActionRequest, ops: OpsSettings) -> ClusterFacts:
+async def _no_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: Params, ops: OpsSettings) -> ClusterFacts:
     return ClusterFacts()
 
 
-async def _one_pod(client: KubeClient, request: ActionRequest, ops: OpsSettings) -> ClusterFacts:
+async def _one_pod(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, ops: OpsSettings) -> ClusterFacts:
     return ClusterFacts(affected_pods=1)
 
 
-async def _scale_facts(client: KubeClient, request: ActionRequest, ops: OpsSettings) -> ClusterFacts:
+async def _scale_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: ScaleParams, ops: OpsSettings) -> ClusterFacts:
     obj = await client.get(request.target)
     status = reads.workload_status(request.target, obj)
-    return ClusterFacts(affected_pods=max(0, status.desired - int(request.params["replicas"])), gitops_tracked_by=gitops.tracked_by(obj))
+    return ClusterFacts(affected_pods=max(0, status.desired - params.replicas), gitops_tracked_by=gitops.tracked_by(obj))
 
 
-async def _jobs_facts(client: KubeClient, request: ActionRequest, ops: OpsSettings) -> ClusterFacts:
-    selected = await jobs.select_jobs(client, request.target, state=request.params.get("state", "failed"), min_age_s=request.params.get("minAgeSeconds", 0))
+async def _jobs_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: JobsCleanupParams, ops: OpsSettings) -> ClusterFacts:
+    selected = await jobs.select_jobs(client, request.target, state=params.state, min_age_s=params.min_age_seconds)
     count = 0
     for job in selected:
         count += len(await reads.job_pods(client, job))
     return ClusterFacts(affected_pods=count)
 
 
-async def _node_facts(client: KubeClient, request: ActionRequest, ops: OpsSettings) -> ClusterFacts:
+async def _node_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, ops: OpsSettings) -> ClusterFacts:
     all_nodes = await reads.list_nodes(client)
     affected = 0
     if request.kind is ActionKind.NODE_DRAIN:
@@ -102,65 +130,64 @@ async def _node_facts(client: KubeClient, request: ActionRequest, ops: OpsSettin
 # ---- execution ---------------------------------------------------------------------------------
 
 
-async def _delete_pod(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
+async def _delete_pod(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
     summary = reads.pod_summary(await client.get(request.target))
     workload = await reads.owning_workload(client, summary)
     result = await pods.delete_pod(client, request.target, approval=approval)
     return ExecResult(result.summary, {**result.details, "workload": workload.key if workload else None}, result.changed)
 
 
-async def _restart(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
+async def _restart(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
     return await workloads.restart_workload(client, request.target, approval=approval)
 
 
-async def _scale(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
-    return await workloads.scale_workload(client, request.target, int(request.params["replicas"]), approval=approval)
+async def _scale(client: KubeClient, request: ActionRequest[ObjectRef], params: ScaleParams, approval: Approval, ops: OpsSettings) -> ExecResult:
+    return await workloads.scale_workload(client, request.target, params.replicas, approval=approval)
 
 
-async def _cleanup(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
-    return await jobs.cleanup_jobs(
-        client, request.target, approval=approval, state=request.params.get("state", "failed"), min_age_s=float(request.params.get("minAgeSeconds", 0))
-    )
+async def _cleanup(client: KubeClient, request: ActionRequest[ObjectRef], params: JobsCleanupParams, approval: Approval, ops: OpsSettings) -> ExecResult:
+    return await jobs.cleanup_jobs(client, request.target, approval=approval, state=params.state, min_age_s=params.min_age_seconds)
 
 
-async def _cordon(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
+async def _cordon(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
     return await nodes.cordon(client, request.target, approval=approval)
 
 
-async def _uncordon(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
+async def _uncordon(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
     return await nodes.uncordon(client, request.target, approval=approval)
 
 
-async def _drain(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
+async def _drain(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
     return await nodes.drain(client, request.target, approval=approval, protected=ops.policy.protected_namespaces, pdb_wait_s=min(30.0, ops.verify_timeout))
 
 
-async def _label(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
-    return await nodes.label_node(client, request.target, dict(request.params["labels"]), approval=approval)
+async def _label(client: KubeClient, request: ActionRequest[ObjectRef], params: NodeLabelParams, approval: Approval, ops: OpsSettings) -> ExecResult:
+    return await nodes.label_node(client, request.target, dict(params.labels), approval=approval)
 
 
-async def _taint(client: KubeClient, request: ActionRequest, approval: Approval, ops: OpsSettings) -> ExecResult:
-    return await nodes.taint_node(client, request.target, add=list(request.params.get("add", [])), remove=list(request.params.get("remove", [])), approval=approval)
+async def _taint(client: KubeClient, request: ActionRequest[ObjectRef], params: NodeTaintParams, approval: Approval, ops: OpsSettings) -> ExecResult:
+    add = [t.model_dump(exclude_none=True) for t in params.add]
+    return await nodes.taint_node(client, request.target, add=add, remove=list(params.remove), approval=approval)
 
 
 # ---- verification ------------------------------------------------------------------------------
 
 
-def _verify_pod(client: KubeClient, request: ActionRequest, result: ExecResult) -> verify.Check:
+def _verify_pod(client: KubeClient, request: ActionRequest[ObjectRef], params: Params, result: ExecResult) -> verify.Check:
     workload = result.details.get("workload")
     return verify.pod_replaced(client, request.target, result.details.get("uid"), ObjectRef.parse(workload) if workload else None)
 
 
-def _verify_workload(client: KubeClient, request: ActionRequest, result: ExecResult) -> verify.Check:
+def _verify_workload(client: KubeClient, request: ActionRequest[ObjectRef], params: Params, result: ExecResult) -> verify.Check:
     gen = result.details.get("generation")
     return verify.workload_ready(client, request.target, after_generation=int(gen) if isinstance(gen, int) else None)
 
 
-def _verify_jobs(client: KubeClient, request: ActionRequest, result: ExecResult) -> verify.Check:
+def _verify_jobs(client: KubeClient, request: ActionRequest[ObjectRef], params: Params, result: ExecResult) -> verify.Check:
     return verify.objects_gone(client, [ObjectRef.parse(k) for k in result.changed])
 
 
-def _verify_drain(client: KubeClient, request: ActionRequest, result: ExecResult) -> verify.Check:
+def _verify_drain(client: KubeClient, request: ActionRequest[ObjectRef], params: Params, result: ExecResult) -> verify.Check:
     cordoned = verify.node_cordoned(client, request.target, cordoned=True)
     protected = tuple(result.details.get("protected", ()))
 
@@ -174,25 +201,35 @@ def _verify_drain(client: KubeClient, request: ActionRequest, result: ExecResult
     return check
 
 
-def _verify_taint(client: KubeClient, request: ActionRequest, result: ExecResult) -> verify.Check:
-    present = [str(t["key"]) for t in request.params.get("add", [])]
-    return verify.node_taints(client, request.target, present=present, absent=list(request.params.get("remove", [])))
+def _verify_taint(client: KubeClient, request: ActionRequest[ObjectRef], params: NodeTaintParams, result: ExecResult) -> verify.Check:
+    return verify.node_taints(client, request.target, present=[t.key for t in params.add], absent=list(params.remove))
 
 
-SPECS: dict[ActionKind, ActionSpec] = {
-    ActionKind.POD_DELETE: ActionSpec(_one_pod, _delete_pod, _verify_pod),
-    ActionKind.WORKLOAD_RESTART: ActionSpec(_no_facts, _restart, _verify_workload),
-    ActionKind.WORKLOAD_SCALE: ActionSpec(_scale_facts, _scale, _verify_workload),
-    ActionKind.JOBS_CLEANUP: ActionSpec(_jobs_facts, _cleanup, _verify_jobs),
-    ActionKind.NODE_CORDON: ActionSpec(_node_facts, _cordon, lambda c, r, res: verify.node_cordoned(c, r.target, cordoned=True)),
-    ActionKind.NODE_UNCORDON: ActionSpec(_no_facts, _uncordon, lambda c, r, res: verify.node_cordoned(c, r.target, cordoned=False)),
-    ActionKind.NODE_DRAIN: ActionSpec(_node_facts, _drain, _verify_drain),
-    ActionKind.NODE_LABEL: ActionSpec(_no_facts, _label, lambda c, r, res: verify.node_labels(c, r.target, dict(r.params["labels"]))),
-    ActionKind.NODE_TAINT: ActionSpec(_no_facts, _taint, _verify_taint),
+def _kube_spec(
+    check_target: Callable[[ObjectRef], str | None],
+    params: type[P],
+    facts: Callable[[KubeClient, ActionRequest[ObjectRef], P, OpsSettings], Awaitable[ClusterFacts]],
+    execute: Callable[[KubeClient, ActionRequest[ObjectRef], P, Approval, OpsSettings], Awaitable[ExecResult]],
+    check: Callable[[KubeClient, ActionRequest[ObjectRef], P, ExecResult], verify.Check | None],
+) -> ActionSpec[KubeClient, ObjectRef, P]:
+    return ActionSpec(KUBE, _kube, NO_KUBE, ObjectRef.parse, check_target, params, facts, execute, check)
+
+
+_NODE = _kinds("node actions", "Node")
+SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
+    ActionKind.POD_DELETE: _kube_spec(_kinds("pod.delete", "Pod"), NoParams, _one_pod, _delete_pod, _verify_pod),
+    ActionKind.WORKLOAD_RESTART: _kube_spec(_kinds("workload.restart", *WORKLOAD_KINDS), NoParams, _no_facts, _restart, _verify_workload),
+    ActionKind.WORKLOAD_SCALE: _kube_spec(_kinds("workload.scale", *WORKLOAD_KINDS), ScaleParams, _scale_facts, _scale, _verify_workload),
+    ActionKind.JOBS_CLEANUP: _kube_spec(_kinds("jobs.cleanup", "Job", "CronJob", "Namespace"), JobsCleanupParams, _jobs_facts, _cleanup, _verify_jobs),
+    ActionKind.NODE_CORDON: _kube_spec(_NODE, NoParams, _node_facts, _cordon, lambda c, r, p, res: verify.node_cordoned(c, r.target, cordoned=True)),
+    ActionKind.NODE_UNCORDON: _kube_spec(_NODE, NoParams, _no_facts, _uncordon, lambda c, r, p, res: verify.node_cordoned(c, r.target, cordoned=False)),
+    ActionKind.NODE_DRAIN: _kube_spec(_NODE, NoParams, _node_facts, _drain, _verify_drain),
+    ActionKind.NODE_LABEL: _kube_spec(_NODE, NodeLabelParams, _no_facts, _label, lambda c, r, p, res: verify.node_labels(c, r.target, dict(p.labels))),
+    ActionKind.NODE_TAINT: _kube_spec(_NODE, NodeTaintParams, _no_facts, _taint, _verify_taint),
 }
 
 
-def spec_for(kind: ActionKind) -> ActionSpec:
+def spec_for(kind: ActionKind) -> ActionSpec[Any, Any, Any]:
     return SPECS[kind]
 
 

@@ -166,7 +166,7 @@ class AuditLog:
 
     # ---- writes --------------------------------------------------------------------------------
 
-    def open_record(self, request: ActionRequest, *, mode: str, outcome: Outcome, decision: str, setting: str | None, now: float | None = None) -> str:
+    def open_record(self, request: ActionRequest[Any], *, mode: str, outcome: Outcome, decision: str, setting: str | None, now: float | None = None) -> str:
         """Write the row for a new request, before anything is executed; returns its id."""
         action_id = "act_" + uuid.uuid4().hex[:16]
         ts = time.time() if now is None else now

@@ -120,12 +120,12 @@ def install(services: Services) -> PolicyEngine:
         return await answer(call, False)
 
     async def start() -> None:
-        engine.client = connect_kube(services)
+        engine.backends.kube = connect_kube(services)
         services.supervisor.start("policy.approvals", engine.run_sweeper())
 
     async def stop() -> None:
-        if engine.client is not None:
-            await engine.client.aclose()
+        if engine.backends.kube is not None:
+            await engine.backends.kube.aclose()
         audit.close()
 
     # No readiness check on the cluster: a gateway without one still serves webhooks, chat and media;

@@ -1,4 +1,4 @@
-"""The policy engine: `submit()` is the one coroutine that can lead to a cluster change.
+"""The policy engine: `submit()` is the one coroutine that can lead to a change (cluster, media apps).
 
 For every request it validates the params, gathers the facts the rules need, decides (see
 `rules.evaluate` for the order), writes the audit row before acting, mints the `Approval`, runs the
@@ -19,11 +19,10 @@ from typing import Any
 from openclaw.config.schema import OpsSettings
 from openclaw.errors import KubeError, StateError
 from openclaw.ops import verify
-from openclaw.ops.client import KubeClient
 from openclaw.policy import actions, grant, rules
+from openclaw.policy.actions import Backends
 from openclaw.policy.audit import AuditLog, AuditRecord
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision, Outcome, Verdict
-from openclaw.ops.refs import ObjectRef
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +31,10 @@ HOUR = 3600.0
 
 
 def decision_from_record(rec: AuditRecord) -> Decision:
-    request = ActionRequest(
-        kind=ActionKind(rec.kind),
-        target=ObjectRef.parse(rec.target),
+    kind = ActionKind(rec.kind)
+    request: ActionRequest[Any] = ActionRequest(
+        kind=kind,
+        target=actions.spec_for(kind).parse_target(rec.target),
         actor=Actor.parse(rec.actor),
         reason=rec.reason,
         params=rec.params,
@@ -46,18 +46,20 @@ def decision_from_record(rec: AuditRecord) -> Decision:
 class PolicyEngine:
     def __init__(
         self,
-        client: KubeClient | None,
+        backends: Backends | None,
         audit: AuditLog,
         settings: Callable[[], OpsSettings],
         publish: Publish | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.client = client
+        self.backends = backends if backends is not None else Backends()
         self.audit = audit
         self._settings = settings
         self._publish = publish or (lambda event, payload: None)
         self._clock = clock
-        self._decide_lock = asyncio.Lock()
+        # One decision lock per backend, held while its facts are read: a slow media app never holds
+        # up a node cordon, while two cordons are still decided one after the other (the cordon cap).
+        self._decide_locks: dict[str, asyncio.Lock] = {}
         self._waiters: dict[str, list[asyncio.Future[Decision]]] = {}
         self._running: dict[str, asyncio.Task[Decision]] = {}
         # (kind, target) -> action id, while an action executes or verifies: a second identical
@@ -66,7 +68,7 @@ class PolicyEngine:
 
     # ---- the door ------------------------------------------------------------------------------
 
-    async def submit(self, request: ActionRequest) -> Decision:
+    async def submit(self, request: ActionRequest[Any]) -> Decision:
         """Decide `request` and, when allowed, execute and verify it. Never raises for a refusal:
         refusals, failures and parked actions are all `Decision` values with a reason."""
         ops = self._settings()
@@ -78,7 +80,7 @@ class PolicyEngine:
         early = rules.precheck(request, ops.policy)
         if early is not None:
             return self._record_final(request, mode, early)
-        async with self._decide_lock:
+        async with self._lock_for(request):
             busy = self._inflight.get((str(request.kind), request.target.key))
             if busy is not None:
                 return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"the same {request.kind} on {request.target} is in progress ({busy})", None))
@@ -139,7 +141,7 @@ class PolicyEngine:
         rec = self._must(action_id)
         parked = decision_from_record(rec)
         request = parked.request
-        async with self._decide_lock:
+        async with self._lock_for(request):
             try:
                 facts = await self._facts(request, ops)
                 verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=True)
@@ -189,12 +191,24 @@ class PolicyEngine:
 
     # ---- internals -----------------------------------------------------------------------------
 
-    async def _facts(self, request: ActionRequest, ops: OpsSettings) -> rules.ClusterFacts:
-        if self.client is None:
-            raise KubeError("no Kubernetes client configured (ops.kube)")
-        return await actions.spec_for(request.kind).facts(self.client, request, ops)
+    def _lock_for(self, request: ActionRequest[Any]) -> asyncio.Lock:
+        backend = actions.spec_for(request.kind).backend
+        lock = self._decide_locks.get(backend)
+        if lock is None:
+            lock = self._decide_locks[backend] = asyncio.Lock()
+        return lock
 
-    def _rate(self, request: ActionRequest) -> rules.RateCounts:
+    def _client(self, spec: actions.ActionSpec[Any, Any, Any]) -> Any:
+        client = spec.client(self.backends)
+        if client is None:
+            raise KubeError(spec.missing)
+        return client
+
+    async def _facts(self, request: ActionRequest[Any], ops: OpsSettings) -> rules.ClusterFacts:
+        spec = actions.spec_for(request.kind)
+        return await spec.facts(self._client(spec), request, spec.parse_params(request), ops)
+
+    def _rate(self, request: ActionRequest[Any]) -> rules.RateCounts:
         since = self._clock() - HOUR
         kind = str(request.kind)
         return rules.RateCounts(
@@ -203,12 +217,12 @@ class PolicyEngine:
 
     async def _execute(self, decision: Decision, ops: OpsSettings) -> Decision:
         request = decision.request
-        if self.client is None:
-            raise KubeError("no Kubernetes client configured (ops.kube)")
         spec = actions.spec_for(request.kind)
+        client = self._client(spec)
+        params = spec.parse_params(request)
         approval = grant.mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN)
         try:
-            result = await spec.execute(self.client, request, approval, ops)
+            result = await spec.execute(client, request, params, approval, ops)
         except Exception as exc:  # the audit row must say what happened whatever the executor raised
             detail = str(exc) if isinstance(exc, KubeError | ValueError) else f"{type(exc).__name__}: {exc}"
             self.audit.update(decision.action_id, outcome=Outcome.FAILED, result=detail[:1000])
@@ -220,7 +234,7 @@ class PolicyEngine:
         if decision.outcome is Outcome.DRY_RUN:
             verification = "skipped: dry run"
         else:
-            check = spec.verify(self.client, request, result)
+            check = spec.verify(client, request, params, result)
             verification = await verify.wait_for(check, timeout_s=ops.verify_timeout, stable_s=ops.verify_stable_for) if check else "skipped: nothing to check"
         self.audit.update(decision.action_id, verification=verification)
         done = Decision(
@@ -232,7 +246,7 @@ class PolicyEngine:
         self._finish(done)
         return done
 
-    def _record_final(self, request: ActionRequest, mode: str, verdict: Verdict) -> Decision:
+    def _record_final(self, request: ActionRequest[Any], mode: str, verdict: Verdict) -> Decision:
         action_id = self.audit.open_record(request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock())
         decision = Decision(action_id, request, verdict.outcome, verdict.reason, verdict.setting, mode)
         log.info("policy.refused", extra={"action_id": action_id, "kind": str(request.kind), "setting": verdict.setting})

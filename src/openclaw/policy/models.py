@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from openclaw.ops.refs import ObjectRef
+from openclaw.policy.targets import Target
+
+T = TypeVar("T", bound=Target)
 
 
 class ActionKind(enum.StrEnum):
@@ -82,11 +85,11 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
-class ActionRequest:
-    """A mutation as a value, before anything happens."""
+class ActionRequest(Generic[T]):
+    """A mutation as a value, before anything happens; `target` is whatever the kind's backend acts on."""
 
     kind: ActionKind
-    target: ObjectRef
+    target: T
     actor: Actor
     reason: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -95,15 +98,14 @@ class ActionRequest:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, ActionKind):
             object.__setattr__(self, "kind", ActionKind(self.kind))
-        if self.kind.on_node and self.target.kind != "Node":
-            raise ValueError(f"{self.kind} targets a Node, got {self.target.kind}")
+        if self.kind.on_node and not (isinstance(self.target, ObjectRef) and self.target.kind == "Node"):
+            raise ValueError(f"{self.kind} targets a Node, got {self.target.key}")
 
     @property
     def namespace(self) -> str | None:
-        """The namespace acted in (a Namespace target names it itself); None for node actions."""
-        if self.target.kind == "Namespace":
-            return self.target.name
-        return self.target.namespace
+        """The Kubernetes namespace acted in (the namespace rules' input); None for node actions and
+        for targets of other backends, which have their own scope."""
+        return self.target.scope if isinstance(self.target, ObjectRef) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ class Decision:
     """What `policy.submit()` decided and, once executed, what happened."""
 
     action_id: str
-    request: ActionRequest
+    request: ActionRequest[Any]
     outcome: Outcome
     reason: str
     setting: str | None = None

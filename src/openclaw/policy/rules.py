@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openclaw.config.schema import OpsPolicySettings
+from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind, ActionRequest, Outcome, Verdict
+from openclaw.policy.targets import Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ def _action_key(kind: ActionKind, field: str) -> str:
 
 
 def evaluate(
-    request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts, *, approved: bool = False
+    request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts, *, approved: bool = False
 ) -> Verdict:
     """Decide one request. `approved` is True when an operator already signed this request off."""
     early = precheck(request, policy)
@@ -58,12 +60,12 @@ def evaluate(
     return Verdict(Outcome.APPLIED, why, "ops.policy.mode")
 
 
-def precheck(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | None:
+def precheck(request: ActionRequest[Target], policy: OpsPolicySettings) -> Verdict | None:
     """The rules that need no cluster read (namespace, enabled): a refusal here means nothing is even looked at."""
     return _namespace(request, policy) or _enabled(request, policy)
 
 
-def _namespace(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | None:
+def _namespace(request: ActionRequest[Target], policy: OpsPolicySettings) -> Verdict | None:
     ns = request.namespace
     if ns is None:
         return None
@@ -74,13 +76,13 @@ def _namespace(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | N
     return None
 
 
-def _enabled(request: ActionRequest, policy: OpsPolicySettings) -> Verdict | None:
+def _enabled(request: ActionRequest[Target], policy: OpsPolicySettings) -> Verdict | None:
     if not policy.action(request.kind).enabled:
         return Verdict(Outcome.REFUSED, f"action {request.kind} is disabled", _action_key(request.kind, "enabled"))
     return None
 
 
-def _rate(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+def _rate(request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
     action = policy.action(request.kind)
     if rate.object >= action.max_per_object_per_hour:
         return Verdict(
@@ -98,7 +100,7 @@ def _rate(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts
     return None
 
 
-def _blast_radius(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+def _blast_radius(request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
     if facts.affected_pods > policy.max_pods_per_action:
         return Verdict(
             Outcome.REFUSED,
@@ -106,7 +108,7 @@ def _blast_radius(request: ActionRequest, policy: OpsPolicySettings, facts: Clus
             "ops.policy.maxPodsPerAction",
         )
     if request.kind in (ActionKind.NODE_CORDON, ActionKind.NODE_DRAIN):
-        node = request.target.name
+        node = request.target.name if isinstance(request.target, ObjectRef) else request.target.key
         others = [n for n in facts.schedulable_nodes if n != node]
         if not others:
             return Verdict(
@@ -125,7 +127,7 @@ def _blast_radius(request: ActionRequest, policy: OpsPolicySettings, facts: Clus
     return None
 
 
-def _gitops(request: ActionRequest, policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+def _gitops(request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
     if policy.argocd_aware and request.kind.changes_spec and facts.gitops_tracked_by:
         return Verdict(
             Outcome.PROPOSED,

@@ -31,7 +31,7 @@ class Runner:
 
     @property
     def client(self) -> KubeClient | None:
-        return self.policy.client
+        return self.policy.backends.kube
 
     def dispatch(self, alert: AlertContext) -> asyncio.Task[Report | None] | None:
         """Start handling `alert` in the background (the event processor must not wait on a runbook)."""
