@@ -110,7 +110,7 @@ def storm_phase(workloads: list[str], repeats: int, status: str, rng: Any) -> li
 
 
 class Pipeline:
-    """The events + incidents capabilities on a real SQLite file, without the HTTP layer."""
+    """The events, incidents and media capabilities on a real SQLite file, without the HTTP layer."""
 
     def __init__(self, path: Path, *, clock: Any = None, journal_mode: str = "DELETE") -> None:
         import time
@@ -119,12 +119,14 @@ class Pipeline:
         from openclaw.events.capability import Events
         from openclaw.events.db import Database
         from openclaw.incidents.capability import Incidents
+        from openclaw.media.capability import Media
 
         self.settings = Settings()
         self.now = clock or time.time
         self.db = Database(path, journal_mode=journal_mode)
         self.events = Events(self.db, settings=lambda: self.settings, clock=lambda: self.now())
         self.incidents = Incidents(self.events)
+        self.media = Media(self.events)
         self.notices: list[Any] = []
         self.events.subscribe(self.notices.append)
         self._task: Any = None

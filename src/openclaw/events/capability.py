@@ -5,7 +5,8 @@ Others reach it as `events_of(services)`:
     events = events_of(services)
     stored = await events.ingest(accepted, payload_text)   # durable, then queued
     unsubscribe = events.subscribe(listener)               # Notice after each committed change
-    rows = await events.timeline("movie:tmdb:603")          # a media item's history
+    events.register("radarr", handler)                      # a processing step, in the event's transaction
+    events.on_prune(step)                                   # what else retention removes, same transaction
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,6 @@ from prometheus_client import Counter, Gauge
 from openclaw.core.notices import Listener, NoticeStream
 from openclaw.core.topics import Topic
 from openclaw.errors import ConfigError
-from openclaw.events import media
 from openclaw.events.db import DB_FILE_NAME, Database
 from openclaw.events.journal import choose_journal_mode
 from openclaw.events.processor import EventProcessor, Handler
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from openclaw.gateway.services import Services
 
 log = logging.getLogger(__name__)
+
+# Runs inside the retention transaction: remove what is older than the cutoff, return the count.
+PruneStep = Callable[[sqlite3.Connection, float], int]
 
 EXTENSION = "events"
 RETENTION_INTERVAL_S = 3600.0
@@ -58,9 +62,7 @@ class Events:
         self.processor = EventProcessor(db, self.notices, clock=clock)
         self.settings = settings
         self.clock = clock
-        db.add_schema(media.SCHEMA)
-        for source in media.MEDIA_SOURCES:
-            self.processor.register(source, media.link_media_event)
+        self._prune_steps: list[PruneStep] = []
 
     # --- lifecycle ---
 
@@ -90,6 +92,10 @@ class Events:
         """Add a processing step for events of `source` (runs in the writer transaction)."""
         self.processor.register(source, handler)
 
+    def on_prune(self, step: PruneStep) -> None:
+        """Run `step(conn, cutoff)` in each retention pass (a capability's own derived rows)."""
+        self._prune_steps.append(step)
+
     def subscribe(self, listener: Listener, topics: tuple[Topic, ...] | None = None) -> Callable[[], None]:
         """Be told about committed changes (`alert.firing`, `incident.opened`, `media.event`, ...; all when
         `topics` is None): a subscription to the gateway's notice stream."""
@@ -103,24 +109,15 @@ class Events:
     async def recent(self, *, source: str | None = None, type: str | None = None, limit: int = 100) -> list[StoredEvent]:
         return await self.store.recent(source=source, type=type, limit=limit)
 
-    async def timeline(self, item_key: str) -> list[dict[str, Any]]:
-        return await self.db.run(lambda conn: media.media_timeline(conn, item_key))
-
-    async def timeline_for_download(self, download_id: str) -> list[dict[str, Any]]:
-        def query(conn: Any) -> list[dict[str, Any]]:
-            key = media.item_for_download(conn, download_id)
-            return media.media_timeline(conn, key) if key else []
-
-        return await self.db.run(query)
-
     # --- retention ---
 
     async def prune(self, *, now: float | None = None) -> int:
-        """Delete processed events (and timeline entries) older than `events.retentionDays`."""
+        """Delete processed events (and what capabilities derived from them) older than `events.retentionDays`."""
         cutoff = (now if now is not None else self.clock()) - self.settings().events.retention_days * 86400
 
-        def work(conn: Any) -> int:
-            media.prune_timeline(conn, cutoff)
+        def work(conn: sqlite3.Connection) -> int:
+            for step in self._prune_steps:
+                step(conn, cutoff)
             return prune_events(conn, cutoff)
 
         removed = await self.db.run(work)
@@ -139,15 +136,6 @@ class Events:
 
 def _install_methods(services: Services, events: Events) -> None:
     from openclaw.gateway.methods import READ, MethodCall, MethodError
-
-    @services.methods.method("media.timeline", READ)
-    async def media_timeline(call: MethodCall) -> dict[str, Any]:
-        key, download_id = call.params.get("key"), call.params.get("downloadId")
-        if isinstance(key, str) and key:
-            return {"key": key, "events": await events.timeline(key)}
-        if isinstance(download_id, str) and download_id:
-            return {"downloadId": download_id, "events": await events.timeline_for_download(download_id)}
-        raise MethodError("INVALID_REQUEST", "key or downloadId: expected a media item key (e.g. movie:tmdb:603) or a download id", {"field": "key"})
 
     @services.methods.method("events.recent", READ)
     async def events_recent(call: MethodCall) -> dict[str, Any]:

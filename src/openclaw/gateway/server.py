@@ -99,10 +99,11 @@ def install_capabilities(services: Services) -> None:
     from openclaw.gateway import core_methods
 
     core_methods.install(services)
-    from openclaw import events, incidents
+    from openclaw import events, incidents, media
 
     events.install(services)  # raises ConfigError when hooks.token equals the gateway token
     incidents.install(services)
+    media.install(services)
     from openclaw.policy import capability as policy_capability
     from openclaw.runbooks import capability as runbooks_capability
 
