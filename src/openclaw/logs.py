@@ -20,14 +20,28 @@ _SECRET_VALUE = re.compile(r"(?i)(token|apikey|api_key|password|secret|authoriza
 
 
 def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
-    for s in secrets:
+    # Longest first, so a secret that contains another is masked whole.
+    for s in sorted(secrets, key=len, reverse=True):
         if s and len(s) >= 6:
             text = text.replace(s, s[:4] + "…")
     return _SECRET_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}<redacted>", text)
 
 
+def redact_data(value: Any, secrets: tuple[str, ...] = ()) -> Any:
+    """`value` (an extra: text, or a mapping or list of them) with known secrets masked in every
+    string it holds. Key names are the code's own here (`groupKey`), so they decide nothing."""
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: redact_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_data(v, secrets) for v in value]
+    return value
+
+
 class RedactingFilter(logging.Filter):
-    """Masks known secret values and token-like key/value pairs in messages and extras."""
+    """Masks known secret values (every secret in the config) and token-like key/value pairs in
+    messages and extras."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,12 +52,18 @@ class RedactingFilter(logging.Filter):
             record.msg = redact_text(record.msg, self.secrets)
         # A single mapping argument (`log.info("%(k)s", {...})`) stays a mapping, or formatting fails.
         if isinstance(record.args, Mapping):
-            record.args = {k: redact_text(v, self.secrets) if isinstance(v, str) else v for k, v in record.args.items()}
+            record.args = {k: redact_data(v, self.secrets) for k, v in record.args.items()}
         elif record.args:
-            record.args = tuple(redact_text(a, self.secrets) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(redact_data(a, self.secrets) for a in record.args)
+        # A traceback quotes whatever the failing call was given: format it here, masked, and the
+        # formatters print this text instead of formatting the exception again.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text, self.secrets)
         for key, value in list(record.__dict__.items()):
-            if key not in _STD_ATTRS and isinstance(value, str):
-                setattr(record, key, redact_text(value, self.secrets))
+            if key not in _STD_ATTRS and isinstance(value, (str, Mapping, list, tuple)):
+                setattr(record, key, redact_data(value, self.secrets))
         return True
 
 
@@ -61,7 +81,7 @@ class JsonFormatter(logging.Formatter):
         }
         out.update(record_extras(record))
         if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
+            out["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(out, default=str)
 
 
@@ -73,7 +93,7 @@ class TextFormatter(logging.Formatter):
         if tail:
             line += "  " + tail
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + (record.exc_text or self.formatException(record.exc_info))
         return line
 
 

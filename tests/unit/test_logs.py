@@ -36,3 +36,31 @@ def test_a_mapping_argument_stays_a_mapping_and_is_redacted(ring: RingBuffer) ->
     logging.getLogger("openclaw-test.logs").info("key %(key)s for %(user)s", {"key": SECRET, "user": "ops"})
     [entry] = ring.tail()
     assert entry["msg"] == "key s3cr… for ops"
+
+
+def test_nested_extras_and_a_traceback_are_redacted(ring: RingBuffer) -> None:
+    import io
+    import json
+
+    from openclaw.logs import JsonFormatter, RedactingFilter
+
+    stream = io.StringIO()
+    printed = logging.StreamHandler(stream)
+    printed.setFormatter(JsonFormatter())
+    redactor = RedactingFilter()
+    redactor.secrets = (SECRET,)
+    printed.addFilter(redactor)
+    log = logging.getLogger("openclaw-test.logs")
+    log.addHandler(printed)
+    try:
+        try:
+            raise ValueError(f"refused key {SECRET}")
+        except ValueError:
+            log.exception("call.failed", extra={"request": {"headers": [f"Bearer {SECRET}"]}, "tried": (SECRET,)})
+    finally:
+        log.removeHandler(printed)
+    [entry] = ring.tail()
+    line = json.loads(stream.getvalue())
+    assert "ValueError: refused key s3cr…" in line["exc"]
+    assert line["request"] == {"headers": ["Bearer s3cr…"]}
+    assert SECRET not in stream.getvalue() and SECRET not in json.dumps(entry)

@@ -18,9 +18,9 @@ from typing import Any, Literal
 import json5
 from pydantic import ValidationError
 
-from openclaw.config import dotpath, paths
+from openclaw.config import dotpath, paths, redaction
 from openclaw.config.envsubst import MissingVariable, substitute
-from openclaw.config.schema import Settings, is_secret_key
+from openclaw.config.schema import Settings
 from openclaw.errors import ConfigError
 
 Source = Literal["env", "state", "seed", "default"]
@@ -39,9 +39,6 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "OPENCLAW_GATEWAY_TOKEN": ("gateway", "auth", "token"),
     "OPENCLAW_GATEWAY_PORT": ("gateway", "port"),
 }
-
-REDACTED = "__OPENCLAW_REDACTED__"
-
 
 @dataclass
 class ConfigSnapshot:
@@ -71,7 +68,12 @@ class ConfigSnapshot:
         return self.settings.model_dump(mode="json", by_alias=True, exclude_none=False)
 
     def redacted(self) -> dict[str, Any]:
-        return redact_mapping(self.effective())
+        """The effective config with every secret hidden: what every output shows."""
+        return redaction.redact(self.effective())
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The effective config's secrets, for the log filter to mask wherever they show up."""
+        return redaction.secret_values(self.effective())
 
     @property
     def hash(self) -> str:
@@ -81,18 +83,6 @@ class ConfigSnapshot:
 
 def raw_hash(tree: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()
-
-
-def redact_mapping(tree: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (REDACTED if is_secret_key(k) and isinstance(v, str) and v else redact(v)) for k, v in tree.items()}
-
-
-def redact(tree: Any) -> Any:
-    if isinstance(tree, dict):
-        return redact_mapping(tree)
-    if isinstance(tree, list):
-        return [redact(v) for v in tree]
-    return tree
 
 
 def read_layer(path: Path) -> dict[str, Any]:
@@ -215,14 +205,18 @@ def _describe(err: Any, file_for: Any) -> str:
     loc = [seg for seg in err["loc"]]
     path = dotpath.format_path([s if isinstance(s, int) else str(s) for s in loc])
     kind = err["type"]
+    given = err.get("input")
+    secret = redaction.is_secret_path(loc)
+    shown = "<redacted>" if secret else repr(given)
     if kind == "extra_forbidden":
         what = "unknown key (check the spelling; see docs/configuration.md)"
     elif kind == "literal_error":
-        what = f"expected {err['ctx']['expected']}, got {err.get('input')!r}"
+        what = f"expected {err['ctx']['expected']}, got {shown}"
     elif kind == "missing":
         what = "required key is missing"
     else:
-        shown = err.get("input")
-        shown = "<redacted>" if loc and isinstance(loc[-1], str) and is_secret_key(loc[-1]) else repr(shown)
-        what = f"{err['msg'].lower()} (got {shown})"
+        message = str(err["msg"]).lower()
+        if secret and isinstance(given, str) and given:
+            message = message.replace(given.lower(), "<redacted>")  # a validator may quote what it was given
+        what = f"{message} (got {shown})"
     return f"{file_for(path)}: {path}: {what}"

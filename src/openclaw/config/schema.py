@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from openclaw.config.secrecy import NotSecret, Secret
+
 BindMode = Literal["loopback", "lan", "custom", "auto"]
 
 DEFAULT_PORT = 18789
@@ -42,7 +44,7 @@ class RateLimitSettings(Section):
 
 class AuthSettings(Section):
     mode: Literal["token"] = "token"
-    token: str | None = Field(None, description="shared gateway token; generated on first boot when absent")
+    token: Secret | None = Field(None, description="shared gateway token; generated on first boot when absent")
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
@@ -124,12 +126,12 @@ class HookMapping(Section):
     name: str | None = None
     message_template: str | None = None
     text_template: str | None = None
-    session_key: str | None = None
+    session_key: NotSecret | None = None  # a session's name, e.g. hook:gitea
 
 
 class HooksSettings(Section):
     enabled: bool = True
-    token: str | None = Field(None, description="webhook token; must differ from gateway.auth.token")
+    token: Secret | None = Field(None, description="webhook token; must differ from gateway.auth.token")
     path: str = Field("/hooks", description="URL prefix of the webhooks: POST <path>/<name>")
     max_body_bytes: int = Field(262_144, ge=1024, description="largest accepted webhook body, bytes")
     mappings: list[HookMapping] = Field(default_factory=list)
@@ -186,7 +188,7 @@ class ModelProvider(Section):
         "openai-completions", description="wire format: Anthropic Messages or OpenAI chat/completions"
     )
     base_url: str | None = Field(None, description="endpoint, e.g. http://ollama:11434/v1; unset = the vendor's")
-    api_key: str | None = Field(None, description="key; ${VAR} keeps it out of files")
+    api_key: Secret | None = Field(None, description="key; ${VAR} keeps it out of files")
     max_retries: int = Field(4, ge=0, le=10, description="retries on 429/5xx/529 with exponential backoff")
     timeout_seconds: float = Field(120.0, gt=0, description="per-request timeout, seconds")
     models: list[ModelDefinition] = Field(default_factory=list)
@@ -357,7 +359,7 @@ class Settings(Section):
     channels: OpenSection = Field(default_factory=OpenSection)
     sandbox: OpenSection = Field(default_factory=OpenSection)
     cron: CronSettings = Field(default_factory=CronSettings)
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, Secret] = Field(default_factory=dict, description="variables for tools and skills; every value is a secret")
     meta: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("hooks")
@@ -376,11 +378,3 @@ class Settings(Section):
                 f"assets under {assets}/): expected a webhook prefix outside them, such as /hooks"
             )
         return hooks
-
-
-# Config paths whose values are secrets: redacted in every read surface.
-SECRET_KEYS = frozenset({"token", "password", "apiKey", "api_key", "botToken", "appToken", "signingSecret", "secret"})
-
-
-def is_secret_key(key: str) -> bool:
-    return key in SECRET_KEYS or key.lower().endswith(("token", "apikey", "password", "secret"))

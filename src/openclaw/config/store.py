@@ -20,6 +20,8 @@ from filelock import FileLock
 
 from openclaw.config import dotpath, layers, paths
 from openclaw.config.layers import ConfigSnapshot
+from openclaw.config.redaction import REDACTED
+from openclaw.errors import ConfigError
 
 TOKEN_BYTES = 32  # token_urlsafe(32) is 43 characters
 
@@ -61,9 +63,27 @@ def update_state(state_dir: Path, change: Callable[[dict[str, Any]], None]) -> C
         raw = layers.read_layer(spath)
         candidate = copy.deepcopy(raw)
         change(candidate)
+        _refuse_placeholders(candidate, spath)
         snapshot = layers.load(state_dir, state_override=candidate)
         write_json_atomic(spath, candidate)
         return snapshot
+
+
+def _refuse_placeholders(tree: Any, spath: Path, prefix: tuple[dotpath.Segment, ...] = ()) -> None:
+    """A client that sends back what `config.get` showed would store the placeholder over the secret."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            _refuse_placeholders(value, spath, (*prefix, key))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            _refuse_placeholders(value, spath, (*prefix, index))
+    elif tree == REDACTED:
+        path = dotpath.format_path(list(prefix))
+        raise ConfigError(
+            "config invalid",
+            [f"{spath}: {path}: the value is the redaction placeholder {REDACTED}, not a secret; "
+             "send the new value, or leave the key out to keep the current one"],
+        )
 
 
 def set_value(state_dir: Path, path: str, value: Any) -> ConfigSnapshot:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Any
 
 from openclaw import __version__
 from openclaw.config import layers, store
-from openclaw.errors import ConfigError
+from openclaw.config.reveal import reveal
+from openclaw.errors import ConfigError, ConfigPathError
 from openclaw.gateway.config_holder import needs_restart
 from openclaw.gateway.methods import ADMIN, READ, MethodCall, MethodError
 from openclaw.gateway.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def install(services: Services) -> None:
@@ -50,6 +55,34 @@ def install(services: Services) -> None:
             "warnings": snap.warnings,
             "valid": True,
         }
+
+    @m.method("config.reveal", ADMIN)
+    async def config_reveal(call: MethodCall) -> dict[str, Any]:
+        """One value in clear, for an admin, audited (`<state>/audit/config.jsonl`) before it is sent."""
+        path = call.params.get("path")
+        if not isinstance(path, str) or not path.strip():
+            raise MethodError("INVALID_REQUEST", "path: expected a dotted config path, e.g. env.OPENAI_API_KEY", {"field": "path"})
+        services.config.refresh()
+        caller = call.caller
+        actor = {
+            "deviceId": caller.device_id,
+            "clientId": caller.client_id,
+            "role": caller.role,
+            "scopes": sorted(caller.scopes),
+            "remoteIp": caller.remote_ip,
+            "local": caller.is_local,
+            "conn": caller.conn_id,
+        }
+        try:
+            shown = await asyncio.to_thread(reveal, services.config.snapshot, path, actor=actor, via="gateway")
+        except ConfigPathError as exc:
+            raise MethodError("INVALID_REQUEST", str(exc), {"field": "path"}) from None
+        except OSError as exc:
+            # Fail closed: a read that leaves no record does not happen.
+            log.error("config.reveal_unaudited", extra={"path": path, "error": exc.strerror or type(exc).__name__})
+            raise MethodError("UNAVAILABLE", f"the audit record could not be written ({exc.strerror or exc}); nothing was revealed") from None
+        log.info("config.revealed", extra={"path": shown.path, "secrets": ",".join(shown.secrets), "device": caller.device_id})
+        return {"path": shown.path, "value": shown.value, "source": shown.source, "secrets": shown.secrets}
 
     async def write(call: MethodCall, patch_mode: bool) -> dict[str, Any]:
         params = call.params

@@ -76,22 +76,17 @@ def prepare(state_dir: Path | None = None, *, port: int | None = None, bind: str
     sdir = paths.ensure_private_dir(state_dir or paths.state_dir())
     snapshot, created = store.ensure_gateway_token(sdir)
     settings = snapshot.settings
-    ring, redactor = logs.setup(settings.logging.level, settings.logging.format)
+    ring, redactor = logs.setup(settings.logging.level, settings.logging.format, snapshot.secret_values())
     for warning in snapshot.warnings:
         log.warning("config.normalized", extra={"detail": warning})
     host = bind_host(settings, bind)
     check_exposure(settings, host)
     final_port = port or settings.gateway.port
     holder = ConfigHolder(snapshot)
-    redactor.secrets = _secrets(settings)
-    holder.on_change(lambda old, new: setattr(redactor, "secrets", _secrets(new.settings)))
+    holder.on_change(lambda old, new: setattr(redactor, "secrets", new.secret_values()))
     services = Services(state_dir=sdir, config=holder, logs=ring, redactor=redactor)
     install_capabilities(services)
     return StartPlan(services=services, host=host, port=final_port, token_created=created)
-
-
-def _secrets(settings: Settings) -> tuple[str, ...]:
-    return tuple(s for s in (settings.gateway.auth.token, settings.hooks.token) if s)
 
 
 def install_capabilities(services: Services) -> None:

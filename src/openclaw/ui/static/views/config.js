@@ -1,5 +1,6 @@
 // Config: the effective configuration (`config.get`), each value with the layer it came from
-// (default, seed, state, env) and secrets redacted by the gateway. A value is edited in place
+// (default, seed, state, env) and secrets redacted by the gateway (every `env` value, every field
+// the schema types as a secret, every key named like one): the page never holds one in clear. A value is edited in place
 // with `config.set {path, value, baseHash}`; the gateway validates it and a refusal is shown next
 // to the field it concerns, with the typed text kept so nothing is lost.
 
@@ -78,6 +79,15 @@ export function mount(root, ctx) {
       class: "config-edit",
       onsubmit: async (ev) => {
         ev.preventDefault();
+        if (secret && input.value === "") {
+          // The field starts empty because the gateway never sends a secret; saving it as it is
+          // would replace the secret with nothing.
+          error.textContent = `Type the new secret for ${path}. To remove it, run: openclaw config unset ${path}`;
+          error.hidden = false;
+          input.setAttribute("aria-invalid", "true");
+          input.focus();
+          return;
+        }
         save.disabled = true;
         error.hidden = true;
         input.removeAttribute("aria-invalid");
