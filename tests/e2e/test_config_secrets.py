@@ -129,3 +129,17 @@ async def test_a_refused_config_set_never_echoes_the_secret_it_was_given(state_d
     assert "env" in wrong_type.value.message and "hooks.token" in nested.value.message
     assert "env.OPENAI_API_KEY" in placeholder.value.message and "placeholder" in placeholder.value.message
     assert (state_dir / "openclaw.json").read_text() == before
+
+
+async def test_a_malformed_path_is_a_clear_refusal_not_a_gateway_failure(state_dir: Path) -> None:
+    async with run_embedded(state_dir) as gw:
+        async with gw.client() as admin:
+            current = await admin.call("config.get")
+            with pytest.raises(GatewayError) as set_refused:
+                await admin.call("config.set", {"path": "env..OPENAI_API_KEY", "value": OPENAI_KEY, "baseHash": current["hash"]})
+            with pytest.raises(GatewayError) as reveal_refused:
+                await admin.call("config.reveal", {"path": "env[unclosed"})
+    for refused in (set_refused.value, reveal_refused.value):
+        assert refused.code == "INVALID_REQUEST" and refused.details["field"] == "path"
+    assert "empty key" in set_refused.value.message and OPENAI_KEY not in set_refused.value.message
+    assert "unclosed" in reveal_refused.value.message

@@ -103,7 +103,10 @@ def install(services: Services) -> None:
                 raise MethodError("INVALID_REQUEST", "path: expected a dotted config path", {"field": "path"})
             from openclaw.config import dotpath
 
-            segs = dotpath.parse(path)
+            try:
+                segs = dotpath.parse(path)
+            except ConfigPathError as exc:
+                raise MethodError("INVALID_REQUEST", str(exc), {"field": "path"}) from None
             change = lambda tree: dotpath.set_in(tree, segs, value)  # noqa: E731
         try:
             store.update_state(services.state_dir, change)
