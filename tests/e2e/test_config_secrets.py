@@ -143,3 +143,32 @@ async def test_a_malformed_path_is_a_clear_refusal_not_a_gateway_failure(state_d
         assert refused.code == "INVALID_REQUEST" and refused.details["field"] == "path"
     assert "empty key" in set_refused.value.message and OPENAI_KEY not in set_refused.value.message
     assert "unclosed" in reveal_refused.value.message
+
+
+async def test_an_audited_action_that_quotes_a_config_secret_is_stored_masked(state_dir: Path) -> None:
+    """A model's reason (or a pod's captured logs) may quote a secret it saw; the policy audit
+    table, which every read-only device can list, keeps it masked."""
+    from openclaw.ops.refs import ObjectRef
+    from openclaw.policy.capability import audit_path, policy_of
+    from openclaw.policy.models import ActionKind, ActionRequest, Actor
+
+    configure(state_dir)
+    async with run_embedded(state_dir) as gw:
+        request = ActionRequest(
+            ActionKind.POD_DELETE,
+            ObjectRef("Pod", "coredns-0", namespace="kube-system"),
+            Actor.agent("incident:inc-1"),
+            f"the pod logs 'auth failed for {SONARR_KEY}', restart it",
+            params={"note": f"key {OPENAI_KEY}"},
+        )
+        decision = await policy_of(gw.services).submit(request)
+        async with gw.client(identity=DeviceIdentity.generate(), scopes=["operator.read"]) as reader:
+            listed = await reader.call("actions.list")
+    assert str(decision.outcome) == "refused"  # a protected namespace: the door refused it
+    [row] = listed["actions"]
+    assert row["reason"] == "the pod logs 'auth failed for 9f1c…', restart it"
+    db = audit_path(state_dir)
+    stored = b"".join(f.read_bytes() for f in db.parent.glob(db.name + "*"))  # the journal or WAL too
+    for secret in (SONARR_KEY, OPENAI_KEY):
+        assert secret not in json.dumps(row)
+        assert secret.encode() not in stored

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +58,9 @@ _COLUMNS = (
     "id created_at updated_at kind target namespace actor incident reason params mode outcome decision setting "
     "executed result details verification expires_at resolution resolved_by resolved_at"
 ).split()
+
+# Columns that carry free text or data from elsewhere (a model's reason, a pod's logs).
+_MASKED = frozenset({"reason", "decision", "result", "details", "verification"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +133,11 @@ def records_for_incident(conn: sqlite3.Connection, incident_id: str) -> list[Aud
 class AuditLog:
     """The `ops_actions` table in a SQLite file; safe to open from the gateway and the CLI at once."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, mask: Callable[[Any], Any] | None = None) -> None:
         self.path = path
+        # What is written passes `mask` first: the gateway masks its config's secrets, which a
+        # reason, a parameter or captured logs may quote, so no reader of the table sees them.
+        self._mask = mask or (lambda value: value)
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,7 +182,8 @@ class AuditLog:
                 " outcome, decision, setting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     action_id, ts, ts, str(request.kind), request.target.key, request.namespace, str(request.actor), request.incident,
-                    request.reason, json.dumps(request.params, sort_keys=True, default=str), mode, str(outcome), decision, setting,
+                    self._mask(request.reason), json.dumps(self._mask(request.params), sort_keys=True, default=str), mode, str(outcome),
+                    self._mask(decision), setting,
                 ),
             )  # fmt: skip
         return action_id
@@ -186,6 +193,7 @@ class AuditLog:
         unknown = set(fields) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown audit columns: {sorted(unknown)}")
+        fields = {k: self._mask(v) if k in _MASKED else v for k, v in fields.items()}
         fields["updated_at"] = time.time()
         if "details" in fields:
             fields["details"] = json.dumps(fields["details"], sort_keys=True, default=str)

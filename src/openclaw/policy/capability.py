@@ -15,6 +15,7 @@ from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 from openclaw.errors import KubeError, StateError
 from openclaw.gateway.methods import APPROVALS, READ, MethodCall, MethodError
+from openclaw.logs import redact_data
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
 
@@ -82,7 +83,7 @@ def install(services: Services) -> PolicyEngine:
         # Posted, not awaited: the engine never waits for a subscriber (a slow Slack post must not delay a drain).
         services.notices.post(Notice(Topic(event), payload))
 
-    audit = AuditLog(audit_path(services.state_dir))
+    audit = AuditLog(audit_path(services.state_dir), mask=lambda value: redact_data(value, services.redactor.secrets))
     engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish)
     services.extensions[EXTENSION] = engine
     m = services.methods
