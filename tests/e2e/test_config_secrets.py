@@ -172,3 +172,22 @@ async def test_an_audited_action_that_quotes_a_config_secret_is_stored_masked(st
     for secret in (SONARR_KEY, OPENAI_KEY):
         assert secret not in json.dumps(row)
         assert secret.encode() not in stored
+
+
+async def test_a_secret_from_the_environment_is_hidden_wherever_a_reference_puts_it(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`${LLM_API_KEY}` inside a URL lands in a field that is not a secret; the value still is."""
+    env_key = "llm-key-Zx81Qp27Lm45"
+    monkeypatch.setenv("LLM_API_KEY", env_key)
+    store.set_value(state_dir, "models.providers.vllm", {"baseUrl": "http://vllm:8000/v1?api_key=${LLM_API_KEY}", "apiKey": "${LLM_API_KEY}"})
+    async with run_embedded(state_dir) as gw:
+        logging.getLogger("openclaw.test.provider").warning("provider.slow", extra={"detail": f"GET /v1/models with {env_key} took 9s"})
+        async with gw.client(identity=DeviceIdentity.generate(), scopes=["operator.read"]) as reader:
+            got = await reader.call("config.get")
+            tail = await reader.call("logs.tail", {"limit": 1000})
+        async with gw.client() as admin:
+            shown = await admin.call("config.reveal", {"path": "models.providers.vllm"})
+    assert got["config"]["models"]["providers"]["vllm"]["baseUrl"] == REDACTED
+    assert env_key not in json.dumps(got) and env_key not in json.dumps(tail)
+    assert shown["value"]["baseUrl"] == f"http://vllm:8000/v1?api_key={env_key}"
+    assert shown["secrets"] == ["models.providers.vllm.baseUrl", "models.providers.vllm.apiKey"]
+    assert "${LLM_API_KEY}" in (state_dir / "openclaw.json").read_text()  # never written back resolved

@@ -54,6 +54,8 @@ class ConfigSnapshot:
     resolved: dict[str, Any]
     settings: Settings
     warnings: list[str] = field(default_factory=list)
+    # Values of the environment's secret-named variables (see `redaction.environment_secrets`).
+    environment_secrets: tuple[str, ...] = ()
 
     def source_of(self, path: str) -> Source:
         segs = dotpath.parse(path)
@@ -69,11 +71,12 @@ class ConfigSnapshot:
 
     def redacted(self) -> dict[str, Any]:
         """The effective config with every secret hidden: what every output shows."""
-        return redaction.redact(self.effective())
+        return redaction.redact(self.effective(), known=self.environment_secrets)
 
     def secret_values(self) -> tuple[str, ...]:
-        """The effective config's secrets, for the log filter to mask wherever they show up."""
-        return redaction.secret_values(self.effective())
+        """The effective config's secrets and the environment's, for the log filter to mask
+        wherever they show up."""
+        return tuple(dict.fromkeys((*redaction.secret_values(self.effective()), *self.environment_secrets)))
 
     @property
     def hash(self) -> str:
@@ -190,6 +193,7 @@ def load(
         resolved=resolved,
         settings=settings,
         warnings=warnings,
+        environment_secrets=redaction.environment_secrets(env),
     )
 
 

@@ -25,10 +25,27 @@ REDACTED = "__OPENCLAW_REDACTED__"
 Leaf = Callable[[Any, bool], Any]
 
 
-def redact(tree: Mapping[str, Any], schema: type[BaseModel] = Settings) -> dict[str, Any]:
-    """A copy of a config tree (camelCase JSON form) with every secret replaced by `REDACTED`."""
-    redacted = _walk(dict(tree), schema, False, lambda value, secret: REDACTED if secret and _hideable(value) else value)
-    return dict(redacted)
+# Shorter known secrets are not searched for inside other text: `FOO_KEY=1` would hide every "1".
+MIN_QUOTED_LENGTH = 6
+
+
+def redact(tree: Mapping[str, Any], schema: type[BaseModel] = Settings, *, known: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A copy of a config tree (camelCase JSON form) with every secret replaced by `REDACTED`, and
+    every other string that quotes one of the `known` secrets (a `${OPENAI_API_KEY}` inside a URL)."""
+    quoted = tuple(k for k in known if len(k) >= MIN_QUOTED_LENGTH)
+
+    def hide(value: Any, secret: bool) -> Any:
+        if _hideable(value) and (secret or any(k in value for k in quoted)):
+            return REDACTED
+        return value
+
+    return dict(_walk(dict(tree), schema, False, hide))
+
+
+def environment_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of the environment variables whose names say secret (`ANTHROPIC_API_KEY`): a
+    `${VAR}` may carry one into any config string, and the agent reads provider keys from here."""
+    return tuple(value for name, value in env.items() if value and name_says_secret(name))
 
 
 def secret_values(tree: Mapping[str, Any], schema: type[BaseModel] = Settings) -> tuple[str, ...]:
@@ -44,7 +61,7 @@ def secret_values(tree: Mapping[str, Any], schema: type[BaseModel] = Settings) -
     return tuple(dict.fromkeys(found))
 
 
-def secret_paths(tree: Mapping[str, Any], schema: type[BaseModel] = Settings) -> list[str]:
+def secret_paths(tree: Mapping[str, Any], schema: type[BaseModel] = Settings, *, known: tuple[str, ...] = ()) -> list[str]:
     """The dotted paths of the secrets in a tree (what a reveal shows, for its audit record)."""
     found: list[str] = []
 
@@ -58,7 +75,7 @@ def secret_paths(tree: Mapping[str, Any], schema: type[BaseModel] = Settings) ->
         elif node == REDACTED:
             found.append(dotpath.format_path(path))
 
-    visit(redact(tree, schema), [])
+    visit(redact(tree, schema, known=known), [])
     return found
 
 

@@ -30,7 +30,7 @@ def reveal(snapshot: ConfigSnapshot, path: str, *, actor: dict[str, Any], via: s
         value = dotpath.get(effective, segments)
     except KeyError:
         raise ConfigPathError(f"Config path not found: {path}") from None
-    secrets = [p for p in redaction.secret_paths(effective) if _under(p, canonical)]
+    secrets = [p for p in redaction.secret_paths(effective, known=snapshot.environment_secrets) if _under(p, canonical)]
     audit.record_reveal(snapshot.state_dir, path=canonical, secrets=secrets, actor=actor, via=via)
     return Revealed(canonical, value, snapshot.source_of(canonical), secrets)
 
