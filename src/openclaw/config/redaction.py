@@ -2,7 +2,8 @@
 
 A value is a secret when the schema types it `Secret` (every value under `env`, every token and
 API key field), when it sits under a key whose name says so and the schema does not say otherwise
-(`config/secrecy.py`), or when it is inside a secret list or map. The rules are read from the
+(`config/secrecy.py`), when it is inside a secret list or map, or when it quotes a secret the
+environment holds (`${LLM_API_KEY}` inside a URL). The rules are read from the
 schema while walking a tree beside it, so a field typed `Secret` needs no list kept anywhere else.
 Only non-empty strings are hidden: an unset secret shows as unset, and `maxTokens: 4096` is a count.
 """
@@ -23,8 +24,6 @@ from openclaw.config.secrecy import Secrecy, name_says_secret
 REDACTED = "__OPENCLAW_REDACTED__"
 
 Leaf = Callable[[Any, bool], Any]
-
-
 # Shorter known secrets are not searched for inside other text: `FOO_KEY=1` would hide every "1".
 MIN_QUOTED_LENGTH = 6
 
