@@ -19,10 +19,17 @@ _STD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"mes
 _SECRET_VALUE = re.compile(r"(?i)(token|apikey|api_key|password|secret|authorization)([\"'=:\s]+)([^\s\"',&]{6,})")
 
 
+def maskable(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """The secrets worth searching text for, longest first (so a secret that contains another is
+    masked whole); shorter ones would mangle ordinary words."""
+    return tuple(sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True))
+
+
 def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
-    # Longest first, so a secret that contains another is masked whole.
-    for s in sorted(secrets, key=len, reverse=True):
-        if s and len(s) >= 6:
+    """`text` with each secret (in the order `maskable` gives) cut to its first 4 characters and
+    token-like `key=value` pairs hidden."""
+    for s in secrets:
+        if len(s) >= 6:
             text = text.replace(s, s[:4] + "…")
     return _SECRET_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}<redacted>", text)
 
@@ -45,7 +52,16 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: tuple[str, ...] = ()
+        self._secrets: tuple[str, ...] = ()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self._secrets
+
+    @secrets.setter
+    def secrets(self, values: tuple[str, ...]) -> None:
+        # Sorted once per config change, not once per log record.
+        self._secrets = maskable(values)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):

@@ -64,3 +64,11 @@ def test_nested_extras_and_a_traceback_are_redacted(ring: RingBuffer) -> None:
     assert "ValueError: refused key s3cr…" in line["exc"]
     assert line["request"] == {"headers": ["Bearer s3cr…"]}
     assert SECRET not in stream.getvalue() and SECRET not in json.dumps(entry)
+
+
+def test_a_secret_containing_another_is_masked_whole_and_short_ones_are_left_alone() -> None:
+    redactor = RedactingFilter()
+    redactor.secrets = ("abcdef", "xyz", "abcdef-long-secret")
+    record = logging.LogRecord("openclaw.t", logging.INFO, __file__, 1, "saw abcdef-long-secret and xyz and abcdef", None, None)
+    redactor.filter(record)
+    assert record.getMessage() == "saw abcd… and xyz and abcd…"
