@@ -82,3 +82,29 @@ async def test_a_refused_config_set_names_the_path_but_never_prints_the_value(co
     code, out, err = await openclaw(configured, "config", "set", "gateway.auth.token", REDACTED)
     assert code == 1 and "gateway.auth.token" in err and "placeholder" in err
     assert (configured / "openclaw.json").read_text() == before
+
+
+async def test_reveal_from_a_device_paired_read_only_is_refused_and_prints_nothing(configured: Path, tmp_path: Path) -> None:
+    """An operator's laptop, paired with operator.read only, asks the pod's gateway through an
+    ingress: the reveal needs operator.admin, which that pairing does not give."""
+    from forwarding_proxy import ForwardingProxy
+
+    from openclaw.gateway.pairing import PairingStore
+
+    laptop = tmp_path / "laptop"
+    identity = load_or_create(identity_path(laptop))
+    pairing = PairingStore(configured)
+    request, _ = pairing.request({"deviceId": identity.device_id, "publicKey": identity.public_key_b64url, "role": "operator", "scopes": ["operator.read"]})
+    pairing.approve(request["requestId"])
+    async with run_embedded(configured) as gw:
+        proxy = ForwardingProxy("10.0.0.7", gw.port)
+        try:
+            code, out, err = await openclaw(laptop, "config", "get", "env.OPENAI_API_KEY", "--reveal", "--url", proxy.ws_url, "--token", gw.token)
+        finally:
+            proxy.close()
+    assert code == 1
+    assert OPENAI_KEY not in out + err
+    # Asking for more than the pairing gave is a new pairing request an operator must approve.
+    assert "not paired this device" in err or "operator.admin" in err, err
+    assert audit.read_records(configured) == []
+    assert not audit.audit_path(laptop).exists()  # with --url nothing is read or written locally instead
