@@ -191,3 +191,18 @@ async def test_a_secret_from_the_environment_is_hidden_wherever_a_reference_puts
     assert shown["value"]["baseUrl"] == f"http://vllm:8000/v1?api_key={env_key}"
     assert shown["secrets"] == ["models.providers.vllm.baseUrl", "models.providers.vllm.apiKey"]
     assert "${LLM_API_KEY}" in (state_dir / "openclaw.json").read_text()  # never written back resolved
+
+
+async def test_an_incident_note_that_quotes_a_config_secret_is_stored_masked(state_dir: Path) -> None:
+    """An escalation carries a crashing pod's logs; the app may have logged its own API key."""
+    from openclaw.incidents import incidents_of
+
+    configure(state_dir)
+    async with run_embedded(state_dir) as gw:
+        incidents = incidents_of(gw.services)
+        await incidents.attach_note(None, "escalation", "runbook:crashloop", f"sonarr exits: 401 for {SONARR_KEY}", {"logs": [f"GET /api/v3/series?apikey={SONARR_KEY}"], "exitCode": 1})
+        [note] = await incidents.list_notes()
+    assert note.summary == "sonarr exits: 401 for 9f1c…"
+    assert note.data == {"logs": ["GET /api/v3/series?apikey=9f1c…"], "exitCode": 1}
+    stored = b"".join(f.read_bytes() for f in state_dir.glob("events.db*"))
+    assert SONARR_KEY.encode() not in stored

@@ -26,6 +26,7 @@ from openclaw.gateway.methods import READ, MethodCall, MethodError
 from openclaw.incidents import heartbeat, notes, store
 from openclaw.incidents.correlate import handle_alert_notification
 from openclaw.incidents.models import INCIDENT_STATUSES, Incident, IncidentStatus
+from openclaw.logs import redact_data
 
 if TYPE_CHECKING:
     from openclaw.gateway.services import Services
@@ -38,8 +39,11 @@ HEARTBEAT_CHECK_INTERVAL_S = 30.0
 
 
 class Incidents:
-    def __init__(self, events: Events) -> None:
+    def __init__(self, events: Events, *, mask: Callable[[Any], Any] | None = None) -> None:
         self.events = events
+        # Notes quote what others wrote (a crashing pod's logs, the agent's findings): `mask` takes
+        # the config's secrets out before a note is stored or published.
+        self._mask = mask or (lambda value: value)
         events.db.add_schema(store.SCHEMA)
         events.db.add_schema(notes.SCHEMA)
         events.register("alertmanager", handle_alert_notification)
@@ -67,7 +71,7 @@ class Incidents:
         blocking the loop); once committed, `incident.updated` carries the incident and the note."""
 
         def write(conn: Any) -> tuple[notes.IncidentNote, Incident | None]:
-            note = notes.add_note(conn, incident_id, kind, author, summary, data or {}, self.events.clock())
+            note = notes.add_note(conn, incident_id, kind, author, self._mask(summary), self._mask(data or {}), self.events.clock())
             return note, store.get_incident(conn, incident_id, with_alerts=False) if incident_id else None
 
         note, incident = await self.events.db.run(write)
@@ -115,7 +119,7 @@ def _status_param(params: dict[str, Any]) -> IncidentStatus | None:
 
 
 def install(services: Services) -> Incidents:
-    incidents = Incidents(events_of(services))
+    incidents = Incidents(events_of(services), mask=lambda value: redact_data(value, services.redactor.secrets))
     services.extensions[EXTENSION] = incidents
 
     @services.methods.method("incidents.list", READ)
