@@ -2,7 +2,8 @@
 
 Checks: config validity (the gateway's own text), state dir 700 / files 600, token present,
 bind/origin/auth consistency, hooks token distinct from the gateway token, trusted proxies
-parse, and whether the gateway port answers. Exit 1 when any check fails; warnings do not fail.
+parse, webhook bodies refused as too large (and the setting to raise), and whether the gateway
+port answers. Exit 1 when any check fails; warnings do not fail.
 """
 
 from __future__ import annotations
@@ -95,6 +96,46 @@ def settings_checks(snap: Any) -> list[Check]:
     return out
 
 
+def body_limit_checks(sdir: Path, snap: Any) -> list[Check]:
+    """Webhook bodies refused as too large (kept in the event database): which setting to raise.
+    AlertManager does not retry a 413, so a refused storm is otherwise lost without a trace."""
+    import sqlite3
+
+    from openclaw.config.schema import ALERT_BYTES_ESTIMATE
+    from openclaw.errors import StateError
+    from openclaw.events.db import DB_FILE_NAME, connect_readonly
+    from openclaw.events.refusals import too_large
+
+    hooks = snap.settings.hooks
+    alert_limit, alert_setting = hooks.body_limit("alertmanager")
+    fits = f"alertmanager takes notifications up to {alert_limit} bytes ({alert_setting}, about {alert_limit // ALERT_BYTES_ESTIMATE} alerts)"
+    try:
+        conn = connect_readonly(sdir / DB_FILE_NAME)
+    except StateError:
+        return [Check("webhook body limits", OK, f"{fits}; no event received yet")]
+    try:
+        refused = too_large(conn)
+    except sqlite3.Error as exc:
+        return [Check("webhook body limits", WARN, f"cannot read {sdir / DB_FILE_NAME}: {exc}")]
+    finally:
+        conn.close()
+    out = []
+    for row in refused:
+        limit, setting = hooks.body_limit(row.hook)
+        seen = f"last {row.last_size} bytes" if row.last_size is not None else "last one cut off while streaming"
+        what = f"{row.hook}: {row.count} bodies refused as too large ({seen}, over {row.setting} {row.limit_bytes})"
+        if limit > row.limit_bytes:
+            out.append(Check("webhook body limits", OK, f"{what}; the limit has been raised since to {limit} ({setting})"))
+            continue
+        wanted = max(2 * limit, 2 * (row.last_size or 0))
+        fix = f"raise it: openclaw config set {setting} {wanted}"
+        if row.hook == "alertmanager":
+            fix += (f", or set max_alerts: {max(1, limit // ALERT_BYTES_ESTIMATE)} in the AlertManager receiver's webhook_configs "
+                    "(it sends every alert of a group unless max_alerts is set; left-out alerts are counted, never sent)")
+        out.append(Check("webhook body limits", WARN, f"{what}; {fix}"))
+    return out or [Check("webhook body limits", OK, f"{fits}; no body refused as too large")]
+
+
 def port_check(sdir: Path, snap: Any) -> Check:
     import httpx
 
@@ -128,6 +169,7 @@ def doctor(
     checks += permission_checks(sdir)
     if snap is not None:
         checks += settings_checks(snap)
+        checks += body_limit_checks(sdir, snap)
     checks.append(port_check(sdir, snap))
     failed = any(c.status == FAIL for c in checks)
     if as_json:

@@ -127,12 +127,45 @@ class HookMapping(Section):
     session_key: str | None = None
 
 
+# Per-hook body limits kept unless set: AlertManager sends every alert of a group in one
+# notification (unless its receiver sets max_alerts), so a storm is one large body; at about
+# 1.2 KB per kube-prometheus alert, 8 MiB holds about 7,000 alerts.
+HOOK_BODY_LIMIT_DEFAULTS: dict[str, int] = {"alertmanager": 8 * 1024 * 1024}
+ALERT_BYTES_ESTIMATE = 1200
+BodyBytes = Annotated[int, Field(ge=1024)]
+
+
 class HooksSettings(Section):
     enabled: bool = True
     token: str | None = Field(None, description="webhook token; must differ from gateway.auth.token")
     path: str = Field("/hooks", description="URL prefix of the webhooks: POST <path>/<name>")
-    max_body_bytes: int = Field(262_144, ge=1024, description="largest accepted webhook body, bytes")
+    max_body_bytes: BodyBytes = Field(262_144, description="largest accepted webhook body, bytes (hooks not in maxBodyBytesByHook)")
+    max_body_bytes_by_hook: dict[str, BodyBytes] = Field(
+        default_factory=dict, description="largest body per hook name (alertmanager, sonarr, a mapping's path), bytes"
+    )
     mappings: list[HookMapping] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_body_limit_defaults(cls, data: Any) -> Any:
+        """A limit set for one hook keeps the others' defaults; a default is never below maxBodyBytes."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("maxBodyBytesByHook", data.get("max_body_bytes_by_hook")) or {}
+        general = data.get("maxBodyBytes", data.get("max_body_bytes"))
+        if not isinstance(given, dict):
+            return data
+        floor = general if isinstance(general, int) and not isinstance(general, bool) else 0
+        defaults = {hook: max(limit, floor) for hook, limit in HOOK_BODY_LIMIT_DEFAULTS.items()}
+        data = {k: v for k, v in data.items() if k != "max_body_bytes_by_hook"}
+        return {**data, "maxBodyBytesByHook": {**defaults, **given}}
+
+    def body_limit(self, hook: str) -> tuple[int, str]:
+        """The largest body `hook` accepts, and the config path that sets it."""
+        limit = self.max_body_bytes_by_hook.get(hook)
+        if limit is not None:
+            return limit, f"hooks.maxBodyBytesByHook.{hook}"
+        return self.max_body_bytes, "hooks.maxBodyBytes"
 
     @field_validator("path")
     @classmethod
