@@ -123,7 +123,7 @@ def body_limit_checks(sdir: Path, snap: Any) -> list[Check]:
     for row in refused:
         limit, setting = hooks.body_limit(row.hook)
         seen = f"last {row.last_size} bytes" if row.last_size is not None else "last one cut off while streaming"
-        what = f"{row.hook}: {row.count} bodies refused as too large ({seen}, over {row.setting} {row.limit_bytes})"
+        what = f"{row.hook}: {row.count} {'body' if row.count == 1 else 'bodies'} refused as too large ({seen}, over {row.setting} {row.limit_bytes})"
         if limit > row.limit_bytes:
             out.append(Check("webhook body limits", OK, f"{what}; the limit has been raised since to {limit} ({setting})"))
             continue
