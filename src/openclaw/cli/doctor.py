@@ -88,6 +88,12 @@ def settings_checks(snap: Any) -> list[Check]:
         out.append(Check("hooks token", OK, "distinct from the gateway token"))
     else:
         out.append(Check("hooks token", WARN, "hooks.token is unset: webhooks are refused until it is set"))
+    from openclaw.config.schema import provider_api_problems
+
+    wire = provider_api_problems(settings.models)
+    out += [Check("model providers", WARN, problem) for problem in wire]
+    if settings.models.providers and not wire:
+        out.append(Check("model providers", OK, ", ".join(f"{k}: {v.api}" for k, v in settings.models.providers.items())))
     try:
         peer.parse_networks(gw.trusted_proxies)
         out.append(Check("trusted proxies", OK, ", ".join(gw.trusted_proxies) or "none (forwarding headers make a client remote)"))
