@@ -147,16 +147,23 @@ def port_check(sdir: Path, snap: Any) -> Check:
 
     from openclaw.gateway import runtime
 
+    from openclaw.cli.gateway_access import no_gateway
+
     running = runtime.read(sdir)
     port = running["port"] if running else snap.settings.gateway.port if snap else 18789
     try:
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     except httpx.HTTPError:
+        if running is None:
+            return Check("gateway port", WARN, f"{no_gateway(sdir)}; nothing answers on 127.0.0.1:{port} either")
         return Check("gateway port", WARN, f"nothing answers on 127.0.0.1:{port} (gateway not running, or bound elsewhere)")
     try:
         live = response.json().get("status") == "live"
     except ValueError:
         live = False
+    if running is None:
+        other = "another state dir's gateway" if live else f"something else (HTTP {response.status_code})"
+        return Check("gateway port", WARN, f"{no_gateway(sdir)}; 127.0.0.1:{port} answers, but that is {other}: the CLI leaves it alone")
     if live:
         return Check("gateway port", OK, f"gateway answering on 127.0.0.1:{port}" + (f" (pid {running['pid']})" if running else ""))
     return Check("gateway port", FAIL, f"127.0.0.1:{port} answers but is not an openclaw gateway (HTTP {response.status_code})")
