@@ -41,12 +41,27 @@ class StateError(OpenClawError):
 
 
 class WebhookError(OpenClawError):
-    """A webhook request that is refused; `field` names the offending field when there is one."""
+    """A webhook request that is refused; `field` names the offending field when there is one.
 
-    def __init__(self, message: str, *, status: int = 400, field: str | None = None) -> None:
+    `errors` lists what is wrong ({field, message, type}), first in document order; it holds at
+    most a bounded number of entries, `error_count` says how many there were in all."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        field: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        error_count: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.field = field
+        if errors is None:
+            errors = [{"field": field, "message": message.removeprefix(f"{field}: ")}] if field is not None else []
+        self.errors = errors
+        self.error_count = error_count if error_count is not None else len(errors)
 
 
 class KubeError(OpenClawError):

@@ -300,3 +300,28 @@ def test_cli_rotate_replaces_the_device_token_with_or_without_a_gateway(gateway:
     assert paired[identity.device_id]["tokens"]["operator"]["token"] == offline["token"]
     bad = cli("devices", "rotate", "--device", "no-such-device", env=gateway.env, check=False)
     assert bad.returncode == 1 and "no-such-device" in (bad.stdout + bad.stderr)
+
+
+def test_a_state_dir_without_a_gateway_never_talks_to_another_state_dirs_gateway(gateway: Gateway, tmp_path: Path) -> None:
+    """This state dir's configured port is where another state dir's gateway listens (as the
+    default port is when `make run` runs): the CLI says there is no gateway for this state dir and
+    works on its own files, instead of reaching that gateway and reporting a token mismatch."""
+    other = tmp_path / "other-state"
+    env = {**gateway.env, "OPENCLAW_STATE_DIR": str(other)}
+    cli("config", "set", "gateway.port", str(gateway.port), env=env)
+    down = cli("status", env=env, check=False)
+    assert down.returncode == 1 and "no gateway for this state dir" in down.stderr and "mismatch" not in down.stderr, down.stderr
+    listing = cli("devices", "list", "--json", env=env)
+    assert json.loads(listing.stdout)["pending"] == [] and "mismatch" not in listing.stderr
+    identity = DeviceIdentity.generate()
+    from openclaw.gateway.pairing import PairingStore
+
+    request, _ = PairingStore(other).request({"deviceId": identity.device_id, "publicKey": identity.public_key_b64url, "scopes": ["operator.read"]})
+    assert cli("devices", "approve", request["requestId"], env=env).stdout.strip() == f"Approved {identity.device_id}"
+    assert identity.device_id in json.loads((other / "devices" / "paired.json").read_text())
+    theirs = gateway.state / "devices" / "paired.json"
+    assert not theirs.exists() or identity.device_id not in theirs.read_text()
+    report = json.loads(cli("doctor", "--json", env=env, check=False).stdout)
+    port = next(c for c in report["checks"] if c["name"] == "gateway port")
+    assert port["status"] == "warn" and "no gateway for this state dir" in port["detail"] and "another state dir's gateway" in port["detail"]
+    assert "gateway running" in cli("status", env=gateway.env).stdout  # the other state dir still reaches its own

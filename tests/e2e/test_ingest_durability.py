@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway_process import free_port, start_gateway, wait_ready
 from ingest_bodies import alert, envelope
 from openclaw.config import store as config_store
 
@@ -23,34 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TOKEN = "durable-hook-token-0123456789"
 N = 300
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gateway(state_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "OPENCLAW_STATE_DIR": str(state_dir)}
-    env.pop("OPENCLAW_GATEWAY_TOKEN", None)
-    with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "openclaw", "gateway", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-async def wait_ready(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 30) -> None:
-    end = time.monotonic() + deadline_s
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < end:
-            if proc.poll() is not None:
-                raise AssertionError(f"gateway exited with {proc.returncode}")
-            try:
-                if (await client.get(url + "/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("gateway did not become ready")
 
 
 def db_rows(state_dir: Path, sql: str) -> list[tuple[object, ...]]:

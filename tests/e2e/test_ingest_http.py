@@ -25,6 +25,7 @@ GOOD = {"Authorization": f"Bearer {TOKEN}"}
 async def gw(state_dir: Path) -> AsyncIterator[EmbeddedGateway]:
     config_store.set_value(state_dir, "hooks.token", TOKEN)
     config_store.set_value(state_dir, "hooks.maxBodyBytes", 4096)
+    config_store.set_value(state_dir, "hooks.maxBodyBytesByHook.alertmanager", 4096)
     config_store.set_value(
         state_dir,
         "hooks.mappings",
@@ -141,7 +142,9 @@ async def test_query_string_token_is_401_even_when_correct(gw: EmbeddedGateway, 
 async def test_body_over_the_limit_is_413(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
     big = envelope([alert({"alertname": "Big", "blob": "x" * 5000}, fingerprint="big")])
     r = await http.post("/hooks/alertmanager", json=big, headers=GOOD)
-    await assert_refused_then_recovers(gw, http, r, 413, "PAYLOAD_TOO_LARGE")
+    error = await assert_refused_then_recovers(gw, http, r, 413, "PAYLOAD_TOO_LARGE")
+    assert error["details"] == {"limit": 4096, "setting": "hooks.maxBodyBytesByHook.alertmanager"}
+    assert "openclaw config set hooks.maxBodyBytesByHook.alertmanager" in str(error["message"]) and "max_alerts" in str(error["message"])
 
 
 async def test_streamed_body_over_the_limit_is_413_without_content_length(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
@@ -153,13 +156,14 @@ async def test_streamed_body_over_the_limit_is_413_without_content_length(gw: Em
 
     r = await http.post("/hooks/wake", content=chunks(), headers={**GOOD, "Content-Type": "application/json"})
     assert "content-length" not in r.request.headers
-    await assert_refused_then_recovers(gw, http, r, 413, "PAYLOAD_TOO_LARGE")
+    error = await assert_refused_then_recovers(gw, http, r, 413, "PAYLOAD_TOO_LARGE")
+    assert error["details"] == {"limit": 4096, "setting": "hooks.maxBodyBytes"} and "max_alerts" not in str(error["message"])
 
 
 async def test_not_json_is_400(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
     r = await http.post("/hooks/alertmanager", content=b"status=firing&alerts=", headers={**GOOD, "Content-Type": "application/x-www-form-urlencoded"})
     error = await assert_refused_then_recovers(gw, http, r, 400, "INVALID_REQUEST")
-    assert error["details"] == {"field": "$"}
+    assert error["details"]["field"] == "$"
 
 
 async def test_wrong_shape_is_400_naming_the_field(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
@@ -167,14 +171,27 @@ async def test_wrong_shape_is_400_naming_the_field(gw: EmbeddedGateway, http: ht
     body["alerts"][0]["status"] = "on-fire"
     r = await http.post("/hooks/alertmanager", json=body, headers=GOOD)
     error = await assert_refused_then_recovers(gw, http, r, 400, "INVALID_REQUEST")
-    assert error["details"] == {"field": "alerts[0].status"}
+    assert error["details"] == {"field": "alerts[0].status", "errors": [{"field": "alerts[0].status", "message": error["details"]["errors"][0]["message"], "type": "literal_error"}], "errorCount": 1}
     assert str(error["message"]).startswith("alerts[0].status")
+
+
+async def test_a_400_lists_every_problem_first_in_document_order(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
+    body = b'{"version":"4","status":"firing","alerts":[{"labels":"oops"}]}'
+    r = await http.post("/hooks/alertmanager", content=body, headers={**GOOD, "Content-Type": "application/json"})
+    error = await assert_refused_then_recovers(gw, http, r, 400, "INVALID_REQUEST")
+    details = error["details"]
+    assert isinstance(details, dict) and details["field"] == "alerts[0].labels" and details["errorCount"] == 3
+    assert [(e["field"], e["message"]) for e in details["errors"]] == [
+        ("alerts[0].labels", "Input should be an object"),
+        ("alerts[0].status", "Field required"),
+        ("groupKey", "Field required"),
+    ]
 
 
 async def test_arr_event_missing_its_subject_is_400_naming_it(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:
     r = await http.post("/hooks/radarr", json={"eventType": "Download", "downloadId": "x"}, headers=GOOD)
     error = await assert_refused_then_recovers(gw, http, r, 400, "INVALID_REQUEST")
-    assert error["details"] == {"field": "movie"}
+    assert error["details"] == {"field": "movie", "errors": [{"field": "movie", "message": "required for a radarr Download event"}], "errorCount": 1}
 
 
 async def test_unknown_hook_name_is_a_json_404(gw: EmbeddedGateway, http: httpx.AsyncClient) -> None:

@@ -172,10 +172,13 @@ def validate(state_dir: Optional[str] = StateDirOpt, as_json: bool = typer.Optio
             print_json({"valid": False, "problems": exc.problems or [exc.summary]})
             raise typer.Exit(1)
         fail(f"Config invalid — {exc}")
+    from openclaw.config.schema import provider_api_problems
+
+    warnings = snap.warnings + provider_api_problems(snap.settings.models)
     if as_json:
-        print_json({"valid": True, "warnings": snap.warnings})
+        print_json({"valid": True, "warnings": warnings})
         return
-    for w in snap.warnings:
+    for w in warnings:
         typer.echo(f"warning: {w}", err=True)
     typer.echo("Config valid.")
 

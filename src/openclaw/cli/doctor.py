@@ -2,7 +2,8 @@
 
 Checks: config validity (the gateway's own text), state dir 700 / files 600, token present,
 bind/origin/auth consistency, hooks token distinct from the gateway token, trusted proxies
-parse, and whether the gateway port answers. Exit 1 when any check fails; warnings do not fail.
+parse, webhook bodies refused as too large (and the setting to raise), and whether the gateway
+port answers. Exit 1 when any check fails; warnings do not fail.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def settings_checks(snap: Any) -> list[Check]:
         out.append(Check("hooks token", OK, "distinct from the gateway token"))
     else:
         out.append(Check("hooks token", WARN, "hooks.token is unset: webhooks are refused until it is set"))
+    from openclaw.config.schema import provider_api_problems
+
+    wire = provider_api_problems(settings.models)
+    out += [Check("model providers", WARN, problem) for problem in wire]
+    if settings.models.providers and not wire:
+        out.append(Check("model providers", OK, ", ".join(f"{k}: {v.api}" for k, v in settings.models.providers.items())))
     try:
         peer.parse_networks(gw.trusted_proxies)
         out.append(Check("trusted proxies", OK, ", ".join(gw.trusted_proxies) or "none (forwarding headers make a client remote)"))
@@ -95,21 +102,68 @@ def settings_checks(snap: Any) -> list[Check]:
     return out
 
 
+def body_limit_checks(sdir: Path, snap: Any) -> list[Check]:
+    """Webhook bodies refused as too large (kept in the event database): which setting to raise.
+    AlertManager does not retry a 413, so a refused storm is otherwise lost without a trace."""
+    import sqlite3
+
+    from openclaw.config.schema import ALERT_BYTES_ESTIMATE
+    from openclaw.errors import StateError
+    from openclaw.events.db import DB_FILE_NAME, connect_readonly
+    from openclaw.events.refusals import too_large
+
+    hooks = snap.settings.hooks
+    alert_limit, alert_setting = hooks.body_limit("alertmanager")
+    fits = f"alertmanager takes notifications up to {alert_limit} bytes ({alert_setting}, about {alert_limit // ALERT_BYTES_ESTIMATE} alerts)"
+    try:
+        conn = connect_readonly(sdir / DB_FILE_NAME)
+    except StateError:
+        return [Check("webhook body limits", OK, f"{fits}; no event received yet")]
+    try:
+        refused = too_large(conn)
+    except sqlite3.Error as exc:
+        return [Check("webhook body limits", WARN, f"cannot read {sdir / DB_FILE_NAME}: {exc}")]
+    finally:
+        conn.close()
+    out = []
+    for row in refused:
+        limit, setting = hooks.body_limit(row.hook)
+        seen = f"last {row.last_size} bytes" if row.last_size is not None else "last one cut off while streaming"
+        what = f"{row.hook}: {row.count} {'body' if row.count == 1 else 'bodies'} refused as too large ({seen}, over {row.setting} {row.limit_bytes})"
+        if limit > row.limit_bytes:
+            out.append(Check("webhook body limits", OK, f"{what}; the limit has been raised since to {limit} ({setting})"))
+            continue
+        wanted = max(2 * limit, 2 * (row.last_size or 0))
+        fix = f"raise it: openclaw config set {setting} {wanted}"
+        if row.hook == "alertmanager":
+            fix += (f", or set max_alerts: {max(1, limit // ALERT_BYTES_ESTIMATE)} in the AlertManager receiver's webhook_configs "
+                    "(it sends every alert of a group unless max_alerts is set; left-out alerts are counted, never sent)")
+        out.append(Check("webhook body limits", WARN, f"{what}; {fix}"))
+    return out or [Check("webhook body limits", OK, f"{fits}; no body refused as too large")]
+
+
 def port_check(sdir: Path, snap: Any) -> Check:
     import httpx
 
     from openclaw.gateway import runtime
+
+    from openclaw.cli.gateway_access import no_gateway
 
     running = runtime.read(sdir)
     port = running["port"] if running else snap.settings.gateway.port if snap else 18789
     try:
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     except httpx.HTTPError:
+        if running is None:
+            return Check("gateway port", WARN, f"{no_gateway(sdir)}; nothing answers on 127.0.0.1:{port} either")
         return Check("gateway port", WARN, f"nothing answers on 127.0.0.1:{port} (gateway not running, or bound elsewhere)")
     try:
         live = response.json().get("status") == "live"
     except ValueError:
         live = False
+    if running is None:
+        other = "another state dir's gateway" if live else f"something else (HTTP {response.status_code})"
+        return Check("gateway port", WARN, f"{no_gateway(sdir)}; 127.0.0.1:{port} answers, but that is {other}: the CLI leaves it alone")
     if live:
         return Check("gateway port", OK, f"gateway answering on 127.0.0.1:{port}" + (f" (pid {running['pid']})" if running else ""))
     return Check("gateway port", FAIL, f"127.0.0.1:{port} answers but is not an openclaw gateway (HTTP {response.status_code})")
@@ -128,6 +182,7 @@ def doctor(
     checks += permission_checks(sdir)
     if snap is not None:
         checks += settings_checks(snap)
+        checks += body_limit_checks(sdir, snap)
     checks.append(port_check(sdir, snap))
     failed = any(c.status == FAIL for c in checks)
     if as_json:

@@ -1,8 +1,10 @@
 """How the CLI reaches a running gateway.
 
 Without `--url`: the gateway of this state dir on loopback, as a local client (auto-approved, so
-the CLI never needs pairing), with the state dir's token. `call_gateway()` returns (False, None)
-when nothing answers there, so a command can fall back to the state dir under its file lock.
+the CLI never needs pairing), with the state dir's token, on the port that gateway records in
+`<state>/run/gateway.json`. With no running gateway recorded, nothing is dialled (the configured
+port may be another state dir's gateway) and `call_gateway()` returns (False, None), so a command
+can fall back to the state dir under its file lock.
 
 With `--url`: a remote client of that gateway, with this machine's device identity and only the
 token from `--token` / OPENCLAW_GATEWAY_TOKEN. The local state file's token is never sent to
@@ -101,6 +103,10 @@ def gateway_target(url: Optional[str], token: Optional[str], timeout: Optional[f
     return GatewayTarget(ws_url, token, timeout)
 
 
+def no_gateway(state_dir: Path) -> str:
+    return f"no gateway for this state dir ({state_dir}: no running gateway recorded in run/gateway.json)"
+
+
 class GatewayDown(Exception):
     """Nothing that speaks the gateway protocol answers at the address."""
 
@@ -142,12 +148,18 @@ async def _connect(state_dir: Path, target: GatewayTarget, connect_timeout: floa
     """A client past the handshake; raises GatewayDown, _Refused or _NoAnswer (the client closed)."""
     import websockets
 
+    from openclaw.gateway import runtime
     from openclaw.gateway.client import GatewayError, local_client, remote_client
 
     if target.url is not None and target.token is not None:
         client = remote_client(target.url, state_dir, token=target.token, open_timeout=connect_timeout)
     else:
-        client = local_client(state_dir, open_timeout=connect_timeout, token=target.token)
+        # Only the gateway this state dir records as running: whatever answers on the configured
+        # port may be another state dir's gateway, which would refuse this one's token.
+        running = runtime.read(state_dir)
+        if running is None:
+            raise GatewayDown(no_gateway(state_dir))
+        client = local_client(state_dir, port=int(running["port"]), open_timeout=connect_timeout, token=target.token)
     try:
         try:
             await client.open()

@@ -17,7 +17,7 @@ def status(
     timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Show the running gateway's status; exit 1 when no gateway is running (or, with --url, answering)."""
-    from openclaw.cli.gateway_access import call_gateway, gateway_target
+    from openclaw.cli.gateway_access import call_gateway, gateway_target, no_gateway
     from openclaw.cli.output import fail, print_json
     from openclaw.config import paths
     from openclaw.gateway import runtime
@@ -29,7 +29,7 @@ def status(
         if as_json:
             print_json({"running": False, "port": runtime.gateway_port(sdir)})
             raise typer.Exit(1)
-        fail(f"gateway is not running (nothing answers on 127.0.0.1:{runtime.gateway_port(sdir)}); start it with `openclaw gateway`")
+        fail(f"gateway is not running: {no_gateway(sdir)}; start it with `openclaw gateway`")
     if as_json:
         print_json({"running": True, **data})
         return

@@ -129,12 +129,45 @@ class HookMapping(Section):
     session_key: NotSecret | None = None  # a session's name, e.g. hook:gitea
 
 
+# Per-hook body limits kept unless set: AlertManager sends every alert of a group in one
+# notification (unless its receiver sets max_alerts), so a storm is one large body; at about
+# 1.2 KB per kube-prometheus alert, 8 MiB holds about 7,000 alerts.
+HOOK_BODY_LIMIT_DEFAULTS: dict[str, int] = {"alertmanager": 8 * 1024 * 1024}
+ALERT_BYTES_ESTIMATE = 1200
+BodyBytes = Annotated[int, Field(ge=1024)]
+
+
 class HooksSettings(Section):
     enabled: bool = True
     token: Secret | None = Field(None, description="webhook token; must differ from gateway.auth.token")
     path: str = Field("/hooks", description="URL prefix of the webhooks: POST <path>/<name>")
-    max_body_bytes: int = Field(262_144, ge=1024, description="largest accepted webhook body, bytes")
+    max_body_bytes: BodyBytes = Field(262_144, description="largest accepted webhook body, bytes (hooks not in maxBodyBytesByHook)")
+    max_body_bytes_by_hook: dict[str, BodyBytes] = Field(
+        default_factory=dict, description="largest body per hook name (alertmanager, sonarr, a mapping's path), bytes"
+    )
     mappings: list[HookMapping] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_body_limit_defaults(cls, data: Any) -> Any:
+        """A limit set for one hook keeps the others' defaults; a default is never below maxBodyBytes."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("maxBodyBytesByHook", data.get("max_body_bytes_by_hook")) or {}
+        general = data.get("maxBodyBytes", data.get("max_body_bytes"))
+        if not isinstance(given, dict):
+            return data
+        floor = general if isinstance(general, int) and not isinstance(general, bool) else 0
+        defaults = {hook: max(limit, floor) for hook, limit in HOOK_BODY_LIMIT_DEFAULTS.items()}
+        data = {k: v for k, v in data.items() if k != "max_body_bytes_by_hook"}
+        return {**data, "maxBodyBytesByHook": {**defaults, **given}}
+
+    def body_limit(self, hook: str) -> tuple[int, str]:
+        """The largest body `hook` accepts, and the config path that sets it."""
+        limit = self.max_body_bytes_by_hook.get(hook)
+        if limit is not None:
+            return limit, f"hooks.maxBodyBytesByHook.{hook}"
+        return self.max_body_bytes, "hooks.maxBodyBytes"
 
     @field_validator("path")
     @classmethod
@@ -183,9 +216,13 @@ class ModelDefinition(Section):
     cost: ModelCost = Field(default_factory=ModelCost)
 
 
+ModelApi = Literal["anthropic-messages", "openai-completions"]
+
+
 class ModelProvider(Section):
-    api: Literal["anthropic-messages", "openai-completions"] = Field(
-        "openai-completions", description="wire format: Anthropic Messages or OpenAI chat/completions"
+    api: ModelApi = Field(
+        "openai-completions",
+        description="wire format: Anthropic Messages or OpenAI chat/completions; unset = the built-in provider's of the same id (anthropic, openai, ollama), else openai-completions",
     )
     base_url: str | None = Field(None, description="endpoint, e.g. http://ollama:11434/v1; unset = the vendor's")
     api_key: Secret | None = Field(None, description="key; ${VAR} keeps it out of files")
@@ -194,8 +231,47 @@ class ModelProvider(Section):
     models: list[ModelDefinition] = Field(default_factory=list)
 
 
+# The wire format of the providers openclaw knows by name. An entry under one of these ids that
+# leaves `api` out speaks it: `config set models.providers.anthropic.baseUrl URL` alone must not
+# switch the wire format to OpenAI's.
+BUILTIN_PROVIDER_APIS: dict[str, ModelApi] = {"anthropic": "anthropic-messages", "openai": "openai-completions", "ollama": "openai-completions"}
+# Endpoint hosts whose wire format is known whatever the entry is named.
+KNOWN_API_HOSTS: dict[str, ModelApi] = {"api.anthropic.com": "anthropic-messages", "api.openai.com": "openai-completions"}
+
+
 class ModelsSettings(Section):
     providers: dict[str, ModelProvider] = Field(default_factory=dict, description="provider id -> endpoint")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _builtin_wire_formats(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("providers"), dict):
+            return data
+        providers = dict(data["providers"])
+        for provider_id, entry in providers.items():
+            builtin = BUILTIN_PROVIDER_APIS.get(provider_id)
+            if builtin is not None and isinstance(entry, dict) and entry.get("api") is None:
+                providers[provider_id] = {**entry, "api": builtin}
+        return {**data, "providers": providers}
+
+
+def provider_api_problems(models: ModelsSettings) -> list[str]:
+    """Provider entries whose `api` does not match the provider they name or the host they call
+    (for `openclaw doctor` and `config validate`): requests would go to the wrong path."""
+    from urllib.parse import urlsplit
+
+    out = []
+    for provider_id, provider in models.providers.items():
+        expected, why = BUILTIN_PROVIDER_APIS.get(provider_id), f"the built-in provider {provider_id!r}"
+        host = urlsplit(provider.base_url).hostname if provider.base_url else None
+        if host in KNOWN_API_HOSTS:
+            expected, why = KNOWN_API_HOSTS[host], f"baseUrl {provider.base_url}"
+        if expected is not None and provider.api != expected:
+            out.append(
+                f"models.providers.{provider_id}.api is {provider.api!r} but {why} speaks {expected!r}: "
+                f"`openclaw config set models.providers.{provider_id}.api {expected}`, unless this endpoint is a proxy that speaks {provider.api!r}"
+            )
+    return out
 
 
 class AgentModelSettings(Section):

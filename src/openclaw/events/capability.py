@@ -23,6 +23,7 @@ from prometheus_client import Counter, Gauge
 from openclaw.core.notices import Listener, NoticeStream
 from openclaw.core.topics import Topic
 from openclaw.errors import ConfigError
+from openclaw.events import refusals
 from openclaw.events.db import DB_FILE_NAME, Database
 from openclaw.events.journal import choose_journal_mode
 from openclaw.events.processor import EventProcessor, Handler
@@ -63,6 +64,7 @@ class Events:
         self.settings = settings
         self.clock = clock
         self._prune_steps: list[PruneStep] = []
+        db.add_schema(refusals.SCHEMA)
 
     # --- lifecycle ---
 
@@ -85,6 +87,11 @@ class Events:
             counter.inc()
         self.processor.submit(event.id, accepted.model)
         return event
+
+    async def record_too_large(self, hook: str, *, size: int | None, limit: int, setting: str) -> None:
+        """Keep a 413 for `openclaw doctor`: which hook, the size seen, the limit and its setting."""
+        at = self.clock()
+        await self.db.run(lambda conn: refusals.record_too_large(conn, hook, at=at, size=size, limit=limit, setting=setting), savepoint=False)
 
     # --- extension points ---
 

@@ -1,9 +1,12 @@
 """`POST <hooks.path>/<name>` (`/hooks/<name>` by default): webhook ingress.
 
-In order: the token (header or HTTP Basic password; never the query string), the body size
-(Content-Length, then the bytes actually read), JSON, the receiver for `<name>` (built-in or a
-`hooks.mappings` entry), then the durable store. 202 is sent only once the event is on disk.
-Failures answer `{"ok": false, "error": {"code", "message", "details": {"field"}}}` and store nothing.
+In order: the token (header or HTTP Basic password; never the query string), the hook name
+(built-in receiver or a `hooks.mappings` path, else 404), the body size against that hook's limit
+(Content-Length, then the bytes actually read), UTF-8 JSON validated by the receiver, then the
+durable store. 202 is sent only once the event is on disk. Failures answer
+`{"ok": false, "error": {"code", "message", "details"}}` and store nothing: a 400's details name
+the first bad field and list every problem (`errors`, bounded) in document order; a 413's name the
+setting to raise. No body, however malformed, is a 500.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ import functools
 import hmac
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
+
+import pydantic_core
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from openclaw.config.schema import Settings
 from openclaw.errors import StateError, WebhookError
 from openclaw.events import events_of
 from openclaw.events.receivers import RECEIVERS, Accepted
@@ -44,11 +51,18 @@ def json_text(value: str) -> bytes:
     return json.dumps(value).encode()
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None, details: dict[str, Any] | None = None) -> JSONResponse:
     error: dict[str, Any] = {"code": code, "message": message}
-    if field is not None:
-        error["details"] = {"field": field}
+    if details:
+        error["details"] = details
     return JSONResponse({"ok": False, "error": error}, status_code=status, headers=headers)
+
+
+def refusal_details(exc: WebhookError) -> dict[str, Any] | None:
+    """`{field, errors, errorCount}`: the first bad field, then every problem (bounded) in document order."""
+    if exc.field is None:
+        return None
+    return {"field": exc.field, "errors": exc.errors, "errorCount": exc.error_count}
 
 
 def presented_tokens(headers: list[tuple[bytes, bytes]]) -> list[str]:
@@ -100,39 +114,92 @@ def token_problem(request: Request, expected: str | None, gateway_token: str | N
     return None
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing (413) anything over `limit` by its declared length or by what arrives."""
+@dataclass(frozen=True, slots=True)
+class BodyLimit:
+    """The largest body a hook takes, and the config path that sets it (named in every 413)."""
+
+    hook: str
+    bytes: int
+    setting: str
+
+    def refusal(self, size: int | None) -> WebhookError:
+        seen = f"body of {size} bytes" if size is not None else "body"
+        fix = f"raise it with `openclaw config set {self.setting} <bytes>`"
+        if self.hook == "alertmanager":
+            fix += ", or set max_alerts in the AlertManager receiver's webhook_configs so one notification fits"
+        return WebhookError(f"{seen} is over {self.setting} ({self.bytes}): {fix}", status=413)
+
+
+def body_limit(settings: Settings, hook: str) -> BodyLimit:
+    limit, setting = settings.hooks.body_limit(hook)
+    return BodyLimit(hook, limit, setting)
+
+
+async def read_body(request: Request, limit: BodyLimit) -> bytes | bytearray:
+    """The body, refusing (413) anything over the limit by its declared length or by what arrives.
+
+    One buffer: a body in one chunk (the usual case) is kept as it came; more chunks are appended
+    to one growing bytearray instead of a list joined at the end, so a large body is held once."""
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
             size = int(declared)
         except ValueError:
             raise WebhookError("Content-Length: expected a byte count", field="Content-Length") from None
-        if size > limit:
-            raise WebhookError(f"body of {size} bytes is over hooks.maxBodyBytes ({limit})", status=413)
-    chunks: list[bytes] = []
+        if size > limit.bytes:
+            raise limit.refusal(size)
+    body: bytes | bytearray = b""
     size = 0
     async for chunk in request.stream():
+        if not chunk:
+            continue
         size += len(chunk)
-        if size > limit:
-            raise WebhookError(f"body is over hooks.maxBodyBytes ({limit})", status=413)
-        chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # one chunk (the usual case): no copy
+        if size > limit.bytes:
+            raise limit.refusal(None)
+        if not body:
+            body = chunk
+        else:
+            if isinstance(body, bytes):
+                body = bytearray(body)
+            body += chunk
+    return body
 
 
-def accept(request: Request, name: str, body: bytes) -> tuple[Accepted, str] | None:
+def body_text(body: bytes | bytearray) -> str:
+    """The body as text: what is stored, and what the receivers validate."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WebhookError(f"$: body is not UTF-8 JSON (invalid byte at offset {exc.start})", field="$") from None
+
+
+def parse_object(text: str) -> dict[str, Any]:
+    """A mapped hook's body as a JSON object, by the parser the built-in hooks validate with: its
+    nesting limit, lone-surrogate and number-range checks make bad bodies a 400, never a crash."""
+    try:
+        data = pydantic_core.from_json(text)
+    except ValueError as exc:
+        raise WebhookError(f"$: body is not valid JSON ({exc})", field="$") from None
+    if not isinstance(data, dict):
+        raise WebhookError(f"$: expected the body to be a JSON object, got {json_type(data)}", field="$")
+    return data
+
+
+def json_type(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+
+
+def has_hook(settings: Settings, name: str) -> bool:
+    """Whether a built-in receiver or a mapping answers `name` (before the body is read)."""
+    return name in RECEIVERS or any(m.match.path.strip("/") == name for m in settings.hooks.mappings)
+
+
+def accept(request: Request, name: str, text: str) -> tuple[Accepted, str] | None:
     """The typed event and the JSON text to store; None when no receiver or mapping takes `name`."""
     receiver = RECEIVERS.get(name)
     if receiver is not None:
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise WebhookError("$: body is not UTF-8 JSON", field="$") from None
-        return receiver(body), text  # validated straight from the JSON bytes
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise WebhookError(f"$: body is not valid JSON ({exc})", field="$") from None
+        return receiver(text), text  # validated straight from the JSON text
+    data = parse_object(text)
     settings = services_of(request).config.settings
     mapping = find_mapping(settings.hooks.mappings, name, data)
     if mapping is None:
@@ -140,6 +207,26 @@ def accept(request: Request, name: str, body: bytes) -> tuple[Accepted, str] | N
     req = HookRequest(path=name, payload=data, headers=dict(request.headers), query=dict(request.query_params))
     accepted = receive_mapped(mapping, req)
     return accepted, accepted.model.model_dump_json(by_alias=True)
+
+
+async def read_and_accept(request: Request, name: str, limit: BodyLimit) -> tuple[Accepted, str] | None:
+    """Read, decode and validate the body; the raw bytes are dropped before the typed model is built."""
+    text = body_text(await read_body(request, limit))
+    return accept(request, name, text)
+
+
+def declared_size(request: Request) -> int | None:
+    declared = request.headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else None
+
+
+async def too_large(services: Services, limit: BodyLimit, exc: WebhookError, size: int | None) -> None:
+    """Say which setting to raise, in the log and (kept in the event database) in `openclaw doctor`."""
+    log.warning("webhook.too_large", extra={"hook": limit.hook, "size": size, "limit": limit.bytes, "setting": limit.setting, "hint": str(exc)})
+    try:
+        await events_of(services).record_too_large(limit.hook, size=size, limit=limit.bytes, setting=limit.setting)
+    except StateError as failure:  # the 413 is the answer either way
+        log.error("webhook.too_large_not_recorded", extra={"hook": limit.hook}, exc_info=failure)
 
 
 def limiter_of(services: Services) -> AuthRateLimiter:
@@ -179,16 +266,20 @@ async def receive_hook(request: Request) -> Response:
     if problem:
         log.warning("webhook.unauthorized", extra={"hook": name[:64], "reason": problem.split(":")[0]})
         return error_response(401, "UNAUTHORIZED", problem, headers=CHALLENGE)
+    if not has_hook(settings, name):
+        return error_response(404, "NOT_FOUND", f"no webhook named {name!r}: add one under hooks.mappings")
+    limit = body_limit(settings, name)
     try:
-        body = await read_body(request, settings.hooks.max_body_bytes)
-        outcome = accept(request, name, body)
+        outcome = await read_and_accept(request, name, limit)
         if outcome is None:
             return error_response(404, "NOT_FOUND", f"no webhook named {name!r}: add one under hooks.mappings")
         event = await events_of(services).ingest(*outcome)
     except WebhookError as exc:
-        code = "PAYLOAD_TOO_LARGE" if exc.status == 413 else "INVALID_REQUEST"
+        if exc.status == 413:
+            await too_large(services, limit, exc, declared_size(request))
+            return error_response(413, "PAYLOAD_TOO_LARGE", str(exc), details={"limit": limit.bytes, "setting": limit.setting})
         log.info("webhook.rejected", extra={"hook": name[:64], "status": exc.status, "field": exc.field})
-        return error_response(exc.status, code, str(exc), exc.field)
+        return error_response(exc.status, "INVALID_REQUEST", str(exc), details=refusal_details(exc))
     except StateError as exc:
         log.error("webhook.store_failed", extra={"hook": name[:64]}, exc_info=exc)
         return error_response(503, "UNAVAILABLE", "the event store cannot accept events right now; retry later")

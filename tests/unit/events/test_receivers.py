@@ -13,6 +13,7 @@ from openclaw.events.models.alertmanager import AlertmanagerNotification, label_
 from openclaw.events.models.arr import EVENT_TYPES, ArrEvent
 from openclaw.events.models.seerr import NOTIFICATION_TYPES, SeerrNotification
 from openclaw.events.receivers import RECEIVERS
+from openclaw.events.receivers.base import MAX_REPORTED_PROBLEMS
 
 
 @pytest.mark.parametrize("path", ALERT_FIXTURES, ids=lambda p: p.stem)
@@ -109,3 +110,29 @@ def test_download_with_is_upgrade_is_typed() -> None:
     body = json.loads((Path(__file__).resolve().parents[2] / "data/webhooks/sonarr/Download-upgrade.json").read_text())
     event = RECEIVERS["sonarr"](body).model
     assert isinstance(event, ArrEvent) and event.is_upgrade is True and event.download_id
+
+
+def test_every_problem_is_listed_and_the_first_in_the_document_is_named() -> None:
+    body = b'{"version":"4","status":"firing","alerts":[{"labels":"oops"}]}'
+    with pytest.raises(WebhookError) as info:
+        RECEIVERS["alertmanager"](body)
+    # The wrong value comes first; a missing key sits where its object ends, so groupKey comes last.
+    assert [(e["field"], e["type"]) for e in info.value.errors] == [("alerts[0].labels", "dict_type"), ("alerts[0].status", "missing"), ("groupKey", "missing")]
+    assert info.value.field == "alerts[0].labels" and info.value.error_count == 3
+    assert str(info.value).startswith("alerts[0].labels: Input should be an object (and 2 more: alerts[0].status: Field required; groupKey")
+
+
+def test_document_order_holds_for_a_parsed_body_too() -> None:
+    body = {"status": "on-fire", "alerts": [{"status": "firing", "labels": {"a": 1}}], "receiver": 7}
+    with pytest.raises(WebhookError) as info:
+        RECEIVERS["alertmanager"](body)
+    assert [e["field"] for e in info.value.errors] == ["status", "alerts[0].labels.a", "receiver", "groupKey"]
+
+
+def test_a_list_or_dict_reports_its_first_bad_item_so_the_report_stays_bounded() -> None:
+    # 200,000 bad alerts: one error each would be 200,000 errors held before any could be reported.
+    alerts = [{"status": "firing", "labels": {"n": i}} for i in range(200_000)]
+    with pytest.raises(WebhookError) as info:
+        RECEIVERS["alertmanager"](json.dumps({"groupKey": "g", "status": "firing", "alerts": alerts, "commonLabels": {"a": 1, "b": 2}}))
+    assert [e["field"] for e in info.value.errors] == ["alerts[0].labels.n", "commonLabels.a"]
+    assert info.value.error_count == 2 and len(info.value.errors) <= MAX_REPORTED_PROBLEMS

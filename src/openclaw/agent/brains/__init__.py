@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 from openclaw.agent.brains.base import Brain, BrainError
 from openclaw.agent.brains.fallback import FallbackBrain
 from openclaw.agent.brains.offline import OFFLINE_NOTICE, OfflineBrain, is_offline
-from openclaw.config.schema import ModelProvider, Settings
+from openclaw.config.schema import BUILTIN_PROVIDER_APIS, ModelApi, ModelProvider, Settings
 from openclaw.errors import ConfigError
 
 __all__ = ["OFFLINE_NOTICE", "Brain", "BrainError", "FallbackBrain", "OfflineBrain", "is_offline", "parse_model_ref", "select_brain"]
 
 DEFAULT_ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"
 OFFLINE_PROVIDERS = ("none", "offline")
-# Providers usable without a models.providers entry: their wire format and key variable.
-_BUILTIN: dict[str, tuple[Literal["anthropic-messages", "openai-completions"], str | None, str | None]] = {
-    "anthropic": ("anthropic-messages", None, "ANTHROPIC_API_KEY"),
-    "openai": ("openai-completions", None, "OPENAI_API_KEY"),
-    "ollama": ("openai-completions", "http://127.0.0.1:11434/v1", None),
+# Providers usable without a models.providers entry: their wire format (from the schema, which
+# also gives it to an entry of the same id) and key variable.
+_BUILTIN: dict[str, tuple[ModelApi, str | None, str | None]] = {
+    "anthropic": (BUILTIN_PROVIDER_APIS["anthropic"], None, "ANTHROPIC_API_KEY"),
+    "openai": (BUILTIN_PROVIDER_APIS["openai"], None, "OPENAI_API_KEY"),
+    "ollama": (BUILTIN_PROVIDER_APIS["ollama"], "http://127.0.0.1:11434/v1", None),
 }
 
 

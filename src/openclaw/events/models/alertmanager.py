@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from openclaw.events.models.base import WebhookModel
+from openclaw.events.models.base import FirstBad, Labels, WebhookModel
 
 AlertStatus = Literal["firing", "resolved"]
 # AlertManager's "zero" time: endsAt of an alert that is still firing.
@@ -31,8 +31,8 @@ def label_fingerprint(labels: dict[str, str]) -> str:
 
 class Alert(WebhookModel):
     status: AlertStatus
-    labels: dict[str, str]
-    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: Labels
+    annotations: Labels = Field(default_factory=dict)
     starts_at: str = Field("", alias="startsAt")
     ends_at: str | None = Field(None, alias="endsAt")
     generator_url: str = Field("", alias="generatorURL")
@@ -56,8 +56,8 @@ class AlertmanagerNotification(WebhookModel):
     truncated_alerts: int = Field(0, alias="truncatedAlerts", ge=0)
     status: AlertStatus
     receiver: str = ""
-    group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
-    common_labels: dict[str, str] = Field(default_factory=dict, alias="commonLabels")
-    common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
+    group_labels: Labels = Field(default_factory=dict, alias="groupLabels")
+    common_labels: Labels = Field(default_factory=dict, alias="commonLabels")
+    common_annotations: Labels = Field(default_factory=dict, alias="commonAnnotations")
     external_url: str = Field("", alias="externalURL")
-    alerts: list[Alert]
+    alerts: FirstBad[list[Alert]]

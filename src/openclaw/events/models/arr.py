@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from openclaw.events.models.base import LooseStr, WebhookModel
+from openclaw.events.models.base import FirstBad, LooseStr, WebhookModel
 
 # Event types each app sends (newer versions may add more: those are stored as they come).
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
@@ -118,9 +118,9 @@ class ArrEvent(WebhookModel):
     download_status: str | None = Field(None, alias="downloadStatus")
     # Sonarr
     series: ArrSeries | None = None
-    episodes: list[ArrEpisode] | None = None
+    episodes: FirstBad[list[ArrEpisode]] | None = None
     episode_file: ArrFile | None = Field(None, alias="episodeFile")
-    episode_files: list[ArrFile] | None = Field(None, alias="episodeFiles")
+    episode_files: FirstBad[list[ArrFile]] | None = Field(None, alias="episodeFiles")
     # Radarr
     movie: ArrMovie | None = None
     movie_file: ArrFile | None = Field(None, alias="movieFile")
@@ -130,4 +130,4 @@ class ArrEvent(WebhookModel):
     author: ArrAuthor | None = None
     # *FileDelete / *Delete
     delete_reason: str | None = Field(None, alias="deleteReason")
-    deleted_files: bool | list[ArrFile] | None = Field(None, alias="deletedFiles")
+    deleted_files: bool | FirstBad[list[ArrFile]] | None = Field(None, alias="deletedFiles")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from openclaw.events.models.base import LooseInt, LooseStr, WebhookModel
+from openclaw.events.models.base import FirstBad, LooseInt, LooseStr, WebhookModel
 
 NOTIFICATION_TYPES = (
     "TEST_NOTIFICATION",
@@ -68,4 +68,4 @@ class SeerrNotification(WebhookModel):
     request: SeerrRequest | None = None
     issue: SeerrIssue | None = None
     comment: SeerrComment | None = None
-    extra: list[SeerrExtra] = Field(default_factory=list)
+    extra: FirstBad[list[SeerrExtra]] = Field(default_factory=list)
