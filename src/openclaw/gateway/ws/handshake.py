@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from openclaw.gateway import device_identity as ids
 from openclaw.gateway import origin as origin_check
 from openclaw.gateway.methods import ADMIN, ALL_SCOPES, Caller
+from openclaw.gateway.pairing_policy import PairingAsk, approves_at_once
 from openclaw.gateway.peer import ClientAddress
 from openclaw.gateway.ws import frames as f
 
@@ -189,10 +190,12 @@ async def authenticate(hub: Hub, ctx: HandshakeContext, params: dict[str, Any]) 
         "remoteIp": ctx.address.client_ip,
     }
     if reason is not None:
+        ask = PairingAsk(reason, scopes, ctx.address.is_local, browser, is_own_cli=device_id == await asyncio.to_thread(hub.cli_device_id))
         await hub.require_pairing(
             {"deviceId": device_id, "publicKey": pubkey, "role": role, "scopes": scopes, **meta},
             reason=reason,
-            silent=ctx.address.is_local and not browser,
+            silent=approves_at_once(ask, settings.gateway.pairing.local_auto_approve_scopes),
+            approved_scopes=list((paired or {}).get("scopes") or []),
         )
     hub.limiter.reset(limit_key)
     token = await asyncio.to_thread(hub.pairing.ensure_token, device_id, role, meta)
