@@ -19,7 +19,7 @@ from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 from openclaw.errors import StateError
 from openclaw.gateway.device_identity import DeviceIdentity, identity_path
-from openclaw.gateway.methods import Caller
+from openclaw.gateway.methods import READ, Caller, MethodCall
 from openclaw.gateway.pairing import PairingStore
 from openclaw.gateway.ratelimit import AuthRateLimiter
 from openclaw.gateway.services import Services
@@ -88,6 +88,25 @@ class Hub:
     def discard(self, conn_id: str) -> None:
         self.connections.pop(conn_id, None)
         self.metrics_connections.set(len(self.connections))
+
+    def client_summaries(self) -> list[dict[str, Any]]:
+        """Who is connected, oldest first: a device, or a shared-token client with no device."""
+        out = []
+        for conn in self.connections.values():
+            caller = conn.caller
+            out.append(
+                {
+                    "connId": caller.conn_id,
+                    "clientId": caller.client_id,
+                    "role": caller.role,
+                    "scopes": sorted(caller.scopes),
+                    "auth": "device" if caller.device_id else "shared-token",
+                    "deviceId": caller.device_id,
+                    "remoteIp": caller.remote_ip,
+                    "local": caller.is_local,
+                }
+            )
+        return out
 
     async def close_device(self, device_id: str, reason: str, *, role: str | None = None, only_device_token: bool = False) -> int:
         """Close every live connection of `device_id` (optionally one role / device-token sessions)."""
@@ -187,6 +206,10 @@ def install(services: Services) -> Hub:
     )
     services.extensions[EXTENSION_KEY] = hub
     pairing_methods.install(services, hub)
+
+    @services.methods.method("clients.list", READ)
+    async def clients_list(call: MethodCall) -> dict[str, Any]:
+        return {"clients": hub.client_summaries()}
 
     async def start_watch() -> None:
         services.supervisor.start("pairing.watch", hub.watch_paired())
