@@ -126,10 +126,15 @@ class StaticSite:
     """The Control UI's files served by a plain HTTP server on its own port: the same page, but
     from an origin the gateway does not know."""
 
-    def __init__(self, root: Path) -> None:
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.copy(STATIC_DIR / "index.html", root / "index.html")
-        (root / "ui").symlink_to(STATIC_DIR, target_is_directory=True)
+    def __init__(self, root: Path, *, files: Path | None = None) -> None:
+        """Serve this project's Control UI from `root`, or, with `files`, that folder as it is
+        (the upstream Control UI's built assets)."""
+        if files is None:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy(STATIC_DIR / "index.html", root / "index.html")
+            (root / "ui").symlink_to(STATIC_DIR, target_is_directory=True)
+        else:
+            root = files
         handler = functools.partial(_QuietHandler, directory=str(root))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.port = int(self.server.server_address[1])

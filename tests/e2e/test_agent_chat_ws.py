@@ -114,6 +114,12 @@ async def test_offline_chat_restarts_through_policy_and_says_no_model(state_dir:
             assert status["offline"] is True and status["model"] == "none/offline"
             _, events = await chat(client, "why is radarr slow?")
             assert events[-1]["message"]["content"][0]["text"].startswith("No model is configured")
+            # The upstream Control UI opens a conversation with chat.startup and reads the model
+            # from sessions.list's `defaults`.
+            key = {"sessionKey": "agent:main:main"}
+            assert await client.call("chat.startup", key) == await client.call("chat.history", key)
+            sessions = await client.call("sessions.list")
+            assert sessions["defaults"] == {"model": "none/offline"} and sessions["count"] == len(sessions["sessions"]) >= 1
             _, events = await chat(client, "/restart media/deployment/radarr")
             text = events[-1]["message"]["content"][0]["text"]
             assert text.startswith("restart Deployment/media/radarr: applied")

@@ -149,6 +149,118 @@ async def test_scopes_are_enforced_per_method(gw: EmbeddedGateway) -> None:
         assert unknown.value.code == "INVALID_REQUEST"
 
 
+def local_device(gw: EmbeddedGateway, identity: DeviceIdentity, scopes: list[str], **kw: object) -> GatewayClient:
+    """A local non-browser client with its own key (not the state dir's CLI identity)."""
+    return gw.client(identity=identity, scopes=scopes, client_id="test", client_mode="test", **kw)  # type: ignore[arg-type]
+
+
+async def test_paired_device_cannot_raise_its_own_scopes_from_loopback(gw: EmbeddedGateway) -> None:
+    identity = DeviceIdentity.generate()
+    async with local_device(gw, identity, ["operator.read"]) as reader:  # new, within the local policy: at once
+        device_token = reader.device_token
+    assert device_token
+    pairing = PairingStore(gw.services.state_dir)
+    for token in (device_token, gw.token):  # neither its device token nor the shared token lifts it
+        err = await refused(local_device(gw, identity, ["operator.admin"], token=token))
+        assert err.code == "NOT_PAIRED" and err.details["code"] == "PAIRING_REQUIRED"
+        assert err.details["reason"] == "scope-upgrade" and err.message.startswith("pairing required")
+        assert err.details["requestedScopes"] == ["operator.admin"] and err.details["approvedScopes"] == ["operator.read"]
+    assert pairing.get_paired(identity.device_id)["scopes"] == ["operator.read"]  # type: ignore[index]
+    async with local_device(gw, identity, ["operator.read"], token=device_token) as again:
+        with pytest.raises(GatewayError) as denied:
+            await again.call("device.pair.list")
+        assert denied.value.code == "FORBIDDEN"
+    async with gw.client() as admin:  # the gateway's own CLI identity: still no pairing by hand
+        [pending] = (await admin.call("device.pair.list"))["pending"]
+        assert pending["deviceId"] == identity.device_id and pending["reason"] == "scope-upgrade" and pending["silent"] is False
+        await admin.call("device.pair.approve", {"requestId": pending["requestId"]})
+    async with local_device(gw, identity, ["operator.admin"], token=device_token) as upgraded:
+        assert "operator.admin" in upgraded.hello["auth"]["scopes"]
+
+
+async def test_local_auto_approval_covers_new_devices_within_the_policy_and_the_cli_identity(gw: EmbeddedGateway) -> None:
+    beyond = await refused(local_device(gw, DeviceIdentity.generate(), ["operator.read", "operator.pairing"]))
+    assert beyond.code == "NOT_PAIRED" and beyond.details["reason"] == "not-paired"
+    await asyncio.to_thread(store.set_value, gw.services.state_dir, "gateway.pairing.localAutoApproveScopes", ["operator.read", "operator.pairing"])
+    gw.services.config.reload()  # the policy is read per connect
+    async with local_device(gw, DeviceIdentity.generate(), ["operator.pairing"]) as c:
+        assert c.hello["auth"]["scopes"] == ["operator.pairing"]
+    # The CLI identity paired narrowly still widens itself at once.
+    async with gw.client(scopes=["operator.read"]) as cli:
+        assert cli.hello["auth"]["scopes"] == ["operator.read"]
+    async with gw.client(scopes=["operator.admin"]) as cli:
+        assert cli.hello["auth"]["scopes"] == ["operator.admin"]
+    # A remote client holding a copy of the CLI key is not local: it waits for an operator.
+    copied = await refused(gw.client(headers=dict(REMOTE), scopes=["operator.admin", "operator.approvals"]))
+    assert copied.code == "NOT_PAIRED" and copied.details["reason"] == "scope-upgrade"
+
+
+async def token_only(client: GatewayClient) -> GatewayClient:
+    """Connect as the upstream CLI does with --url and --token: no device block at all."""
+    await client.open()
+    try:
+        await client.handshake(overrides={"device": None})
+    except BaseException:
+        await client.close()
+        raise
+    return client
+
+
+async def test_token_only_operator_gets_no_scopes_unless_it_is_the_local_backend_or_cli(gw: EmbeddedGateway) -> None:
+    remote = await token_only(gw.client(client_id="cli", client_mode="cli", scopes=["operator.read"], headers=dict(REMOTE)))
+    try:
+        assert remote.hello["auth"] == {"role": "operator", "scopes": []}  # no device: no device token
+        with pytest.raises(GatewayError) as info:
+            await remote.call("health")
+        assert info.value.code == "FORBIDDEN" and info.value.message == "missing scope: operator.read"
+    finally:
+        await remote.close()
+    for client_id, mode in (("cli", "cli"), ("gateway-client", "backend")):
+        local = await token_only(gw.client(client_id=client_id, client_mode=mode, scopes=["operator.read"]))
+        try:
+            assert local.hello["auth"]["scopes"] == ["operator.read"]
+            assert (await local.call("health"))["ok"] is True
+            clients = (await local.call("clients.list"))["clients"]
+            assert [(c["auth"], c["clientId"], c["deviceId"]) for c in clients] == [("shared-token", client_id, None)]
+        finally:
+            await local.close()
+    other = await token_only(gw.client(client_id="test", client_mode="test", scopes=["operator.read"]))
+    try:
+        assert other.hello["auth"]["scopes"] == []  # local, but not one of the two upstream clients
+    finally:
+        await other.close()
+    assert PairingStore(gw.services.state_dir).listing() == {"pending": [], "paired": []}  # nothing to pair
+
+
+async def test_token_only_refusals_follow_the_upstream_gateway(gw: EmbeddedGateway) -> None:
+    async def refused_without_device(client: GatewayClient) -> GatewayError:
+        with pytest.raises(GatewayError) as info:
+            await token_only(client)
+        return info.value
+
+    ui = await refused_without_device(gw.client(client_id="openclaw-control-ui", client_mode="webchat", origin=f"http://127.0.0.1:{gw.port}"))
+    assert ui.code == "INVALID_REQUEST" and ui.details["code"] == "CONTROL_UI_DEVICE_IDENTITY_REQUIRED"
+    assert ui.message.startswith("control ui requires device identity")
+    node = await refused_without_device(gw.client(role="node", scopes=[]))
+    assert node.code == "NOT_PAIRED" and node.details["code"] == "DEVICE_IDENTITY_REQUIRED"
+    no_token = await refused_without_device(gw.client(token=None))
+    assert no_token.code == "NOT_PAIRED" and no_token.message == "device identity required"
+    limit = gw.services.config.settings.gateway.auth.rate_limit.max_attempts
+    for _ in range(limit):
+        wrong = await refused_without_device(gw.client(token="not-the-token", headers=dict(REMOTE)))
+        assert wrong.details["code"] == "AUTH_TOKEN_MISMATCH"
+    with pytest.raises(websockets.InvalidStatus) as locked:  # the right token, too late: locked out like the rest
+        await token_only(gw.client(headers=dict(REMOTE)))
+    assert locked.value.response.status_code == 429
+
+
+async def test_newer_upstream_scopes_are_dropped_not_refused(gw: EmbeddedGateway) -> None:
+    async with local_device(gw, DeviceIdentity.generate(), ["operator.read", "operator.talk", "operator.questions"]) as c:
+        assert c.hello["auth"]["scopes"] == ["operator.read"]
+    bad = await refused(local_device(gw, DeviceIdentity.generate(), ["admin"]))
+    assert bad.code == "INVALID_REQUEST" and "unknown scope 'admin'" in bad.message
+
+
 async def test_pair_requested_event_reaches_pairing_scope_only(gw: EmbeddedGateway) -> None:
     async with gw.client() as admin, gw.client(identity=DeviceIdentity.generate(), scopes=["operator.read"]) as reader:
         err = await refused(remote_client(gw))

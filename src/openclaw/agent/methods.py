@@ -1,4 +1,4 @@
-"""The agent's WebSocket methods: chat.send/history/abort, sessions.*, skills.status, tools.catalog,
+"""The agent's WebSocket methods: chat.send/history/startup/abort, sessions.*, skills.status, tools.catalog,
 last-heartbeat, cron.*, usage.cost. Parameters are validated with errors that name the field."""
 
 from __future__ import annotations
@@ -55,6 +55,14 @@ def install(services: Services, agent: Agent) -> None:
 
     @m.method("chat.history", READ)
     async def chat_history(call: MethodCall) -> dict[str, Any]:
+        return history(call)
+
+    @m.method("chat.startup", READ)
+    async def chat_startup(call: MethodCall) -> dict[str, Any]:
+        """The upstream Control UI's first read of a conversation: its history here."""
+        return history(call)
+
+    def history(call: MethodCall) -> dict[str, Any]:
         key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
         limit = _int(call.params, "limit", 200, 1, 1000)
         entry = runtime.sessions.get(key)
@@ -84,7 +92,9 @@ def install(services: Services, agent: Agent) -> None:
 
     @m.method("sessions.list", READ)
     async def sessions_list(call: MethodCall) -> dict[str, Any]:
-        return {"sessions": [{"key": k, **v.to_json()} for k, v in sorted(runtime.sessions.all().items(), key=lambda kv: kv[1].updated_at, reverse=True)]}
+        rows = [{"key": k, **v.to_json()} for k, v in sorted(runtime.sessions.all().items(), key=lambda kv: kv[1].updated_at, reverse=True)]
+        # `defaults` as the upstream gateway sends it: its Control UI reads the model from there.
+        return {"count": len(rows), "defaults": {"model": runtime.brain.model_id}, "sessions": rows}
 
     @m.method("sessions.reset", WRITE)
     async def sessions_reset(call: MethodCall) -> dict[str, Any]:

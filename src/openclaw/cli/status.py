@@ -30,6 +30,8 @@ def status(
             print_json({"running": False, "port": runtime.gateway_port(sdir)})
             raise typer.Exit(1)
         fail(f"gateway is not running: {no_gateway(sdir)}; start it with `openclaw gateway`")
+    listed, clients = call_gateway(sdir, "clients.list", timeout=5, target=target)
+    data["clients"] = clients.get("clients", []) if listed and isinstance(clients, dict) else []
     if as_json:
         print_json({"running": True, **data})
         return
@@ -39,3 +41,8 @@ def status(
     typer.echo(f"  state dir: {data.get('stateDir')}")
     if data.get("pendingRestart"):
         typer.echo(f"  restart needed to apply: {', '.join(data['pendingRestart'])}")
+    shared = [c for c in data["clients"] if c.get("auth") == "shared-token"]
+    typer.echo(f"  clients: {len(data['clients'])} connected ({len(shared)} shared-token, no device)")
+    for c in shared:
+        where = "local" if c.get("local") else "remote"
+        typer.echo(f"    shared-token client {c.get('clientId')} from {c.get('remoteIp')} ({where}), scopes: {', '.join(c.get('scopes') or []) or 'none'}")

@@ -86,6 +86,22 @@ class ControlUiSettings(Section):
         return url_path(value, "expected '/' or a URL path such as /openclaw (segments of letters, digits, '.', '_', '~', '-')", CONTROL_UI_RESERVED_PATHS)
 
 
+OperatorScope = Literal["operator.read", "operator.write", "operator.admin", "operator.pairing", "operator.approvals"]
+
+
+def _local_auto_approve_default() -> list[OperatorScope]:
+    return ["operator.read", "operator.write", "operator.approvals"]
+
+
+class PairingSettings(Section):
+    """What the gateway approves without an operator."""
+
+    local_auto_approve_scopes: list[OperatorScope] = Field(
+        default_factory=_local_auto_approve_default,
+        description="scopes a new local non-browser device is paired with at once; asking for more files a request an operator approves",
+    )
+
+
 class ReloadSettings(Section):
     mode: Literal["hybrid", "off"] = "hybrid"
     debounce_ms: int = Field(300, ge=0)
@@ -99,6 +115,7 @@ class GatewaySettings(Section):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     control_ui: ControlUiSettings = Field(default_factory=ControlUiSettings)
     trusted_proxies: list[str] = Field(default_factory=list, description="IPs/CIDRs whose forwarding headers are believed")
+    pairing: PairingSettings = Field(default_factory=PairingSettings)
 
     @field_validator("trusted_proxies")
     @classmethod

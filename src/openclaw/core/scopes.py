@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
+from openclaw.config.schema import OperatorScope
+
 READ = "operator.read"
 WRITE = "operator.write"
 ADMIN = "operator.admin"
 PAIRING = "operator.pairing"
 APPROVALS = "operator.approvals"
-ALL_SCOPES = (READ, WRITE, ADMIN, PAIRING, APPROVALS)
+ALL_SCOPES: tuple[str, ...] = get_args(OperatorScope)  # the config schema validates scope lists against the same set

@@ -167,14 +167,18 @@ class Connection:
                 "configPath": str(services.config.snapshot.state_path),
                 "stateDir": str(services.state_dir),
             },
-            "auth": {
-                "deviceToken": session.device_token["token"],
-                "role": session.caller.role,
-                "scopes": sorted(session.caller.scopes),
-                "issuedAtMs": session.device_token.get("rotatedAtMs") or session.device_token.get("createdAtMs"),
-            },
+            "auth": self._hello_auth(session),
             "policy": {"maxPayload": f.MAX_PAYLOAD, "maxBufferedBytes": self.hub.max_buffered_bytes, "tickIntervalMs": self.hub.tick_interval_ms},
         }
+
+    @staticmethod
+    def _hello_auth(session: Session) -> dict[str, Any]:
+        auth: dict[str, Any] = {"role": session.caller.role, "scopes": sorted(session.caller.scopes)}
+        token = session.device_token
+        if token:  # a shared-token client has no device, so no device token
+            auth["deviceToken"] = token["token"]
+            auth["issuedAtMs"] = token.get("rotatedAtMs") or token.get("createdAtMs")
+        return auth
 
     # -- after hello-ok --------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from openclaw.gateway import device_identity as ids
 from openclaw.gateway import origin as origin_check
 from openclaw.gateway.methods import ADMIN, ALL_SCOPES, Caller
+from openclaw.gateway.pairing_policy import PairingAsk, approves_at_once
 from openclaw.gateway.peer import ClientAddress
 from openclaw.gateway.ws import frames as f
 
@@ -29,6 +30,10 @@ SIGNATURE_SKEW_MS = 10 * 60 * 1000
 ROLES = ("operator", "node")
 BROWSER_MODES = ("webchat", "ui")
 TOKEN_HINT = "open a tokenized dashboard URL or paste token in Control UI settings"
+# (client.id, client.mode) of the upstream clients whose token-only scopes are kept on loopback.
+LOCAL_BACKEND = ("gateway-client", "backend")
+LOCAL_CLI = ("cli", "cli")
+SHARED_TOKEN = "shared-token"  # Session.auth_method of a connect with no device identity
 
 
 class HandshakeRefused(Exception):
@@ -52,7 +57,7 @@ class HandshakeRefused(Exception):
 class Session:
     caller: Caller
     protocol: int
-    auth_method: str  # "token" | "device-token"
+    auth_method: str  # "token" | "device-token" (both with a device) | "shared-token" (no device)
     device_token: dict[str, Any]
     client: dict[str, Any]
     is_browser: bool
@@ -101,12 +106,17 @@ def requested_scopes(params: dict[str, Any], role: str) -> list[str]:
         scopes = []
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise HandshakeRefused(f.INVALID_REQUEST, "invalid connect params: scopes: expected a list of strings")
-    unknown = [s for s in scopes if s not in ALL_SCOPES]
-    if unknown:
-        raise HandshakeRefused(f.INVALID_REQUEST, f"invalid connect params: scopes: unknown scope {unknown[0]!r} (expected {', '.join(ALL_SCOPES)})")
+    malformed = [s for s in scopes if s not in ALL_SCOPES and not s.startswith("operator.")]
+    if malformed:
+        raise HandshakeRefused(f.INVALID_REQUEST, f"invalid connect params: scopes: unknown scope {malformed[0]!r} (expected {', '.join(ALL_SCOPES)})")
     if role == "operator" and not scopes:
         return [ADMIN]  # upstream v3: an operator asking for nothing gets admin
-    return list(dict.fromkeys(scopes))
+    # Newer upstream clients also ask for operator scopes this gateway has no methods for
+    # (operator.talk, operator.questions, ...): they would grant nothing here, so they are dropped.
+    ignored = [s for s in scopes if s not in ALL_SCOPES]
+    if ignored:
+        log.info("ws.scopes_ignored", extra={"scopes": ignored})
+    return list(dict.fromkeys(s for s in scopes if s in ALL_SCOPES))
 
 
 def is_browser(ctx: HandshakeContext, client: dict[str, Any]) -> bool:
@@ -156,15 +166,15 @@ async def authenticate(hub: Hub, ctx: HandshakeContext, params: dict[str, Any]) 
     provided = auth.get("token") if isinstance(auth.get("token"), str) else None
 
     device = params.get("device")
+    if device is None:
+        return token_only_session(hub, ctx, client, role, scopes, browser, provided, protocol, failed)
     if not isinstance(device, dict):
-        raise HandshakeRefused(f.NOT_PAIRED, "device identity required", {"code": "DEVICE_IDENTITY_REQUIRED"})
+        raise HandshakeRefused(f.INVALID_REQUEST, "invalid connect params: device: expected {id, publicKey, signature, signedAt, nonce} strings")
     signed_scopes = list(params.get("scopes") or [])  # as sent: the admin default is not in the signed string
     raw_key = verify_device(ctx, device, client, client_id, client_mode, role, signed_scopes, provided, failed)
     device_id = ids.device_id_for(raw_key)  # canonical lower-case hex, whatever case the client sent
 
-    configured = settings.gateway.auth.token
-    if not configured:
-        raise HandshakeRefused(f.UNAUTHORIZED, "unauthorized: gateway token not configured on gateway (set gateway.auth.token)", {"code": "AUTH_TOKEN_NOT_CONFIGURED"})
+    configured = configured_token(hub)
     if not provided:
         raise failed(HandshakeRefused(f.UNAUTHORIZED, f"unauthorized: gateway token missing ({TOKEN_HINT})", {"code": "AUTH_TOKEN_MISSING"}))
     auth_method = "token"
@@ -189,10 +199,12 @@ async def authenticate(hub: Hub, ctx: HandshakeContext, params: dict[str, Any]) 
         "remoteIp": ctx.address.client_ip,
     }
     if reason is not None:
+        ask = PairingAsk(reason, scopes, ctx.address.is_local, browser, is_own_cli=device_id == await asyncio.to_thread(hub.cli_device_id))
         await hub.require_pairing(
             {"deviceId": device_id, "publicKey": pubkey, "role": role, "scopes": scopes, **meta},
             reason=reason,
-            silent=ctx.address.is_local and not browser,
+            silent=approves_at_once(ask, settings.gateway.pairing.local_auto_approve_scopes),
+            approved_scopes=list((paired or {}).get("scopes") or []),
         )
     hub.limiter.reset(limit_key)
     token = await asyncio.to_thread(hub.pairing.ensure_token, device_id, role, meta)
@@ -206,6 +218,59 @@ async def authenticate(hub: Hub, ctx: HandshakeContext, params: dict[str, Any]) 
         is_local=ctx.address.is_local,
     )
     return Session(caller, protocol, auth_method, token, client, browser, scopes)
+
+
+def configured_token(hub: Hub) -> str:
+    configured = hub.services.config.settings.gateway.auth.token
+    if not configured:
+        raise HandshakeRefused(f.UNAUTHORIZED, "unauthorized: gateway token not configured on gateway (set gateway.auth.token)", {"code": "AUTH_TOKEN_NOT_CONFIGURED"})
+    return configured
+
+
+def keeps_token_only_scopes(ctx: HandshakeContext, client: dict[str, Any], browser: bool) -> bool:
+    """The upstream gateway keeps a token-only operator's scopes only for its local backend
+    (`gateway-client`/`backend`) and its local CLI (`cli`/`cli`), never with a browser origin."""
+    kind = (client.get("id"), client.get("mode"))
+    return ctx.address.is_local and not browser and kind in (LOCAL_BACKEND, LOCAL_CLI)
+
+
+def token_only_session(
+    hub: Hub,
+    ctx: HandshakeContext,
+    client: dict[str, Any],
+    role: str,
+    scopes: list[str],
+    browser: bool,
+    provided: str | None,
+    protocol: int,
+    failed: Any,
+) -> Session:
+    """A connect with no device identity, under the upstream gateway's rules: browsers and nodes
+    are refused, an operator that proves the shared token is accepted without pairing, with no
+    scopes unless it is the local backend or CLI. Nothing is stored: there is no device to pair."""
+    if browser:
+        raise HandshakeRefused(
+            f.INVALID_REQUEST,
+            "control ui requires device identity (use HTTPS or localhost secure context)",
+            {"code": "CONTROL_UI_DEVICE_IDENTITY_REQUIRED"},
+        )
+    if role != "operator" or not provided:
+        raise HandshakeRefused(f.NOT_PAIRED, "device identity required", {"code": "DEVICE_IDENTITY_REQUIRED"})
+    if not hmac.compare_digest(provided.encode(), configured_token(hub).encode()):
+        raise failed(HandshakeRefused(f.UNAUTHORIZED, f"unauthorized: gateway token mismatch ({TOKEN_HINT})", {"code": "AUTH_TOKEN_MISMATCH"}))
+    hub.limiter.reset(ctx.address.client_ip)
+    granted = scopes if keeps_token_only_scopes(ctx, client, browser) else []
+    client_id = str(client.get("id"))
+    log.info("ws.shared_token_client", extra={"conn": ctx.conn_id, "client": client_id, "ip": ctx.address.client_ip, "scopes": granted})
+    caller = Caller(
+        conn_id=ctx.conn_id,
+        role=role,
+        scopes=frozenset(granted),
+        client_id=client_id,
+        remote_ip=ctx.address.client_ip,
+        is_local=ctx.address.is_local,
+    )
+    return Session(caller, protocol, SHARED_TOKEN, {}, client, browser, granted)
 
 
 def _rate_limited(retry_ms: int) -> HandshakeRefused:

@@ -8,6 +8,7 @@ CLI editing `paired.json` directly (noticed by polling the file).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,7 +17,9 @@ from prometheus_client import Counter, Gauge
 
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
-from openclaw.gateway.methods import Caller
+from openclaw.errors import StateError
+from openclaw.gateway.device_identity import DeviceIdentity, identity_path
+from openclaw.gateway.methods import READ, Caller, MethodCall
 from openclaw.gateway.pairing import PairingStore
 from openclaw.gateway.ratelimit import AuthRateLimiter
 from openclaw.gateway.services import Services
@@ -25,6 +28,12 @@ from openclaw.gateway.ws import frames as f
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "gateway.ws"
+# The upstream gateway's wording, so its clients classify an upgrade as such.
+PAIRING_MESSAGES = {
+    "not-paired": "pairing required",
+    "role-upgrade": "pairing required: device is asking for a higher role than currently approved",
+    "scope-upgrade": "pairing required: device is asking for more scopes than currently approved",
+}
 PAIRED_POLL_S = 0.5
 
 
@@ -49,6 +58,28 @@ class Hub:
     max_buffered_bytes: int = f.MAX_BUFFERED_BYTES
     handshake_timeout_s: float = f.HANDSHAKE_TIMEOUT_S
     connections: dict[str, LiveConnection] = field(default_factory=dict)
+    # (mtime_ns, device id) of <state>/identity/device.json, read again only when the file changes.
+    _cli_identity: tuple[int, str] | None = None
+
+    def cli_device_id(self) -> str | None:
+        """The device id of the gateway's own CLI identity (`<state>/identity/device.json`), or
+        None while no CLI has created it. The id is derived from the private key in the file,
+        so a file that merely names an id proves nothing."""
+        path = identity_path(self.services.state_dir)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        if self._cli_identity is not None and self._cli_identity[0] == stamp:
+            return self._cli_identity[1]
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            device_id = DeviceIdentity.from_json(data if isinstance(data, dict) else {}, path).device_id
+        except (OSError, ValueError, StateError) as exc:
+            log.warning("pairing.cli_identity_unreadable", extra={"path": str(path), "error": str(exc)})
+            return None
+        self._cli_identity = (stamp, device_id)
+        return device_id
 
     def add(self, conn_id: str, conn: LiveConnection) -> None:
         self.connections[conn_id] = conn
@@ -57,6 +88,25 @@ class Hub:
     def discard(self, conn_id: str) -> None:
         self.connections.pop(conn_id, None)
         self.metrics_connections.set(len(self.connections))
+
+    def client_summaries(self) -> list[dict[str, Any]]:
+        """Who is connected, oldest first: a device, or a shared-token client with no device."""
+        out = []
+        for conn in self.connections.values():
+            caller = conn.caller
+            out.append(
+                {
+                    "connId": caller.conn_id,
+                    "clientId": caller.client_id,
+                    "role": caller.role,
+                    "scopes": sorted(caller.scopes),
+                    "auth": "device" if caller.device_id else "shared-token",
+                    "deviceId": caller.device_id,
+                    "remoteIp": caller.remote_ip,
+                    "local": caller.is_local,
+                }
+            )
+        return out
 
     async def close_device(self, device_id: str, reason: str, *, role: str | None = None, only_device_token: bool = False) -> int:
         """Close every live connection of `device_id` (optionally one role / device-token sessions)."""
@@ -73,9 +123,10 @@ class Hub:
             log.info("ws.device_disconnected", extra={"device": device_id, "count": len(victims), "reason": reason})
         return len(victims)
 
-    async def require_pairing(self, info: dict[str, Any], *, reason: str, silent: bool) -> None:
-        """File (or reuse) a pending request. A silent (local) one is approved at once and
-        returns; otherwise raise the NOT_PAIRED refusal carrying the requestId."""
+    async def require_pairing(self, info: dict[str, Any], *, reason: str, silent: bool, approved_scopes: list[str] | None = None) -> None:
+        """File (or reuse) a pending request. A silent one (see pairing_policy) is approved at
+        once and returns; otherwise raise the NOT_PAIRED refusal carrying the requestId, the
+        scopes asked for and, for an upgrade, those approved so far."""
         from openclaw.gateway.ws.handshake import HandshakeRefused
 
         request, created = await asyncio.to_thread(self.pairing.request, {**info, "reason": reason}, silent=silent)
@@ -87,12 +138,18 @@ class Hub:
         if created:
             self.services.notices.post(Notice(Topic.DEVICE_PAIR_REQUESTED, request))
             log.info("pairing.requested", extra={"device": request["deviceId"], "request": request["requestId"], "reason": reason})
-        raise HandshakeRefused(
-            f.NOT_PAIRED,
-            "pairing required",
-            {"code": "PAIRING_REQUIRED", "requestId": request["requestId"], "deviceId": request["deviceId"], "reason": reason},
-            close_reason="pairing required",
-        )
+        details = {
+            "code": "PAIRING_REQUIRED",
+            "requestId": request["requestId"],
+            "deviceId": request["deviceId"],
+            "reason": reason,
+            "requestedRole": info.get("role"),
+            "requestedScopes": list(info.get("scopes") or []),
+        }
+        if approved_scopes:
+            details["approvedScopes"] = approved_scopes
+        message = PAIRING_MESSAGES.get(reason, "pairing required")
+        raise HandshakeRefused(f.NOT_PAIRED, message, details, close_reason=f"pairing required (requestId: {request['requestId']})")
 
     async def enforce_paired(self) -> None:
         """Close connections whose device was unpaired, re-keyed, or whose device token was revoked."""
@@ -149,6 +206,10 @@ def install(services: Services) -> Hub:
     )
     services.extensions[EXTENSION_KEY] = hub
     pairing_methods.install(services, hub)
+
+    @services.methods.method("clients.list", READ)
+    async def clients_list(call: MethodCall) -> dict[str, Any]:
+        return {"clients": hub.client_summaries()}
 
     async def start_watch() -> None:
         services.supervisor.start("pairing.watch", hub.watch_paired())
