@@ -59,6 +59,7 @@ async def post(client: httpx.AsyncClient, mutant: Mutant) -> int:
     return (await client.post(f"/hooks/{mutant.kind}", content=stream(), headers=headers)).status_code
 
 
+@pytest.mark.timeout(600)  # about 45 s alone on 2 cores; several times that on a shared machine
 async def test_ten_thousand_mutated_bodies_get_no_5xx_and_leave_the_gateway_up(state_dir: Path, tmp_path: Path) -> None:
     config_store.set_value(state_dir, "hooks.token", TOKEN)
     config_store.set_value(state_dir, "hooks.maxBodyBytes", LIMIT)

@@ -147,21 +147,24 @@ def port_check(sdir: Path, snap: Any) -> Check:
 
     from openclaw.gateway import runtime
 
-    from openclaw.cli.gateway_access import no_gateway
+    import os
+
+    from openclaw.cli.gateway_access import PORT_ENV, no_gateway
 
     running = runtime.read(sdir)
+    recorded = running is not None or bool(os.environ.get(PORT_ENV))  # where the CLI would dial
     port = running["port"] if running else snap.settings.gateway.port if snap else 18789
     try:
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     except httpx.HTTPError:
-        if running is None:
+        if not recorded:
             return Check("gateway port", WARN, f"{no_gateway(sdir)}; nothing answers on 127.0.0.1:{port} either")
         return Check("gateway port", WARN, f"nothing answers on 127.0.0.1:{port} (gateway not running, or bound elsewhere)")
     try:
         live = response.json().get("status") == "live"
     except ValueError:
         live = False
-    if running is None:
+    if not recorded:
         other = "another state dir's gateway" if live else f"something else (HTTP {response.status_code})"
         return Check("gateway port", WARN, f"{no_gateway(sdir)}; 127.0.0.1:{port} answers, but that is {other}: the CLI leaves it alone")
     if live:

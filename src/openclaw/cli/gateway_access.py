@@ -2,9 +2,9 @@
 
 Without `--url`: the gateway of this state dir on loopback, as a local client (auto-approved, so
 the CLI never needs pairing), with the state dir's token, on the port that gateway records in
-`<state>/run/gateway.json`. With no running gateway recorded, nothing is dialled (the configured
-port may be another state dir's gateway) and `call_gateway()` returns (False, None), so a command
-can fall back to the state dir under its file lock.
+`<state>/run/gateway.json` (or the one OPENCLAW_GATEWAY_PORT names). With neither, nothing is
+dialled (the configured port may be another state dir's gateway) and `call_gateway()` returns
+(False, None), so a command can fall back to the state dir under its file lock.
 
 With `--url`: a remote client of that gateway, with this machine's device identity and only the
 token from `--token` / OPENCLAW_GATEWAY_TOKEN. The local state file's token is never sent to
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 USAGE_ERROR = 2
 # Connecting should fail fast on a dead address even when the call itself may take long (cron run).
 CONNECT_TIMEOUT_CAP = 10.0
+PORT_ENV = "OPENCLAW_GATEWAY_PORT"
 URL_EXPECTED = "expected ws://host:port or wss://host:port (http:// and https:// are taken as ws:// and wss://)"
 
 UrlOpt: Any = typer.Option(
@@ -103,6 +104,22 @@ def gateway_target(url: Optional[str], token: Optional[str], timeout: Optional[f
     return GatewayTarget(ws_url, token, timeout)
 
 
+def local_port(state_dir: Path) -> int:
+    """The port of this state dir's gateway: the one it records as running, else the one
+    OPENCLAW_GATEWAY_PORT names (an explicit choice); never the config file's or the default port
+    alone, where another state dir's gateway (`make run`) may answer and refuse this one's token."""
+    import os
+
+    from openclaw.gateway import runtime
+
+    running = runtime.read(state_dir)
+    if running is not None:
+        return int(running["port"])
+    if os.environ.get(PORT_ENV):
+        return runtime.gateway_port(state_dir)  # the config with its environment layer
+    raise GatewayDown(no_gateway(state_dir))
+
+
 def no_gateway(state_dir: Path) -> str:
     return f"no gateway for this state dir ({state_dir}: no running gateway recorded in run/gateway.json)"
 
@@ -148,18 +165,12 @@ async def _connect(state_dir: Path, target: GatewayTarget, connect_timeout: floa
     """A client past the handshake; raises GatewayDown, _Refused or _NoAnswer (the client closed)."""
     import websockets
 
-    from openclaw.gateway import runtime
     from openclaw.gateway.client import GatewayError, local_client, remote_client
 
     if target.url is not None and target.token is not None:
         client = remote_client(target.url, state_dir, token=target.token, open_timeout=connect_timeout)
     else:
-        # Only the gateway this state dir records as running: whatever answers on the configured
-        # port may be another state dir's gateway, which would refuse this one's token.
-        running = runtime.read(state_dir)
-        if running is None:
-            raise GatewayDown(no_gateway(state_dir))
-        client = local_client(state_dir, port=int(running["port"]), open_timeout=connect_timeout, token=target.token)
+        client = local_client(state_dir, port=local_port(state_dir), open_timeout=connect_timeout, token=target.token)
     try:
         try:
             await client.open()
