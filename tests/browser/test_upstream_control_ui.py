@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, WebSocket, expect
 
-from servers import Gateway, StaticSite, wait_for
+from servers import Gateway, StaticSite
 from upstream_clients import upstream_clients
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,6 +53,9 @@ class Frames:
         with a call in flight when it reconnects; that is not the gateway hanging)."""
         return [m for rid, m in self.asked.items() if rid not in self.answers and self.socket_of[rid] not in self.closed]
 
+    def answered(self, method: str) -> bool:
+        return any(self.asked.get(rid) == method for rid in self.answers)
+
     def unknown_methods(self) -> set[str]:
         return {self.asked[rid] for rid, res in self.answers.items() if rid in self.asked and not res["ok"] and "unknown method" in res["error"]["message"]}
 
@@ -88,13 +91,25 @@ def test_upstream_control_ui_pairs_and_chats(
     composer.fill("hello there")
     composer.press("Enter")
     expect(page.get_by_role("paragraph").filter(has_text="No model is configured")).to_be_visible()  # the offline agent's reply
-    expect(page.get_by_role("paragraph").filter(has_text="hello there")).to_be_visible()
+    question = page.get_by_role("paragraph").filter(has_text="hello there")
+    expect(question).to_be_visible()
+    # When the run ends the page reloads the transcript and matches the message it showed by its
+    # run id (the idempotency key it sent): the question must stay above the reply.
+    for _ in range(100):
+        if frames.answered("chat.history"):
+            break
+        page.wait_for_timeout(100)
+    assert frames.answered("chat.history"), "the page never reloaded the transcript after the run"
+    page.wait_for_timeout(500)  # one render after that answer
+    asked, said = question.bounding_box(), page.get_by_role("paragraph").filter(has_text="No model is configured").bounding_box()
+    assert asked and said and asked["y"] < said["y"], "the reply is shown above the question"
 
     # Every call the page made was answered (no hang); what this gateway lacks is a clear refusal.
-    try:
-        wait_for(lambda: not frames.unanswered(), timeout=15)
-    except AssertionError:
-        raise AssertionError(f"requests the gateway never answered: {frames.unanswered()}") from None
+    for _ in range(150):  # page.wait_for_timeout, not sleep: Playwright delivers frame events only inside its calls
+        if not frames.unanswered():
+            break
+        page.wait_for_timeout(100)
+    assert not frames.unanswered(), f"requests the gateway never answered: {frames.unanswered()}"
     unknown = frames.unknown_methods()
     assert "chat.send" not in unknown and unknown, "expected the page to call some upstream-only methods"
     for rid, res in frames.answers.items():

@@ -26,9 +26,11 @@ def _guard(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def chat(client: GatewayClient, message: str) -> tuple[str, list[dict[str, Any]]]:
     """Send a message and collect this run's chat and agent events up to its end."""
-    ack = await client.call("chat.send", {"sessionKey": "agent:main:main", "message": message, "idempotencyKey": uuid.uuid4().hex})
+    key = uuid.uuid4().hex
+    ack = await client.call("chat.send", {"sessionKey": "agent:main:main", "message": message, "idempotencyKey": key})
     assert ack["status"] == "started"
     run_id = ack["runId"]
+    assert run_id == key  # as upstream: the client's idempotency key names the run
     seen: list[dict[str, Any]] = []
     while True:
         frame = await client.next_event(timeout=20)

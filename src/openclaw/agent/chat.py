@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections import OrderedDict
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, dict[str, Any]], None]
 MAIN_SESSION = "agent:main:main"
 _IDEMPOTENCY_KEEP = 500
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 
 @dataclass
@@ -60,7 +62,10 @@ class ChatService:
         if idempotency_key and idempotency_key in self._idempotency:
             run_id = self._idempotency[idempotency_key]
             return {"runId": run_id, "status": "in_flight" if run_id in self.runs else "ok"}
-        run = ActiveRun(run_id=uuid.uuid4().hex, session_key=session_key)
+        # As the upstream gateway does, a client's idempotency key is the run's id when it is a
+        # plain token: its Control UI matches the message it showed to the transcript by it.
+        run_id = idempotency_key if idempotency_key and _RUN_ID.fullmatch(idempotency_key) and idempotency_key not in self.runs else uuid.uuid4().hex
+        run = ActiveRun(run_id=run_id, session_key=session_key)
         if idempotency_key:
             self._idempotency[idempotency_key] = run.run_id
             while len(self._idempotency) > _IDEMPOTENCY_KEEP:
