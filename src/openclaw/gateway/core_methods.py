@@ -11,9 +11,9 @@ from openclaw import __version__
 from openclaw.config import layers, store
 from openclaw.config.reveal import reveal
 from openclaw.errors import ConfigError, ConfigPathError
-from openclaw.gateway.config_holder import needs_restart
-from openclaw.gateway.methods import ADMIN, READ, MethodCall, MethodError
-from openclaw.gateway.services import Services
+from openclaw.core.config_holder import needs_restart
+from openclaw.core.methods import ADMIN, READ, MethodCall, MethodError
+from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 

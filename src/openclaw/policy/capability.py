@@ -11,23 +11,23 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.slots import Slot
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 from openclaw.errors import KubeError, StateError
-from openclaw.gateway.methods import APPROVALS, READ, MethodCall, MethodError
+from openclaw.core.methods import APPROVALS, READ, MethodCall, MethodError
 from openclaw.logs import redact_data
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
     from openclaw.ops.client import KubeClient
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "policy"
-# The kubeconfig another capability (the embedded sandbox) may offer, as a Path, under this key.
-KUBECONFIG_EXTENSION = "kubeconfig"
+# The kubeconfig another capability (the embedded sandbox) may offer.
+KUBECONFIG: Slot[Path] = Slot("kubeconfig", "no kubeconfig was offered")
 AUDIT_DB_FILE = "events.db"  # the event store's file: the audit log sits beside the events
 
 
@@ -35,9 +35,11 @@ def audit_path(state_dir: Path) -> Path:
     return state_dir / AUDIT_DB_FILE
 
 
+POLICY: Slot[PolicyEngine] = Slot("policy", "the policy engine is not running, so no cluster action can be taken")
+
+
 def policy_of(services: Services) -> PolicyEngine:
-    engine: PolicyEngine = services.extensions[EXTENSION]
-    return engine
+    return services.get(POLICY)
 
 
 def connect_kube(services: Services) -> KubeClient | None:
@@ -46,8 +48,8 @@ def connect_kube(services: Services) -> KubeClient | None:
     from openclaw.ops.client import KubeClient
 
     kube = services.config.settings.ops.kube
-    offered = services.extensions.get(KUBECONFIG_EXTENSION)
-    path = Path(kube.kubeconfig) if kube.kubeconfig else (Path(offered) if offered else None)
+    offered = services.find(KUBECONFIG)
+    path = Path(kube.kubeconfig) if kube.kubeconfig else offered
     try:
         return KubeClient.connect(path, kube.context, timeout_s=kube.request_timeout)
     except KubeError as exc:
@@ -85,7 +87,7 @@ def install(services: Services) -> PolicyEngine:
 
     audit = AuditLog(audit_path(services.state_dir), mask=lambda value: redact_data(value, services.redactor.secrets))
     engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish)
-    services.extensions[EXTENSION] = engine
+    services.put(POLICY, engine)
     m = services.methods
 
     @m.method("actions.list", READ)

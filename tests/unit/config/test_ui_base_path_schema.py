@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from openclaw.config import layers, store
 from openclaw.config.schema import ControlUiSettings
 from openclaw.errors import ConfigError
-from openclaw.gateway.config_holder import ConfigHolder, needs_restart
+from openclaw.core.config_holder import ConfigHolder, needs_restart
 
 FIELD = "gateway.controlUi.basePath"
 
