@@ -19,8 +19,9 @@ from typing import Any
 from openclaw.config.schema import OpsSettings
 from openclaw.errors import KubeError, StateError
 from openclaw.ops import verify
-from openclaw.policy import actions, grant, rules
+from openclaw.policy import actions, rules
 from openclaw.policy.actions import Backends
+from openclaw.policy.mint import mint
 from openclaw.policy.audit import AuditLog, AuditRecord
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision, Outcome, Verdict
 
@@ -104,7 +105,7 @@ class PolicyEngine:
         if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
             self._finish(decision)
             return decision
-        return await self._execute(decision, ops)
+        return await self._execute(decision, ops, facts.planned)
 
     # ---- approvals -----------------------------------------------------------------------------
 
@@ -141,9 +142,11 @@ class PolicyEngine:
         rec = self._must(action_id)
         parked = decision_from_record(rec)
         request = parked.request
+        planned: tuple[str, ...] = ()
         async with self._lock_for(request):
             try:
                 facts = await self._facts(request, ops)
+                planned = facts.planned  # planned again: the approval covers what is there now
                 verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=True)
             except KubeError as exc:
                 verdict = Verdict(Outcome.REFUSED, f"the cluster could not be read to re-check the rules: {exc}", None)
@@ -157,7 +160,7 @@ class PolicyEngine:
         if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
             self._finish(decision)
             return decision
-        return await self._execute(decision, ops)
+        return await self._execute(decision, ops, planned)
 
     async def wait(self, action_id: str, timeout_s: float | None = None) -> Decision:
         """The final decision of an action (returns at once if it is already final)."""
@@ -215,12 +218,12 @@ class PolicyEngine:
             kind=self.audit.count_executed(kind, since=since), object=self.audit.count_executed(kind, since=since, target=request.target.key)
         )
 
-    async def _execute(self, decision: Decision, ops: OpsSettings) -> Decision:
+    async def _execute(self, decision: Decision, ops: OpsSettings, planned: tuple[str, ...]) -> Decision:
         request = decision.request
         spec = actions.spec_for(request.kind)
         client = self._client(spec)
         params = spec.parse_params(request)
-        approval = grant.mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN)
+        approval = mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN, planned=planned)
         try:
             result = await spec.execute(client, request, params, approval, ops)
         except Exception as exc:  # the audit row must say what happened whatever the executor raised
