@@ -82,9 +82,18 @@ class Runner:
         client = self.client
         if steps is None or client is None:
             return None
-        report = await steps(RunContext(alert, client, self.policy, f"{alert.alertname}:resolved"))
+        runbook_id = f"{alert.alertname}:resolved"
+        failed = False
+        try:
+            report = await steps(RunContext(alert, client, self.policy, runbook_id))
+        except Exception as exc:  # a task boundary: the operator hears of it, the exception is not lost in a task
+            log.exception("runbooks.failed", extra={"runbook": runbook_id, "alertname": alert.alertname})
+            report = Report(runbook_id, Status.REPORTED, f"runbook {runbook_id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
+            failed = True
         if report is not None:
             self._publish("runbook.completed", {"incident": alert.incident_id, "alertname": alert.alertname, **report.to_json()})
+        if failed and report is not None:
+            await self.escalations.escalate(alert, report, to_agent=False)
         return report
 
     async def _route(self, alert: AlertContext, report: Report) -> None:
