@@ -90,3 +90,17 @@ def test_the_forbidden_contracts_cover_every_package() -> None:
         assert packages - exempt <= listed, f"{contract_id}: add {sorted(packages - exempt - listed)} to its source_modules"
     policy = {f"openclaw.policy.{p.stem}" for p in (SRC / "policy").glob("*.py") if p.stem not in ("__init__", "engine", "mint")}
     assert policy <= set(contracts["engine-mints"]["source_modules"])
+
+
+def test_every_imported_package_is_declared() -> None:
+    import importlib.metadata
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {re.split(r"[\[<>=!~ ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in project["dependencies"]}
+    graph = grimp.build_graph("openclaw", include_external_packages=True)
+    imported = {m for m in graph.modules if not m.startswith("openclaw") and m not in sys.stdlib_module_names}
+    dists = importlib.metadata.packages_distributions()
+    undeclared = {m: dists.get(m) for m in imported if not {d.lower().replace("_", "-") for d in dists.get(m, [m])} & declared}
+    assert undeclared == {}
