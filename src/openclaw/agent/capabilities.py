@@ -11,7 +11,7 @@ from openclaw.incidents.capability import INCIDENTS, Incidents
 from openclaw.policy.capability import POLICY
 
 if TYPE_CHECKING:
-    from openclaw.ops.client import KubeClient
+    from openclaw.ops.reader import KubeReader
     from openclaw.policy.engine import PolicyEngine
 
 __all__ = ["EVENTS", "INCIDENTS", "POLICY", "CapabilityMissing", "events_of", "incidents_of", "kube_of", "policy_of"]
@@ -21,7 +21,8 @@ def policy_of(caps: Slots) -> PolicyEngine:
     return caps.get(POLICY)
 
 
-def kube_of(caps: Slots) -> KubeClient:
+def kube_of(caps: Slots) -> KubeReader:
+    """The cluster, read-only: the agent changes it through the policy engine alone."""
     client = policy_of(caps).backends.kube
     if client is None:
         raise CapabilityMissing("no Kubernetes client is configured (the policy engine has none)")

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from openclaw.ops.client import KubeClient
+from openclaw.ops.reader import KubeReader
 from openclaw.policy.engine import PolicyEngine
 from openclaw.runbooks.catalog import ON_RESOLVED
 from openclaw.runbooks.escalation import Escalations
@@ -30,7 +30,7 @@ class Runner:
         self.enabled = True
 
     @property
-    def client(self) -> KubeClient | None:
+    def client(self) -> KubeReader | None:
         return self.policy.backends.kube
 
     def dispatch(self, alert: AlertContext) -> asyncio.Task[Report | None] | None:
