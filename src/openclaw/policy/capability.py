@@ -2,7 +2,8 @@
 WebSocket methods (`actions.list`, `approvals.list|approve|deny`) and `action.*` / `approval.*` events.
 
 Others reach the engine as `policy_of(services)` and submit every cluster change through it.
-The audit table lives in the event database file (`<state>/events.db`, table `ops_actions`).
+The audit table lives in the event database file (`<state>/events.db`, table `ops_actions`); the
+engine writes it through the event database's writer, the CLI through its own connection.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 from openclaw.errors import KubeError, StateError
 from openclaw.core.methods import APPROVALS, READ, MethodCall, MethodError
+from openclaw.events.capability import events_of
 from openclaw.logs import redact_data
+from openclaw.policy.audit import SCHEMA as audit_schema
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
 
@@ -85,8 +88,12 @@ def install(services: Services) -> PolicyEngine:
         # Posted, not awaited: the engine never waits for a subscriber (a slow Slack post must not delay a drain).
         services.notices.post(Notice(Topic(event), payload))
 
+    # Reads, and the CLI's answers, on its own connection; every write masked with the config's secrets.
     audit = AuditLog(audit_path(services.state_dir), mask=lambda value: redact_data(value, services.redactor.secrets))
-    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish)
+    events = events_of(services)
+    events.db.add_schema(audit_schema)
+    # Writes go through the event database's single writer: batched with ingest, the fsync off the loop.
+    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish, write=events.db.run)
     services.put(POLICY, engine)
     m = services.methods
 
