@@ -11,6 +11,7 @@ import pytest
 from agent_gateway_fixture import HOOK_TOKEN, AgentStack, agent_stack, eventually, say
 from agent_model_servers import forbid_real_model_requests
 
+from openclaw.agent.capability import AGENT
 from openclaw.gateway.embedded import run_embedded
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +61,7 @@ async def test_a_mapped_hook_runs_an_agent_turn_in_a_hook_session(state_dir: Pat
         assert resp.status_code == 202, resp.text
 
         async def answered() -> bool:
-            return any(k.startswith("hook:") for k in stack.gateway.services.extensions["agent"].runtime.sessions.all())
+            return any(k.startswith("hook:") for k in stack.gateway.services.get(AGENT).runtime.sessions.all())
 
         await eventually(answered, what="a hook session")
         await eventually(lambda: _has_requests(stack), what="the model call")

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
-from openclaw.gateway.services import Services
+from openclaw.core.services import Services
 from openclaw.gateway.embedded import run_embedded
 
 pytestmark = pytest.mark.e2e

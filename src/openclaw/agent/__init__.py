@@ -3,7 +3,8 @@ in chat and runs periodic sweeps, acting only through the policy layer."""
 
 from __future__ import annotations
 
-from openclaw.agent.capability import Agent, agent_of, install
+from openclaw.agent.agent import Agent
+from openclaw.agent.capability import agent_of, install
 from openclaw.agent.messages import Message
 from openclaw.agent.runtime import AgentRuntime, RunRequest
 

@@ -14,96 +14,32 @@ import asyncio
 import json
 import logging
 import os
-import time
-import uuid
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from openclaw.agent.agent import Agent
 from openclaw.agent.brains import Brain, OfflineBrain, is_offline, select_brain
-from openclaw.agent.capabilities import INCIDENTS, CapabilityMissing, events_of, incidents_of
-from openclaw.agent.chat import MAIN_SESSION, ActiveRun, ChatService
-from openclaw.agent.cron import CronJob, CronStore, scheduler
+from openclaw.agent.chat import MAIN_SESSION, ChatService
+from openclaw.agent.cron import CronStore, scheduler
 from openclaw.agent.heartbeat import Heartbeat
-from openclaw.agent.messages import Message
-from openclaw.agent.prompt import wrap_untrusted
 from openclaw.agent.runtime import AgentRuntime
 from openclaw.core.notices import Notice
+from openclaw.core.slots import CapabilityMissing, Slot
 from openclaw.core.topics import Topic
-from openclaw.errors import ConfigError, StateError
+from openclaw.errors import ConfigError
+from openclaw.events.capability import events_of
+from openclaw.incidents.capability import INCIDENTS
+from openclaw.runbooks.capability import RUNBOOKS
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "agent"
-# A finding note's one-line summary; the whole answer stays in the note's data.
-FINDING_SUMMARY_CHARS = 500
-
-
-@dataclass
-class Agent:
-    runtime: AgentRuntime
-    chat: ChatService
-    heartbeat: Heartbeat
-    cron: CronStore
-    model_problem: str | None = None
-    # Wake-ups running now; held so they are not garbage-collected mid-run.
-    background: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    def investigate(self, incident_id: str, *, note: str = "", incident: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Start an investigation of an escalated incident in session `incident:<id>`; returns `{runId}`.
-        The final answer and the actions taken are attached to the incident as a `finding` note and
-        published as `incident.finding`."""
-        text = f"Investigate incident {incident_id}."
-        if note:
-            text += "\nWhy it was escalated to you:\n" + wrap_untrusted(note, "runbook escalation")
-        return self.chat.send(f"incident:{incident_id}", text, kind="incident", incident=incident, incident_id=incident_id,
-                              on_done=lambda run: self._finding(incident_id, run))
-
-    async def _finding(self, incident_id: str, run: ActiveRun) -> None:
-        out = run.outcome
-        entry = self.runtime.sessions.get(f"incident:{incident_id}")
-        finding = {
-            "incidentId": incident_id, "runId": run.run_id, "sessionKey": run.session_key, "stop": out.stop,
-            "finding": out.text, "error": out.error, "actions": out.actions, "usage": out.usage.to_json(),
-            "costUsd": entry.cost_usd if entry else 0.0, "ts": int(time.time() * 1000),
-        }
-        try:
-            summary = (out.text or out.error or f"investigation ended: {out.stop}")[:FINDING_SUMMARY_CHARS]
-            await incidents_of(self.runtime.capabilities).attach_note(incident_id, "finding", f"agent:{run.session_key}", summary, finding)
-        except (CapabilityMissing, StateError):  # the event below still carries the finding to the operator
-            log.exception("agent.finding_not_stored", extra={"incident": incident_id})
-        self.chat.publish("incident.finding", finding)
-
-    async def findings(self, incident_id: str) -> list[dict[str, Any]]:
-        """The agent's findings on an incident, oldest first (notes of kind `finding`)."""
-        notes = await incidents_of(self.runtime.capabilities).list_notes(incident_id=incident_id, kinds=("finding",), limit=1000)
-        return [n.data for n in reversed(notes)]
-
-    def run_hook(self, message: str, *, name: str | None = None, session_key: str | None = None) -> dict[str, Any]:
-        """A `/hooks/agent` turn: the webhook's text is wrapped as untrusted, in session `hook:<...>`."""
-        key = session_key if session_key and session_key.startswith("hook:") else f"hook:{session_key or uuid.uuid4().hex}"
-        source = f"webhook {name}" if name else "webhook /hooks/agent"
-        text = (f"A webhook ({name or 'agent'}) asked for an agent turn. Handle what it reports within your rules.\n"
-                + wrap_untrusted(message, source))
-        return self.chat.send(key, text, kind="hook")
-
-    async def run_cron_job(self, job: CronJob) -> tuple[str, str | None, str]:
-        prefix = f"[cron:{job.id} {job.name}] "
-        message = prefix + job.payload.message
-        result = self.chat.send(job.session_key, message, kind="cron", message=Message.user(message))
-        out = await self.chat.wait(result["runId"])
-        if out is None:
-            return "error", "the run vanished", ""
-        if out.stop in ("error", "budget", "aborted"):
-            return "error", out.error, out.text
-        return "ok", None, out.text
+AGENT: Slot[Agent] = Slot("agent", "the agent is not running")
 
 
 def agent_of(services: Services) -> Agent:
-    agent: Agent = services.extensions[EXTENSION]
-    return agent
+    return services.get(AGENT)
 
 
 class _Metrics:
@@ -150,9 +86,9 @@ def install(services: Services) -> Agent:
     from openclaw.agent import methods
 
     brain, problem = choose_brain(services)
-    # The live extensions dict: capabilities installed after this one (policy) are seen by tools.
+    # The live slots: capabilities installed after this one are seen by tools.
     runtime = AgentRuntime(services.state_dir, lambda: services.config.settings, brain, env=dict(os.environ),
-                           capabilities=services.extensions)
+                           capabilities=services.slots)
 
     metrics = _Metrics(services)
 
@@ -162,7 +98,7 @@ def install(services: Services) -> Agent:
 
     chat = ChatService(runtime, publish)
     agent = Agent(runtime, chat, Heartbeat(runtime, publish, MAIN_SESSION), CronStore(services.state_dir), problem)
-    services.extensions[EXTENSION] = agent
+    services.put(AGENT, agent)
 
     def on_config(old: Any, new: Any) -> None:
         # A changed model or provider takes effect for the next run, without a restart.
@@ -193,7 +129,7 @@ def install(services: Services) -> Agent:
 
     services.startup.append(start)
     services.shutdown.append(stop)
-    log.info("agent.installed", extra={"model": brain.model_id, "incidents": INCIDENTS in services.extensions})
+    log.info("agent.installed", extra={"model": brain.model_id, "incidents": INCIDENTS in services.slots})
     return agent
 
 
@@ -202,8 +138,8 @@ def _listen_to_hooks(services: Services, agent: Agent) -> None:
     from openclaw.events import Processing
 
     try:
-        events = events_of(services.extensions)
-    except LookupError:
+        events = events_of(services)
+    except CapabilityMissing:
         return
 
     def handler(conn: Any, work: Processing) -> list[Notice]:
@@ -238,7 +174,7 @@ def _listen_to_hooks(services: Services, agent: Agent) -> None:
 
 def _take_escalations(services: Services, agent: Agent) -> None:
     """Take what runbooks escalate when a model is configured; offline, the operator keeps it."""
-    runner = services.extensions.get("runbooks")
+    runner = services.find(RUNBOOKS)
     if runner is None:
         return
 
@@ -255,7 +191,7 @@ def _take_escalations(services: Services, agent: Agent) -> None:
         starting.add(incident_id)
         try:
             incident = None
-            found = services.extensions.get(INCIDENTS)
+            found = services.find(INCIDENTS)
             if found is not None and alert.incident_id:
                 got = await found.get(alert.incident_id)
                 incident = got.to_json() if got is not None else None

@@ -8,12 +8,13 @@ the operator who typed it; approvals are the operator's own answer, never the mo
 from __future__ import annotations
 
 import shlex
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from openclaw.agent.capabilities import CapabilityMissing, incidents_of, policy_of
+from openclaw.core.slots import Slots
 from openclaw.errors import StateError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ _KINDS = {"deployment": "Deployment", "deploy": "Deployment", "statefulset": "St
 
 @dataclass
 class CommandContext:
-    capabilities: Mapping[str, Any]
+    capabilities: Slots
     operator: str
     model_id: str
     offline: bool

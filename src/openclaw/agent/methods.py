@@ -13,11 +13,11 @@ from openclaw.agent.chat import MAIN_SESSION
 from openclaw.agent.cron import CronJob
 from openclaw.agent.messages import Message
 from openclaw.errors import StateError
-from openclaw.gateway.methods import ADMIN, APPROVALS, READ, WRITE, MethodCall, MethodError
+from openclaw.core.methods import ADMIN, APPROVALS, READ, WRITE, MethodCall, MethodError
 
 if TYPE_CHECKING:
-    from openclaw.agent.capability import Agent
-    from openclaw.gateway.services import Services
+    from openclaw.agent.agent import Agent
+    from openclaw.core.services import Services
 
 
 def _str(params: dict[str, Any], name: str, *, required: bool = False, default: str | None = None, max_len: int = 100_000) -> str | None:

@@ -26,6 +26,7 @@ from openclaw.agent.toolsets import ToolsetStatus, build_toolbox
 from openclaw.agent.transcripts import SessionStore
 from openclaw.agent.workspace import Workspace
 from openclaw.config.schema import Settings
+from openclaw.core.slots import Slots
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ class RunRequest:
     incident_id: str | None = None
 
 
-def ctx_for(req: RunRequest, workspace: Workspace, skills: SkillCatalog, capabilities: Mapping[str, Any] | None = None) -> ToolContext:
-    return ToolContext(session_key=req.session_key, workspace=workspace, skills=skills, capabilities=capabilities or {},
+def ctx_for(req: RunRequest, workspace: Workspace, skills: SkillCatalog, capabilities: Slots | None = None) -> ToolContext:
+    return ToolContext(session_key=req.session_key, workspace=workspace, skills=skills, capabilities=capabilities or Slots(),
                        incident_id=req.incident_id)
 
 
@@ -68,7 +69,7 @@ class AgentRuntime:
     settings: Callable[[], Settings]
     brain: Brain
     env: Mapping[str, str] = field(default_factory=dict)
-    capabilities: Mapping[str, Any] = field(default_factory=dict)
+    capabilities: Slots = field(default_factory=Slots)
 
     def __post_init__(self) -> None:
         self.sessions = SessionStore(agent_dir(self.state_dir) / "sessions")
@@ -86,7 +87,7 @@ class AgentRuntime:
 
     def toolbox(self) -> tuple[ToolBox, list[ToolsetStatus]]:
         """The tools for a run; rebuilt only when the running capabilities or the output budget change."""
-        key = (frozenset(self.capabilities), self.settings().agents.defaults.limits.tool_output_chars)
+        key = (self.capabilities.names(), self.settings().agents.defaults.limits.tool_output_chars)
         if self._toolbox is None or self._toolbox[0] != key:
             self._toolbox = (key, build_toolbox(self.capabilities, key[1]))
         return self._toolbox[1]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from openclaw.agent.messages import ToolCall, ToolOutcome, ToolSpec
+from openclaw.core.slots import Slots
 from openclaw.agent.results import ToolResult, render
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class ToolContext:
     session_key: str
     workspace: Workspace
     skills: SkillCatalog
-    capabilities: Mapping[str, Any] = field(default_factory=dict)
+    capabilities: Slots = field(default_factory=Slots)
     incident_id: str | None = None
 
 

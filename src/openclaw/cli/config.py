@@ -130,7 +130,7 @@ def set_(
     from openclaw.cli.output import fail
     from openclaw.config import paths, store
     from openclaw.errors import ConfigError
-    from openclaw.gateway.config_holder import needs_restart
+    from openclaw.core.config_holder import needs_restart
 
     try:
         store.set_value(paths.state_dir(state_dir), path, store.parse_value(value))

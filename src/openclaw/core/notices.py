@@ -9,7 +9,7 @@ logged and skipped; the next one still gets the notice.
 
 Subscribers hold up the stream while they run: one that starts long work (a runbook, a model turn,
 a Slack call) starts it as a task and returns. The WebSocket feed is one subscriber among others
-(`gateway/bus.py`): it is the only lossy part, per connection, so a stuck browser cannot grow memory.
+(`core/bus.py`): it is the only lossy part, per connection, so a stuck browser cannot grow memory.
 """
 
 from __future__ import annotations

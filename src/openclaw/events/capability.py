@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter, Gauge
 
+from openclaw.core.slots import Slot
 from openclaw.core.notices import Listener, NoticeStream
 from openclaw.core.topics import Topic
 from openclaw.errors import ConfigError
@@ -32,14 +33,13 @@ from openclaw.events.store import EventStore, NewEvent, StoredEvent, prune_event
 
 if TYPE_CHECKING:
     from openclaw.config.schema import Settings
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
 # Runs inside the retention transaction: remove what is older than the cutoff, return the count.
 PruneStep = Callable[[sqlite3.Connection, float], int]
 
-EXTENSION = "events"
 RETENTION_INTERVAL_S = 3600.0
 
 
@@ -142,7 +142,7 @@ class Events:
 
 
 def _install_methods(services: Services, events: Events) -> None:
-    from openclaw.gateway.methods import READ, MethodCall, MethodError
+    from openclaw.core.methods import READ, MethodCall, MethodError
 
     @services.methods.method("events.recent", READ)
     async def events_recent(call: MethodCall) -> dict[str, Any]:
@@ -157,9 +157,11 @@ def _install_methods(services: Services, events: Events) -> None:
         return {"events": [e.to_json() for e in found]}
 
 
+EVENTS: Slot[Events] = Slot("events", "the event store is not running")
+
+
 def events_of(services: Services) -> Events:
-    events: Events = services.extensions[EXTENSION]
-    return events
+    return services.get(EVENTS)
 
 
 def check_hook_settings(settings: Settings) -> None:
@@ -185,7 +187,7 @@ def install(services: Services) -> Events:
     db = Database(services.state_dir / DB_FILE_NAME, journal_mode=journal)
     received = Counter("openclaw_webhook_events", "Webhook events stored, by source", ["source"], registry=services.metrics)
     events = Events(db, settings=lambda: services.config.settings, received=received, notices=services.notices)
-    services.extensions[EXTENSION] = events
+    services.put(EVENTS, events)
     pending = Gauge("openclaw_events_pending", "Stored events waiting to be processed", registry=services.metrics)
     pending.set_function(lambda: events.processor.queue.qsize())
     processed = Gauge("openclaw_events_processed", "Events processed since start", registry=services.metrics)

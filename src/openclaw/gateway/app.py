@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from openclaw.gateway import hooks, http
-from openclaw.gateway.services import Services
+from openclaw.core.services import Services
 from openclaw.ui import routes as ui_routes
 
 log = logging.getLogger(__name__)

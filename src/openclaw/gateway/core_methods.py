@@ -11,9 +11,9 @@ from openclaw import __version__
 from openclaw.config import layers, store
 from openclaw.config.reveal import reveal
 from openclaw.errors import ConfigError, ConfigPathError
-from openclaw.gateway.config_holder import needs_restart
-from openclaw.gateway.methods import ADMIN, READ, MethodCall, MethodError
-from openclaw.gateway.services import Services
+from openclaw.core.config_holder import needs_restart
+from openclaw.core.methods import ADMIN, READ, MethodCall, MethodError
+from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +112,9 @@ def install(services: Services) -> None:
             store.update_state(services.state_dir, change)
         except ConfigError as exc:
             raise MethodError("INVALID_REQUEST", "; ".join(exc.problems) or exc.summary, {"problems": exc.problems}) from None
+        off = services.config.reload_off  # as the running config says, before this change
         changed = services.config.reload()
-        restart = needs_restart(changed)
+        restart = changed if off else needs_restart(changed)
         return {"ok": True, "changed": changed, "restartRequired": restart, "hash": services.config.snapshot.hash}
 
     @m.method("config.set", ADMIN)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openclaw.gateway.services import Services
+from openclaw.core.services import Services
 
 if TYPE_CHECKING:
     from openclaw.gateway.client import GatewayClient

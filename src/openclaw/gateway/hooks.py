@@ -34,8 +34,8 @@ from openclaw.events.receivers import RECEIVERS, Accepted
 from openclaw.events.receivers.mappings import HookRequest, find_mapping, receive_mapped
 from openclaw.gateway import peer
 from openclaw.gateway.http import services_of
-from openclaw.gateway.ratelimit import AuthRateLimiter, too_many_attempts
-from openclaw.gateway.services import Services
+from openclaw.core.ratelimit import AuthRateLimiter, too_many_attempts
+from openclaw.core.services import Services
 from openclaw.gateway.ws.hub import hub_of
 
 log = logging.getLogger(__name__)

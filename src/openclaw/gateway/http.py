@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from openclaw.gateway.services import Services
+from openclaw.core.services import Services
 
 
 def services_of(request: Request) -> Services:

@@ -5,16 +5,14 @@ connections at once."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from openclaw.core.methods import PAIRING, MethodCall, MethodError
 from openclaw.core.notices import Notice
+from openclaw.core.services import Services
 from openclaw.core.topics import Topic
-from openclaw.gateway.methods import PAIRING, MethodCall, MethodError
 from openclaw.gateway.pairing import PairingError, redacted_device
-from openclaw.gateway.services import Services
-
-if TYPE_CHECKING:
-    from openclaw.gateway.ws.hub import Hub
+from openclaw.gateway.ws.hub import hub_of
 
 
 def _param(call: MethodCall, name: str) -> str:
@@ -31,7 +29,8 @@ def _role(call: MethodCall) -> str:
     return str(role)
 
 
-def install(services: Services, hub: Hub) -> None:
+def install(services: Services) -> None:
+    hub = hub_of(services)
     m = services.methods
     store = hub.pairing
 

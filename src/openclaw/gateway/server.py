@@ -12,8 +12,8 @@ from openclaw import logs
 from openclaw.config import layers, paths, store
 from openclaw.config.schema import Settings
 from openclaw.errors import ConfigError
-from openclaw.gateway.config_holder import ConfigHolder
-from openclaw.gateway.services import Services
+from openclaw.core.config_holder import ConfigHolder
+from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +107,11 @@ def install_capabilities(services: Services) -> None:
     from openclaw import agent as agent_capability
 
     agent_capability.install(services)  # after policy and runbooks: its tools and escalations use them
+    from openclaw.gateway import pairing_methods
     from openclaw.gateway.ws import hub
 
     hub.install(services)
+    pairing_methods.install(services)
 
 
 def serve(plan: StartPlan) -> None:

@@ -19,21 +19,21 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.slots import Slot
 from openclaw.core.notices import Listener, Notice
 from openclaw.core.topics import Topic
 from openclaw.events import Events, events_of
-from openclaw.gateway.methods import READ, MethodCall, MethodError
+from openclaw.core.methods import READ, MethodCall, MethodError
 from openclaw.incidents import heartbeat, notes, store
 from openclaw.incidents.correlate import handle_alert_notification
 from openclaw.incidents.models import INCIDENT_STATUSES, Incident, IncidentStatus
 from openclaw.logs import redact_data
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "incidents"
 INCIDENT_TOPICS = (Topic.INCIDENT_OPENED, Topic.INCIDENT_UPDATED, Topic.INCIDENT_RESOLVED)
 HEARTBEAT_CHECK_INTERVAL_S = 30.0
 
@@ -103,9 +103,11 @@ class Incidents:
                 log.exception("incidents.heartbeat_check_failed")
 
 
+INCIDENTS: Slot[Incidents] = Slot("incidents", "the incidents store is not running")
+
+
 def incidents_of(services: Services) -> Incidents:
-    incidents: Incidents = services.extensions[EXTENSION]
-    return incidents
+    return services.get(INCIDENTS)
 
 
 def _status_param(params: dict[str, Any]) -> IncidentStatus | None:
@@ -120,7 +122,7 @@ def _status_param(params: dict[str, Any]) -> IncidentStatus | None:
 
 def install(services: Services) -> Incidents:
     incidents = Incidents(events_of(services), mask=lambda value: redact_data(value, services.redactor.secrets))
-    services.extensions[EXTENSION] = incidents
+    services.put(INCIDENTS, incidents)
 
     @services.methods.method("incidents.list", READ)
     async def incidents_list(call: MethodCall) -> dict[str, Any]:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.slots import Slot
 from openclaw.events import Events, events_of
-from openclaw.gateway.methods import READ, MethodCall, MethodError
+from openclaw.core.methods import READ, MethodCall, MethodError
 from openclaw.media import timelines
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
-EXTENSION = "media"
 
 
 class Media:
@@ -42,14 +42,18 @@ class Media:
         return await self.events.db.run(query)
 
 
+MEDIA: Slot[Media] = Slot("media", "the media capability is not running")
+# The media apps another capability (the embedded sandbox) offers: {app: {"url", "apiKey"} | {"url", "username", "password"}}.
+MEDIA_ENDPOINTS: Slot[dict[str, dict[str, str]]] = Slot("media.endpoints", "no media apps were offered")
+
+
 def media_of(services: Services) -> Media:
-    media: Media = services.extensions[EXTENSION]
-    return media
+    return services.get(MEDIA)
 
 
 def install(services: Services) -> Media:
     media = Media(events_of(services))
-    services.extensions[EXTENSION] = media
+    services.put(MEDIA, media)
 
     @services.methods.method("media.timeline", READ)
     async def media_timeline(call: MethodCall) -> dict[str, Any]:

@@ -169,8 +169,8 @@ class KubeClient:
     def _check(self, approval: Approval, kind: str, ref: ObjectRef) -> None:
         if not isinstance(approval, Approval):
             raise PermissionError("a cluster change needs an Approval from policy.submit()")
-        if approval.kind != kind:
-            raise PermissionError(f"approval {approval.action_id} is for {approval.kind}, not {kind} on {ref}")
+        if not approval.permits(kind, ref.key):
+            raise PermissionError(f"approval {approval.action_id} is for {approval.kind} on {approval.target}, not {kind} on {ref}")
 
     async def patch(self, ref: ObjectRef, patch: Obj | builtins.list[Obj], *, approval: Approval, action: str, patch_type: PatchKind = "merge") -> Obj:
         """Patch one object; `action` is the action kind the approval must be for."""

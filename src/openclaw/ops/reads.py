@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from openclaw.ops.client import KubeClient
+from openclaw.ops.reader import KubeReader
 from openclaw.ops.refs import WORKLOAD_KINDS, Obj, ObjectRef, annotations_of, labels_of, meta, owner_of
 
 CORDONED_BY_ANNOTATION = "openclaw.io/cordoned-by"
@@ -96,11 +96,11 @@ def pod_summary(obj: Obj) -> PodSummary:
     )
 
 
-async def list_pods(client: KubeClient, namespace: str | None = None, *, labels: dict[str, str] | None = None) -> list[PodSummary]:
+async def list_pods(client: KubeReader, namespace: str | None = None, *, labels: dict[str, str] | None = None) -> list[PodSummary]:
     return [pod_summary(p) for p in await client.list("Pod", namespace, labels=labels)]
 
 
-async def pods_on_node(client: KubeClient, node: str) -> list[Obj]:
+async def pods_on_node(client: KubeReader, node: str) -> list[Obj]:
     return [p for p in await client.list("Pod") if (p.get("spec") or {}).get("nodeName") == node]
 
 
@@ -148,19 +148,19 @@ def workload_status(ref: ObjectRef, obj: Obj) -> WorkloadStatus:
     )
 
 
-async def get_workload(client: KubeClient, ref: ObjectRef) -> WorkloadStatus:
+async def get_workload(client: KubeReader, ref: ObjectRef) -> WorkloadStatus:
     if ref.kind not in WORKLOAD_KINDS:
         raise ValueError(f"{ref.kind} is not a workload kind ({', '.join(WORKLOAD_KINDS)})")
     return workload_status(ref, await client.get(ref))
 
 
-async def workload_pods(client: KubeClient, status: WorkloadStatus) -> list[PodSummary]:
+async def workload_pods(client: KubeReader, status: WorkloadStatus) -> list[PodSummary]:
     if not status.selector:
         return []
     return await list_pods(client, status.ref.namespace, labels=status.selector)
 
 
-async def owning_workload(client: KubeClient, pod: PodSummary) -> ObjectRef | None:
+async def owning_workload(client: KubeReader, pod: PodSummary) -> ObjectRef | None:
     """The Deployment/StatefulSet/DaemonSet behind a pod (through its ReplicaSet for Deployments)."""
     if pod.owner is None:
         return None
@@ -206,7 +206,7 @@ def node_summary(obj: Obj) -> NodeSummary:
     )
 
 
-async def list_nodes(client: KubeClient) -> list[NodeSummary]:
+async def list_nodes(client: KubeReader) -> list[NodeSummary]:
     return [node_summary(n) for n in await client.list("Node")]
 
 
@@ -253,11 +253,11 @@ def job_summary(obj: Obj) -> JobSummary:
     )
 
 
-async def list_jobs(client: KubeClient, namespace: str | None = None) -> list[JobSummary]:
+async def list_jobs(client: KubeReader, namespace: str | None = None) -> list[JobSummary]:
     return [job_summary(j) for j in await client.list("Job", namespace)]
 
 
-async def job_pods(client: KubeClient, job: JobSummary) -> list[PodSummary]:
+async def job_pods(client: KubeReader, job: JobSummary) -> list[PodSummary]:
     return await list_pods(client, job.namespace, labels={"job-name": job.name})
 
 
@@ -274,7 +274,7 @@ class EventLine:
         return f"{self.type} {self.reason}{times}: {self.message}"
 
 
-async def events_for(client: KubeClient, ref: ObjectRef, *, limit: int = 20) -> list[EventLine]:
+async def events_for(client: KubeReader, ref: ObjectRef, *, limit: int = 20) -> list[EventLine]:
     """Events about one object, newest last."""
     lines = []
     for ev in await client.list("Event", ref.namespace):
@@ -294,11 +294,11 @@ async def events_for(client: KubeClient, ref: ObjectRef, *, limit: int = 20) -> 
     return lines[-limit:]
 
 
-async def pod_logs(client: KubeClient, pod: ObjectRef, *, container: str | None = None, previous: bool = False, tail_lines: int = 50) -> str:
+async def pod_logs(client: KubeReader, pod: ObjectRef, *, container: str | None = None, previous: bool = False, tail_lines: int = 50) -> str:
     return await client.logs(pod.name, str(pod.namespace), container=container, previous=previous, tail_lines=tail_lines)
 
 
-async def describe(client: KubeClient, ref: ObjectRef, *, limit: int = DESCRIBE_LIMIT) -> str:
+async def describe(client: KubeReader, ref: ObjectRef, *, limit: int = DESCRIBE_LIMIT) -> str:
     """A compact `kubectl describe`: status lines and recent events, cut at `limit` characters."""
     obj = await client.get(ref)
     lines = [f"{ref.kind} {ref.namespace + '/' if ref.namespace else ''}{ref.name}"]

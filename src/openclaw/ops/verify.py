@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from openclaw.errors import KubeError
 from openclaw.ops import reads
-from openclaw.ops.client import KubeClient
+from openclaw.ops.reader import KubeReader
 from openclaw.ops.refs import ObjectRef
 
 Check = Callable[[], Awaitable[str | None]]
@@ -45,7 +45,7 @@ async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, int
         await asyncio.sleep(interval_s)
 
 
-def workload_ready(client: KubeClient, ref: ObjectRef, *, after_generation: int | None = None) -> Check:
+def workload_ready(client: KubeReader, ref: ObjectRef, *, after_generation: int | None = None) -> Check:
     async def check() -> str | None:
         w = await reads.get_workload(client, ref)
         if after_generation is not None and w.observed_generation < after_generation:
@@ -57,7 +57,7 @@ def workload_ready(client: KubeClient, ref: ObjectRef, *, after_generation: int 
     return check
 
 
-def pod_replaced(client: KubeClient, pod: ObjectRef, old_uid: str | None, workload: ObjectRef | None) -> Check:
+def pod_replaced(client: KubeReader, pod: ObjectRef, old_uid: str | None, workload: ObjectRef | None) -> Check:
     """The old pod is gone (or is a new one), and its workload, if any, is ready again."""
 
     async def check() -> str | None:
@@ -71,7 +71,7 @@ def pod_replaced(client: KubeClient, pod: ObjectRef, old_uid: str | None, worklo
     return check
 
 
-def node_cordoned(client: KubeClient, node: ObjectRef, *, cordoned: bool) -> Check:
+def node_cordoned(client: KubeReader, node: ObjectRef, *, cordoned: bool) -> Check:
     async def check() -> str | None:
         n = reads.node_summary(await client.get(node))
         if n.unschedulable != cordoned:
@@ -81,7 +81,7 @@ def node_cordoned(client: KubeClient, node: ObjectRef, *, cordoned: bool) -> Che
     return check
 
 
-def node_taints(client: KubeClient, node: ObjectRef, *, present: list[str], absent: list[str]) -> Check:
+def node_taints(client: KubeReader, node: ObjectRef, *, present: list[str], absent: list[str]) -> Check:
     async def check() -> str | None:
         keys = {t.split("=")[0].split(":")[0] for t in reads.node_summary(await client.get(node)).taints}
         wrong = [k for k in present if k not in keys] + [k for k in absent if k in keys]
@@ -90,7 +90,7 @@ def node_taints(client: KubeClient, node: ObjectRef, *, present: list[str], abse
     return check
 
 
-def objects_gone(client: KubeClient, refs: list[ObjectRef]) -> Check:
+def objects_gone(client: KubeReader, refs: list[ObjectRef]) -> Check:
     async def check() -> str | None:
         left = [r.key for r in refs if await client.find(r) is not None]
         return f"still present: {', '.join(left)}" if left else None
@@ -98,7 +98,7 @@ def objects_gone(client: KubeClient, refs: list[ObjectRef]) -> Check:
     return check
 
 
-def node_labels(client: KubeClient, node: ObjectRef, labels: dict[str, str | None]) -> Check:
+def node_labels(client: KubeReader, node: ObjectRef, labels: dict[str, str | None]) -> Check:
     async def check() -> str | None:
         have = reads.node_summary(await client.get(node)).labels
         wrong = [k for k, v in labels.items() if have.get(k) != v]

@@ -111,19 +111,21 @@ async def _jobs_facts(client: KubeClient, request: ActionRequest[ObjectRef], par
     count = 0
     for job in selected:
         count += len(await reads.job_pods(client, job))
-    return ClusterFacts(affected_pods=count)
+    return ClusterFacts(affected_pods=count, planned=tuple(j.ref.key for j in selected))
 
 
 async def _node_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, ops: OpsSettings) -> ClusterFacts:
     all_nodes = await reads.list_nodes(client)
     affected = 0
+    planned: tuple[str, ...] = ()
     if request.kind is ActionKind.NODE_DRAIN:
         evict, _kept = await nodes.drain_plan(client, request.target.name, ops.policy.protected_namespaces)
-        affected = len(evict)
+        affected, planned = len(evict), tuple(p.key for p in evict)
     return ClusterFacts(
         schedulable_nodes=tuple(n.name for n in all_nodes if n.schedulable),
         agent_cordoned_nodes=tuple(n.name for n in all_nodes if n.cordoned_by_agent and n.unschedulable),
         affected_pods=affected,
+        planned=planned,
     )
 
 

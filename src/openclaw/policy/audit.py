@@ -5,6 +5,10 @@ decision, setting), what happened (result) and whether the expected state follow
 (verification). Parked actions are rows with outcome `pending_approval`; an operator's answer is
 written to `resolution` (by the gateway, or by the CLI straight into the file when no gateway
 runs) and the engine then executes or closes them. Rate limits count executed rows in the last hour.
+
+The writes are functions of a connection (`insert_record`, `update_record`, `resolve_record`): inside
+the gateway the engine runs them through the event database's single writer (batched with ingest,
+the fsync off the event loop); `AuditLog` runs them on its own connection for the CLI and tests.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from openclaw.errors import StateError
 from openclaw.policy.models import ActionRequest, Outcome
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS ops_actions (
     id TEXT PRIMARY KEY,
     created_at REAL NOT NULL,
@@ -54,13 +58,22 @@ CREATE INDEX IF NOT EXISTS ops_actions_outcome ON ops_actions (outcome);
 CREATE INDEX IF NOT EXISTS ops_actions_incident ON ops_actions (incident);
 """
 
+
+T = TypeVar("T")
+# What is written passes a mask first: the gateway masks its config's secrets, which a reason, a
+# parameter or captured logs may quote, so no reader of the table sees them.
+Mask = Callable[[Any], Any]
+_MASKED = frozenset({"reason", "decision", "result", "details", "verification"})
+
+
+def _unmasked(value: Any) -> Any:
+    return value
+
+
 _COLUMNS = (
     "id created_at updated_at kind target namespace actor incident reason params mode outcome decision setting "
     "executed result details verification expires_at resolution resolved_by resolved_at"
 ).split()
-
-# Columns that carry free text or data from elsewhere (a model's reason, a pod's logs).
-_MASKED = frozenset({"reason", "decision", "result", "details", "verification"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,20 +143,69 @@ def records_for_incident(conn: sqlite3.Connection, incident_id: str) -> list[Aud
     return [_row(r) for r in conn.execute(sql, (incident_id,))]
 
 
+def insert_record(conn: sqlite3.Connection, request: ActionRequest[Any], *, mode: str, outcome: Outcome, decision: str, setting: str | None,
+                  now: float | None = None, mask: Mask = _unmasked) -> str:
+    """Write the row for a new request, before anything is executed; returns its id."""
+    action_id = "act_" + uuid.uuid4().hex[:16]
+    ts = time.time() if now is None else now
+    conn.execute(
+        "INSERT INTO ops_actions (id, created_at, updated_at, kind, target, namespace, actor, incident, reason, params, mode,"
+        " outcome, decision, setting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            action_id, ts, ts, str(request.kind), request.target.key, request.namespace, str(request.actor), request.incident,
+            mask(request.reason), json.dumps(mask(request.params), sort_keys=True, default=str), mode, str(outcome), mask(decision), setting,
+        ),
+    )  # fmt: skip
+    return action_id
+
+
+def update_record(conn: sqlite3.Connection, action_id: str, fields: dict[str, Any], mask: Mask = _unmasked) -> None:
+    """Set columns of one row (outcome, decision, setting, executed, result, verification, expires_at, ...)."""
+    unknown = set(fields) - set(_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown audit columns: {sorted(unknown)}")
+    fields = {**{k: mask(v) if k in _MASKED else v for k, v in fields.items()}, "updated_at": time.time()}
+    if "details" in fields:
+        fields["details"] = json.dumps(fields["details"], sort_keys=True, default=str)
+    values = [str(v) if isinstance(v, Outcome) else v for v in fields.values()]
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    conn.execute(f"UPDATE ops_actions SET {sets} WHERE id = ?", (*values, action_id))  # noqa: S608  # column names checked above
+
+
+def resolve_record(conn: sqlite3.Connection, action_id: str, *, approve: bool, by: str, now: float) -> bool:
+    """Record an operator's answer to a parked action; True when it had expired instead (then it is
+    marked expired and the caller refuses). Raises `StateError` when it is not pending."""
+    row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE id = ?", (action_id,)).fetchone()  # noqa: S608
+    if row is None:
+        raise StateError(f"no action {action_id}; see `openclaw approvals list`")
+    rec = _row(row)
+    if rec.outcome != Outcome.PENDING or rec.resolution is not None:
+        raise StateError(f"action {action_id} is not awaiting approval (outcome {rec.outcome}, resolution {rec.resolution})")
+    if rec.expires_at is not None and rec.expires_at <= now:
+        conn.execute(
+            "UPDATE ops_actions SET outcome = ?, decision = ?, setting = ?, updated_at = ? WHERE id = ?",
+            (str(Outcome.EXPIRED), "no answer within ops.approvalTimeout", "ops.approvalTimeout", now, action_id),
+        )
+        return True
+    conn.execute(
+        "UPDATE ops_actions SET resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
+        ("approved" if approve else "denied", by, now, now, action_id),
+    )
+    return False
+
+
 class AuditLog:
     """The `ops_actions` table in a SQLite file; safe to open from the gateway and the CLI at once."""
 
-    def __init__(self, path: Path, *, mask: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, path: Path, *, mask: Mask | None = None) -> None:
         self.path = path
-        # What is written passes `mask` first: the gateway masks its config's secrets, which a
-        # reason, a parameter or captured logs may quote, so no reader of the table sees them.
-        self._mask = mask or (lambda value: value)
+        self.mask: Mask = mask or _unmasked  # applied to every write, the engine's through the event writer too
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 5000")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StateError(f"audit log {path}: {exc}") from exc
 
@@ -172,58 +234,22 @@ class AuditLog:
 
     # ---- writes --------------------------------------------------------------------------------
 
+    def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in one transaction on this log's own connection (the CLI's, and tests')."""
+        with self._tx() as db:
+            return fn(db)
+
     def open_record(self, request: ActionRequest[Any], *, mode: str, outcome: Outcome, decision: str, setting: str | None, now: float | None = None) -> str:
         """Write the row for a new request, before anything is executed; returns its id."""
-        action_id = "act_" + uuid.uuid4().hex[:16]
-        ts = time.time() if now is None else now
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO ops_actions (id, created_at, updated_at, kind, target, namespace, actor, incident, reason, params, mode,"
-                " outcome, decision, setting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    action_id, ts, ts, str(request.kind), request.target.key, request.namespace, str(request.actor), request.incident,
-                    self._mask(request.reason), json.dumps(self._mask(request.params), sort_keys=True, default=str), mode, str(outcome),
-                    self._mask(decision), setting,
-                ),
-            )  # fmt: skip
-        return action_id
+        return self.transact(lambda db: insert_record(db, request, mode=mode, outcome=outcome, decision=decision, setting=setting, now=now, mask=self.mask))
 
     def update(self, action_id: str, **fields: Any) -> None:
-        """Set columns of one row (outcome, decision, setting, executed, result, verification, expires_at, ...)."""
-        unknown = set(fields) - set(_COLUMNS)
-        if unknown:
-            raise ValueError(f"unknown audit columns: {sorted(unknown)}")
-        fields = {k: self._mask(v) if k in _MASKED else v for k, v in fields.items()}
-        fields["updated_at"] = time.time()
-        if "details" in fields:
-            fields["details"] = json.dumps(fields["details"], sort_keys=True, default=str)
-        values = [str(v) if isinstance(v, Outcome) else v for v in fields.values()]
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        with self._tx() as db:
-            db.execute(f"UPDATE ops_actions SET {sets} WHERE id = ?", (*values, action_id))  # noqa: S608  # column names checked above
+        self.transact(lambda db: update_record(db, action_id, fields, self.mask))
 
     def resolve(self, action_id: str, *, approve: bool, by: str, now: float | None = None) -> AuditRecord:
         """Record an operator's answer to a parked action. Raises `StateError` when it is not pending."""
         ts = time.time() if now is None else now
-        with self._tx() as db:
-            row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE id = ?", (action_id,)).fetchone()  # noqa: S608
-            if row is None:
-                raise StateError(f"no action {action_id}; see `openclaw approvals list`")
-            rec = _row(row)
-            if rec.outcome != Outcome.PENDING or rec.resolution is not None:
-                raise StateError(f"action {action_id} is not awaiting approval (outcome {rec.outcome}, resolution {rec.resolution})")
-            expired = rec.expires_at is not None and rec.expires_at <= ts
-            if expired:
-                db.execute(
-                    "UPDATE ops_actions SET outcome = ?, decision = ?, setting = ?, updated_at = ? WHERE id = ?",
-                    (str(Outcome.EXPIRED), "no answer within ops.approvalTimeout", "ops.approvalTimeout", ts, action_id),
-                )
-            else:
-                db.execute(
-                    "UPDATE ops_actions SET resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
-                    ("approved" if approve else "denied", by, ts, ts, action_id),
-                )
-        if expired:
+        if self.transact(lambda db: resolve_record(db, action_id, approve=approve, by=by, now=ts)):
             raise StateError(f"action {action_id} expired before it was answered (ops.approvalTimeout)")
         got = self.get(action_id)
         if got is None:

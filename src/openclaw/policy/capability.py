@@ -2,7 +2,8 @@
 WebSocket methods (`actions.list`, `approvals.list|approve|deny`) and `action.*` / `approval.*` events.
 
 Others reach the engine as `policy_of(services)` and submit every cluster change through it.
-The audit table lives in the event database file (`<state>/events.db`, table `ops_actions`).
+The audit table lives in the event database file (`<state>/events.db`, table `ops_actions`); the
+engine writes it through the event database's writer, the CLI through its own connection.
 """
 
 from __future__ import annotations
@@ -11,23 +12,25 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.slots import Slot
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 from openclaw.errors import KubeError, StateError
-from openclaw.gateway.methods import APPROVALS, READ, MethodCall, MethodError
+from openclaw.core.methods import APPROVALS, READ, MethodCall, MethodError
+from openclaw.events.capability import events_of
 from openclaw.logs import redact_data
+from openclaw.policy.audit import SCHEMA as audit_schema
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
     from openclaw.ops.client import KubeClient
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "policy"
-# The kubeconfig another capability (the embedded sandbox) may offer, as a Path, under this key.
-KUBECONFIG_EXTENSION = "kubeconfig"
+# The kubeconfig another capability (the embedded sandbox) may offer.
+KUBECONFIG: Slot[Path] = Slot("kubeconfig", "no kubeconfig was offered")
 AUDIT_DB_FILE = "events.db"  # the event store's file: the audit log sits beside the events
 
 
@@ -35,9 +38,11 @@ def audit_path(state_dir: Path) -> Path:
     return state_dir / AUDIT_DB_FILE
 
 
+POLICY: Slot[PolicyEngine] = Slot("policy", "the policy engine is not running, so no cluster action can be taken")
+
+
 def policy_of(services: Services) -> PolicyEngine:
-    engine: PolicyEngine = services.extensions[EXTENSION]
-    return engine
+    return services.get(POLICY)
 
 
 def connect_kube(services: Services) -> KubeClient | None:
@@ -46,8 +51,8 @@ def connect_kube(services: Services) -> KubeClient | None:
     from openclaw.ops.client import KubeClient
 
     kube = services.config.settings.ops.kube
-    offered = services.extensions.get(KUBECONFIG_EXTENSION)
-    path = Path(kube.kubeconfig) if kube.kubeconfig else (Path(offered) if offered else None)
+    offered = services.find(KUBECONFIG)
+    path = Path(kube.kubeconfig) if kube.kubeconfig else offered
     try:
         return KubeClient.connect(path, kube.context, timeout_s=kube.request_timeout)
     except KubeError as exc:
@@ -83,9 +88,13 @@ def install(services: Services) -> PolicyEngine:
         # Posted, not awaited: the engine never waits for a subscriber (a slow Slack post must not delay a drain).
         services.notices.post(Notice(Topic(event), payload))
 
+    # Reads, and the CLI's answers, on its own connection; every write masked with the config's secrets.
     audit = AuditLog(audit_path(services.state_dir), mask=lambda value: redact_data(value, services.redactor.secrets))
-    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish)
-    services.extensions[EXTENSION] = engine
+    events = events_of(services)
+    events.db.add_schema(audit_schema)
+    # Writes go through the event database's single writer: batched with ingest, the fsync off the loop.
+    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish, write=events.db.run)
+    services.put(POLICY, engine)
     m = services.methods
 
     @m.method("actions.list", READ)

@@ -12,22 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 from openclaw.config.schema import OpsSettings
 from openclaw.errors import KubeError, StateError
 from openclaw.ops import verify
-from openclaw.policy import actions, grant, rules
+from openclaw.policy import actions, rules
 from openclaw.policy.actions import Backends
-from openclaw.policy.audit import AuditLog, AuditRecord
+from openclaw.policy.mint import mint
+from openclaw.policy.audit import AuditLog, AuditRecord, insert_record, resolve_record, update_record
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision, Outcome, Verdict
 
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, dict[str, Any]], None]
 HOUR = 3600.0
+T = TypeVar("T")
+
+
+class AuditWriter(Protocol):
+    """Runs a write on the audit table in a transaction and returns once it is committed: the event
+    database's writer inside the gateway (`Database.run`), the log's own connection elsewhere."""
+
+    def __call__(self, fn: Callable[[sqlite3.Connection], T], /) -> Awaitable[T]: ...
 
 
 def decision_from_record(rec: AuditRecord) -> Decision:
@@ -51,9 +61,11 @@ class PolicyEngine:
         settings: Callable[[], OpsSettings],
         publish: Publish | None = None,
         clock: Callable[[], float] = time.time,
+        write: AuditWriter | None = None,
     ) -> None:
         self.backends = backends if backends is not None else Backends()
         self.audit = audit
+        self._write: AuditWriter = write or self._own_connection
         self._settings = settings
         self._publish = publish or (lambda event, payload: None)
         self._clock = clock
@@ -76,25 +88,33 @@ class PolicyEngine:
         try:
             actions.validate(request)
         except actions.ParamsError as exc:
-            return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"invalid request: {exc}", None))
+            return await self._record_final(request, mode, Verdict(Outcome.REFUSED, f"invalid request: {exc}", None))
         early = rules.precheck(request, ops.policy)
         if early is not None:
-            return self._record_final(request, mode, early)
+            return await self._record_final(request, mode, early)
         async with self._lock_for(request):
             busy = self._inflight.get((str(request.kind), request.target.key))
             if busy is not None:
-                return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"the same {request.kind} on {request.target} is in progress ({busy})", None))
+                return await self._record_final(request, mode, Verdict(Outcome.REFUSED, f"the same {request.kind} on {request.target} is in progress ({busy})", None))
             try:
                 facts = await self._facts(request, ops)
             except KubeError as exc:
-                return self._record_final(request, mode, Verdict(Outcome.REFUSED, f"could not read the cluster to check the rules: {exc}", None))
+                return await self._record_final(request, mode, Verdict(Outcome.REFUSED, f"could not read the cluster to check the rules: {exc}", None))
             verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=False)
-            action_id = self.audit.open_record(request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock())
-            if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN):
-                self.audit.update(action_id, executed=1)
+            runs = verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN)
+            expires = self._clock() + ops.approval_timeout if verdict.outcome is Outcome.PENDING else None
+
+            def record(conn: sqlite3.Connection) -> str:
+                new_id = insert_record(conn, request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock(), mask=self.audit.mask)
+                if runs:
+                    update_record(conn, new_id, {"executed": 1}, self.audit.mask)
+                if expires is not None:
+                    update_record(conn, new_id, {"expires_at": expires}, self.audit.mask)
+                return new_id
+
+            action_id = await self._write(record)
+            if runs:
                 self._inflight[(str(request.kind), request.target.key)] = action_id
-            if verdict.outcome is Outcome.PENDING:
-                self.audit.update(action_id, expires_at=self._clock() + ops.approval_timeout)
         decision = Decision(action_id, request, verdict.outcome, verdict.reason, verdict.setting, mode)
         self._emit("action.decided", action_id)
         log.info("policy.decided", extra={"action_id": action_id, "kind": str(request.kind), "outcome": str(verdict.outcome), "setting": verdict.setting})
@@ -104,7 +124,7 @@ class PolicyEngine:
         if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
             self._finish(decision)
             return decision
-        return await self._execute(decision, ops)
+        return await self._execute(decision, ops, facts.planned)
 
     # ---- approvals -----------------------------------------------------------------------------
 
@@ -112,7 +132,8 @@ class PolicyEngine:
         """An operator's answer. Approval re-checks the rules (the cluster may have changed) and
         starts execution in the background; `wait()` returns the final decision. Raises `StateError`."""
         try:
-            self.audit.resolve(action_id, approve=approve, by=by, now=self._clock())
+            if await self._write(lambda conn: resolve_record(conn, action_id, approve=approve, by=by, now=self._clock())):
+                raise StateError(f"action {action_id} expired before it was answered (ops.approvalTimeout)")
         except StateError:
             self._emit_if_expired(action_id)
             raise
@@ -125,7 +146,7 @@ class PolicyEngine:
         if action_id in self._running:
             return decision_from_record(rec)
         if rec.resolution == "denied":
-            self.audit.update(action_id, outcome=Outcome.DENIED, decision=f"denied by {rec.resolved_by}")
+            await self._update(action_id, outcome=Outcome.DENIED, decision=f"denied by {rec.resolved_by}")
             self._emit("approval.resolved", action_id)
             decision = decision_from_record(self._must(action_id))
             self._finish(decision)
@@ -141,15 +162,17 @@ class PolicyEngine:
         rec = self._must(action_id)
         parked = decision_from_record(rec)
         request = parked.request
+        planned: tuple[str, ...] = ()
         async with self._lock_for(request):
             try:
                 facts = await self._facts(request, ops)
+                planned = facts.planned  # planned again: the approval covers what is there now
                 verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=True)
             except KubeError as exc:
                 verdict = Verdict(Outcome.REFUSED, f"the cluster could not be read to re-check the rules: {exc}", None)
             reason = verdict.reason if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN) else f"approved by {rec.resolved_by}, then {verdict.reason}"
             runs = verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN)
-            self.audit.update(action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(runs))
+            await self._update(action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(runs))
             if runs:
                 self._inflight[(str(request.kind), request.target.key)] = action_id
         decision = Decision(action_id, request, verdict.outcome, reason, verdict.setting, ops.policy.mode)
@@ -157,7 +180,7 @@ class PolicyEngine:
         if verdict.outcome not in (Outcome.APPLIED, Outcome.DRY_RUN):
             self._finish(decision)
             return decision
-        return await self._execute(decision, ops)
+        return await self._execute(decision, ops, planned)
 
     async def wait(self, action_id: str, timeout_s: float | None = None) -> Decision:
         """The final decision of an action (returns at once if it is already final)."""
@@ -177,7 +200,7 @@ class PolicyEngine:
             if rec.resolution is not None:
                 await self._take_up(rec.id)
             elif rec.expires_at is not None and rec.expires_at <= now:
-                self.audit.update(rec.id, outcome=Outcome.EXPIRED, decision="no answer within ops.approvalTimeout", setting="ops.approvalTimeout")
+                await self._update(rec.id, outcome=Outcome.EXPIRED, decision="no answer within ops.approvalTimeout", setting="ops.approvalTimeout")
                 self._emit("approval.resolved", rec.id)
                 self._finish(decision_from_record(self._must(rec.id)))
 
@@ -215,28 +238,28 @@ class PolicyEngine:
             kind=self.audit.count_executed(kind, since=since), object=self.audit.count_executed(kind, since=since, target=request.target.key)
         )
 
-    async def _execute(self, decision: Decision, ops: OpsSettings) -> Decision:
+    async def _execute(self, decision: Decision, ops: OpsSettings, planned: tuple[str, ...]) -> Decision:
         request = decision.request
         spec = actions.spec_for(request.kind)
         client = self._client(spec)
         params = spec.parse_params(request)
-        approval = grant.mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN)
+        approval = mint(decision.action_id, str(request.kind), request.target.key, dry_run=decision.outcome is Outcome.DRY_RUN, planned=planned)
         try:
             result = await spec.execute(client, request, params, approval, ops)
         except Exception as exc:  # the audit row must say what happened whatever the executor raised
             detail = str(exc) if isinstance(exc, KubeError | ValueError) else f"{type(exc).__name__}: {exc}"
-            self.audit.update(decision.action_id, outcome=Outcome.FAILED, result=detail[:1000])
+            await self._update(decision.action_id, outcome=Outcome.FAILED, result=detail[:1000])
             log.error("policy.execution_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)}, exc_info=not isinstance(exc, KubeError | ValueError))
             failed = Decision(decision.action_id, request, Outcome.FAILED, decision.reason, decision.setting, decision.mode, detail[:1000])
             self._finish(failed)
             return failed
-        self.audit.update(decision.action_id, result=result.summary, details=result.details)
+        await self._update(decision.action_id, result=result.summary, details=result.details)
         if decision.outcome is Outcome.DRY_RUN:
             verification = "skipped: dry run"
         else:
             check = spec.verify(client, request, params, result)
             verification = await verify.wait_for(check, timeout_s=ops.verify_timeout, stable_s=ops.verify_stable_for) if check else "skipped: nothing to check"
-        self.audit.update(decision.action_id, verification=verification)
+        await self._update(decision.action_id, verification=verification)
         done = Decision(
             decision.action_id, request, decision.outcome, decision.reason, decision.setting, decision.mode, result.summary, verification, result.details
         )
@@ -246,8 +269,16 @@ class PolicyEngine:
         self._finish(done)
         return done
 
-    def _record_final(self, request: ActionRequest[Any], mode: str, verdict: Verdict) -> Decision:
-        action_id = self.audit.open_record(request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock())
+    async def _own_connection(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return self.audit.transact(fn)
+
+    async def _update(self, action_id: str, **fields: Any) -> None:
+        await self._write(lambda conn: update_record(conn, action_id, fields, self.audit.mask))
+
+    async def _record_final(self, request: ActionRequest[Any], mode: str, verdict: Verdict) -> Decision:
+        action_id = await self._write(
+            lambda conn: insert_record(conn, request, mode=mode, outcome=verdict.outcome, decision=verdict.reason, setting=verdict.setting, now=self._clock(), mask=self.audit.mask)
+        )
         decision = Decision(action_id, request, verdict.outcome, verdict.reason, verdict.setting, mode)
         log.info("policy.refused", extra={"action_id": action_id, "kind": str(request.kind), "setting": verdict.setting})
         self._emit("action.decided", action_id)

@@ -31,6 +31,7 @@ class ClusterFacts:
     agent_cordoned_nodes: tuple[str, ...] = ()
     affected_pods: int = 0
     gitops_tracked_by: str | None = None  # e.g. "argocd app media (label app.kubernetes.io/instance)"
+    planned: tuple[str, ...] = ()  # keys of the objects a fan-out kind will touch (the Approval permits them)
 
 
 def _action_key(kind: ActionKind, field: str) -> str:

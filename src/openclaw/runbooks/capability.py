@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.slots import Slot
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
-from openclaw.gateway.methods import READ, MethodCall, MethodError
+from openclaw.core.methods import READ, MethodCall, MethodError
 from openclaw.policy.capability import policy_of
 from openclaw.runbooks.catalog import builtin
 from openclaw.runbooks.escalation import Escalations
@@ -19,15 +20,16 @@ from openclaw.runbooks.models import AlertContext
 from openclaw.runbooks.runner import Runner
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
-EXTENSION = "runbooks"
 ALERT_TOPICS = (Topic.ALERT_FIRING, Topic.ALERT_RESOLVED)
 
 
+RUNBOOKS: Slot[Runner] = Slot("runbooks", "the runbook runner is not running")
+
+
 def runbooks_of(services: Services) -> Runner:
-    runner: Runner = services.extensions[EXTENSION]
-    return runner
+    return services.get(RUNBOOKS)
 
 
 def install(services: Services) -> Runner:
@@ -38,7 +40,7 @@ def install(services: Services) -> Runner:
 
     escalations = Escalations(incidents_of(services), publish)
     runner = Runner(builtin(), policy_of(services), escalations, publish)
-    services.extensions[EXTENSION] = runner
+    services.put(RUNBOOKS, runner)
 
     def on_alert(notice: Notice) -> None:
         runner.enabled = services.config.settings.ops.runbooks_enabled

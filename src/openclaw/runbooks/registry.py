@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from openclaw.ops.client import KubeClient
+from openclaw.ops.reader import KubeReader
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.engine import PolicyEngine
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision
@@ -18,7 +18,7 @@ from openclaw.runbooks.models import AlertContext, Report
 @dataclass
 class RunContext:
     alert: AlertContext
-    client: KubeClient
+    client: KubeReader  # reads only: a runbook changes the cluster through ctx.submit (policy)
     policy: PolicyEngine
     runbook: str
     decisions: list[Decision] = field(default_factory=list)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from openclaw.ops.client import KubeClient
+from openclaw.ops.reader import KubeReader
 from openclaw.policy.engine import PolicyEngine
 from openclaw.runbooks.catalog import ON_RESOLVED
 from openclaw.runbooks.escalation import Escalations
@@ -30,7 +30,7 @@ class Runner:
         self.enabled = True
 
     @property
-    def client(self) -> KubeClient | None:
+    def client(self) -> KubeReader | None:
         return self.policy.backends.kube
 
     def dispatch(self, alert: AlertContext) -> asyncio.Task[Report | None] | None:
@@ -82,9 +82,18 @@ class Runner:
         client = self.client
         if steps is None or client is None:
             return None
-        report = await steps(RunContext(alert, client, self.policy, f"{alert.alertname}:resolved"))
+        runbook_id = f"{alert.alertname}:resolved"
+        failed = False
+        try:
+            report = await steps(RunContext(alert, client, self.policy, runbook_id))
+        except Exception as exc:  # a task boundary: the operator hears of it, the exception is not lost in a task
+            log.exception("runbooks.failed", extra={"runbook": runbook_id, "alertname": alert.alertname})
+            report = Report(runbook_id, Status.REPORTED, f"runbook {runbook_id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
+            failed = True
         if report is not None:
             self._publish("runbook.completed", {"incident": alert.incident_id, "alertname": alert.alertname, **report.to_json()})
+        if failed and report is not None:
+            await self.escalations.escalate(alert, report, to_agent=False)
         return report
 
     async def _route(self, alert: AlertContext, report: Report) -> None:

@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from openclaw.config import store as config_store
-from openclaw.gateway.services import Services
+from openclaw.core.services import Services
+from openclaw.core.slots import Slot
+from openclaw.incidents.capability import INCIDENTS
+from openclaw.media.capability import MEDIA_ENDPOINTS
+from openclaw.policy.capability import KUBECONFIG, POLICY
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "sandbox"
-KUBECONFIG_EXTENSION = "kubeconfig"  # read by the policy capability's cluster client
-MEDIA_EXTENSION = "media.endpoints"  # {app: {"url", "apiKey"} | {"url", "username", "password"}}
+SANDBOX: Slot[Sandbox] = Slot("sandbox", "the sandbox homelab is not running")
 
 
 def ensure_hooks_token(state_dir: Path) -> bool:
@@ -58,13 +60,13 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
     loaded = scenarios.load(scenario) if scenario else None
     kubeconfig = kubeconfig_path(services.state_dir)
     sandbox = Sandbox(SandboxOptions(speed=speed, kubeconfig=kubeconfig))
-    services.extensions[EXTENSION] = sandbox
-    services.extensions[KUBECONFIG_EXTENSION] = str(kubeconfig)
+    services.put(SANDBOX, sandbox)
+    services.put(KUBECONFIG, kubeconfig)  # read by the policy capability's cluster client
 
     async def start() -> None:
         await sandbox.start()
         sandbox.send_webhooks_to(f"{gateway_url.rstrip('/')}/hooks", services.config.settings.hooks.token)
-        services.extensions[MEDIA_EXTENSION] = media_endpoints(sandbox)
+        services.put(MEDIA_ENDPOINTS, media_endpoints(sandbox))
         if loaded is not None:
             services.supervisor.start("sandbox.scenario", _play(loaded))
         if announce is not None:
@@ -105,9 +107,7 @@ def describe(sandbox: Sandbox) -> dict[str, Any]:
 
 def _audit_records(services: Services) -> list[dict[str, Any]]:
     """Executed and refused actions from the policy layer's audit log, when the gateway has one."""
-    from openclaw.policy.capability import EXTENSION as POLICY
-
-    engine = services.extensions.get(POLICY)
+    engine = services.find(POLICY)
     if engine is None:
         return []
     return [record.to_json() for record in engine.audit.list(limit=1000)]
@@ -115,9 +115,7 @@ def _audit_records(services: Services) -> list[dict[str, Any]]:
 
 async def _incidents(services: Services) -> list[dict[str, Any]]:
     """The gateway's incidents (with their alerts), when the incidents capability is installed."""
-    from openclaw.incidents.capability import EXTENSION as INCIDENTS
-
-    store = services.extensions.get(INCIDENTS)
+    store = services.find(INCIDENTS)
     if store is None:
         return []
     return [incident.to_json() for incident in await store.list(limit=500)]

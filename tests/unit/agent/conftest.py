@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from openclaw.core.slots import Slots
 from openclaw.agent.brains.scripted import Script, ScriptedBrain
 from openclaw.agent.runtime import AgentRuntime
 from openclaw.config.schema import Settings
@@ -35,10 +36,10 @@ def settings_holder() -> dict[str, Settings]:
 
 @pytest.fixture
 def make_runtime(state_dir: Path, settings_holder: dict[str, Settings]) -> Callable[..., AgentRuntime]:
-    def make(script: Script, *, capabilities: dict[str, Any] | None = None, window: int = 200_000, **overrides: Any) -> AgentRuntime:
+    def make(script: Script, *, capabilities: Slots | None = None, window: int = 200_000, **overrides: Any) -> AgentRuntime:
         if overrides:
             settings_holder["settings"] = Settings.model_validate(overrides)
         brain = ScriptedBrain(script, window=window)
-        return AgentRuntime(state_dir, lambda: settings_holder["settings"], brain, env={}, capabilities=capabilities or {})
+        return AgentRuntime(state_dir, lambda: settings_holder["settings"], brain, env={}, capabilities=capabilities or Slots())
 
     return make

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from agent_scripts import text_reply, tool_reply
 
+from openclaw.core.slots import Slots
+from openclaw.policy.capability import POLICY
 from openclaw.agent.brains.offline import OFFLINE_NOTICE, OfflineBrain
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.chat import ChatService
@@ -106,7 +108,9 @@ async def test_a_model_error_reaches_the_user_as_an_error_event(make_runtime: Ca
 
 
 def offline_chat(state_dir: Path, events: Events, policy: PolicyEngine | None) -> ChatService:
-    caps = {"policy": policy} if policy is not None else {}
+    caps = Slots()
+    if policy is not None:
+        caps.put(POLICY, policy)
     rt = AgentRuntime(state_dir, Settings, OfflineBrain(), capabilities=caps)
     return ChatService(rt, lambda e, p: events.append((e, p)))
 

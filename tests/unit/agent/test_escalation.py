@@ -15,6 +15,7 @@ from openclaw.agent import agent_of
 from openclaw.agent.brains.scripted import ScriptedBrain
 from openclaw.agent.messages import BrainRequest
 from openclaw.gateway import server
+from openclaw.events.capability import EVENTS
 from openclaw.incidents import incidents_of
 from openclaw.runbooks.capability import runbooks_of
 from openclaw.runbooks.models import AlertContext, Report, Status
@@ -38,7 +39,7 @@ async def test_an_escalation_runs_in_the_incident_session_and_records_a_finding(
     agent.runtime.brain = brain
     published: list[tuple[str, dict[str, Any]]] = []
     agent.chat.publish = lambda e, p: published.append((e, p))
-    await services.extensions["events"].open()
+    await services.get(EVENTS).open()
     try:
         # Two escalations of one incident at once: both are kept and both go to the agent, which
         # runs one investigation for the incident (whichever arrives second joins the first).
@@ -53,7 +54,7 @@ async def test_an_escalation_runs_in_the_incident_session_and_records_a_finding(
         notes = await incidents_of(services).list_notes(incident_id="inc-7")
     finally:
         await agent.chat.close()
-        await services.extensions["events"].close()
+        await services.get(EVENTS).close()
     started = {p["runId"] for e, p in published if e == "agent" and p["stream"] == "lifecycle" and p["data"]["phase"] == "start"}
     assert len(started) == 1 and len(brain.requests) == 2  # one investigation per incident at a time
     first: BrainRequest = brain.requests[0]
@@ -75,12 +76,12 @@ async def test_an_escalation_runs_in_the_incident_session_and_records_a_finding(
 
 async def test_offline_the_operator_keeps_the_escalation(state_dir: Path) -> None:
     services = server.prepare(state_dir).services
-    await services.extensions["events"].open()
+    await services.get(EVENTS).open()
     try:
         esc = await runbooks_of(services).escalations.escalate(alert(), report())
         kept = await runbooks_of(services).escalations.list()
     finally:
-        await services.extensions["events"].close()
+        await services.get(EVENTS).close()
     assert esc.routed_to == "operator"
     assert agent_of(services).chat.runs == {}
     assert [(e["incident"], e["routedTo"], e["diagnosis"]) for e in kept] == [("inc-7", "operator", "config error")]

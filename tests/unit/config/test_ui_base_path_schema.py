@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from openclaw.config import layers, store
 from openclaw.config.schema import ControlUiSettings
 from openclaw.errors import ConfigError
-from openclaw.gateway.config_holder import ConfigHolder, needs_restart
+from openclaw.core.config_holder import ConfigHolder, needs_restart
 
 FIELD = "gateway.controlUi.basePath"
 
@@ -87,3 +87,16 @@ def test_the_reserved_paths_cover_everything_the_gateway_serves_at_the_root() ->
     own = {r.path for r in routes() if isinstance(r, (Route, WebSocketRoute))} - {"/"}
     assert own and own <= set(CONTROL_UI_RESERVED_PATHS)
     assert HooksSettings().path in CONTROL_UI_RESERVED_PATHS
+
+
+def test_with_reload_off_no_change_applies_until_a_restart(state_dir: Path) -> None:
+    store.set_value(state_dir, "gateway.reload.mode", "off")
+    holder = ConfigHolder(layers.load(state_dir), seed_path=None)
+    seen: list[object] = []
+    holder.on_change(lambda old, new: seen.append(new))
+    store.set_value(state_dir, "gateway.controlUi.allowedOrigins", ["https://home.lan"])
+    assert holder.reload() == ["gateway.controlUi.allowedOrigins"]
+    assert holder.settings.gateway.control_ui.allowed_origins == []  # the running config is kept
+    assert holder.pending_restart == ["gateway.controlUi.allowedOrigins"] and seen == []
+    holder.refresh()  # the file's new mtime was taken: no reload loop
+    assert seen == []

@@ -9,7 +9,7 @@ import pytest
 
 from openclaw.core.notices import Notice, NoticeStream
 from openclaw.core.topics import Topic
-from openclaw.gateway.bus import EventBus
+from openclaw.core.bus import EventBus
 
 
 def approval(n: int) -> Notice:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from openclaw.config.schema import RateLimitSettings
-from openclaw.gateway.ratelimit import AuthRateLimiter
+from openclaw.core.ratelimit import AuthRateLimiter
 
 
 class Clock:

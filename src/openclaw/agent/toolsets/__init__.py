@@ -5,7 +5,6 @@ is reported as unavailable with the reason instead of offering tools that cannot
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -14,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from openclaw.core.slots import Slots
 from openclaw.agent.tools import Tool, ToolBox, tool_from_function
 
 
@@ -53,7 +53,7 @@ def toolset_files() -> list[ToolsetFile]:
     return out
 
 
-def build_toolbox(capabilities: Mapping[str, Any], default_output_chars: int) -> tuple[ToolBox, list[ToolsetStatus]]:
+def build_toolbox(capabilities: Slots | frozenset[str], default_output_chars: int) -> tuple[ToolBox, list[ToolsetStatus]]:
     """The tools whose capabilities are present, and the status of every toolset."""
     box = ToolBox()
     statuses: list[ToolsetStatus] = []

@@ -20,12 +20,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from openclaw import __version__
 from openclaw.gateway import peer
-from openclaw.gateway.bus import Subscription
-from openclaw.gateway.methods import Caller, MethodCall, MethodError
-from openclaw.gateway.ratelimit import too_many_attempts
-from openclaw.gateway.services import Services
+from openclaw.core.bus import Subscription
+from openclaw.core.methods import Caller, MethodCall, MethodError
+from openclaw.core.ratelimit import too_many_attempts
+from openclaw.core.services import Services
 from openclaw.gateway.ws import frames as f
-from openclaw.gateway.ws.handshake import HandshakeContext, HandshakeRefused, Session, authenticate
+from openclaw.gateway.ws.handshake import HandshakeContext, Session, authenticate
+from openclaw.gateway.ws.refusal import HandshakeRefused
 from openclaw.gateway.ws.hub import Hub, hub_of
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ class Connection:
         if not caller.allows(spec.scope):
             await self.send(f.response_error(req.id, f.error_body(f.FORBIDDEN, f"missing scope: {spec.scope}", {"code": "MISSING_SCOPE", "scope": spec.scope})))
             return
-        call = MethodCall(params=req.params, caller=caller, services=self.services, send_event=self.send_event)
+        call = MethodCall(params=req.params, caller=caller, send_event=self.send_event)
         try:
             payload = await spec.handler(call)
         except MethodError as exc:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from openclaw.gateway import device_identity as ids
 from openclaw.gateway import origin as origin_check
-from openclaw.gateway.methods import ADMIN, ALL_SCOPES, Caller
+from openclaw.core.methods import ADMIN, ALL_SCOPES, Caller
 from openclaw.gateway.pairing_policy import PairingAsk, approves_at_once
 from openclaw.gateway.peer import ClientAddress
 from openclaw.gateway.ws import frames as f
+from openclaw.gateway.ws.refusal import HandshakeRefused
 
 if TYPE_CHECKING:
     from openclaw.gateway.ws.hub import Hub
@@ -34,23 +35,6 @@ TOKEN_HINT = "open a tokenized dashboard URL or paste token in Control UI settin
 LOCAL_BACKEND = ("gateway-client", "backend")
 LOCAL_CLI = ("cli", "cli")
 SHARED_TOKEN = "shared-token"  # Session.auth_method of a connect with no device identity
-
-
-class HandshakeRefused(Exception):
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        details: dict[str, Any] | None = None,
-        *,
-        close_code: int = f.CLOSE_POLICY_VIOLATION,
-        close_reason: str | None = None,
-        retry_after_ms: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.error = f.error_body(code, message, details, retry_after_ms)
-        self.close_code = close_code
-        self.close_reason = (close_reason or message)[:120]  # a close reason must fit in 123 bytes
 
 
 @dataclass

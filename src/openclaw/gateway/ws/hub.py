@@ -1,4 +1,4 @@
-"""`Hub`: the WebSocket side of the gateway held in `services.extensions["gateway.ws"]`.
+"""`Hub`: the WebSocket side of the gateway, in the `HUB` slot.
 
 It owns the pairing store, the failed-auth limiter and the live connections, so that revoking or
 unpairing a device closes that device's sockets, whether the change came over RPC or from the
@@ -17,17 +17,18 @@ from prometheus_client import Counter, Gauge
 
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
+from openclaw.core.methods import READ, Caller, MethodCall
+from openclaw.core.slots import Slot
 from openclaw.errors import StateError
 from openclaw.gateway.device_identity import DeviceIdentity, identity_path
-from openclaw.gateway.methods import READ, Caller, MethodCall
 from openclaw.gateway.pairing import PairingStore
-from openclaw.gateway.ratelimit import AuthRateLimiter
-from openclaw.gateway.services import Services
+from openclaw.core.ratelimit import AuthRateLimiter
+from openclaw.core.services import Services
 from openclaw.gateway.ws import frames as f
+from openclaw.gateway.ws.refusal import HandshakeRefused
 
 log = logging.getLogger(__name__)
 
-EXTENSION_KEY = "gateway.ws"
 # The upstream gateway's wording, so its clients classify an upgrade as such.
 PAIRING_MESSAGES = {
     "not-paired": "pairing required",
@@ -127,8 +128,6 @@ class Hub:
         """File (or reuse) a pending request. A silent one (see pairing_policy) is approved at
         once and returns; otherwise raise the NOT_PAIRED refusal carrying the requestId, the
         scopes asked for and, for an upgrade, those approved so far."""
-        from openclaw.gateway.ws.handshake import HandshakeRefused
-
         request, created = await asyncio.to_thread(self.pairing.request, {**info, "reason": reason}, silent=silent)
         if silent:
             device = await asyncio.to_thread(self.pairing.approve, request["requestId"])
@@ -188,15 +187,15 @@ class Hub:
                     log.exception("pairing.enforce_failed")
 
 
+HUB: Slot[Hub] = Slot("gateway.ws", "the WebSocket hub is not running")
+
+
 def hub_of(services: Services) -> Hub:
-    hub: Hub = services.extensions[EXTENSION_KEY]
-    return hub
+    return services.get(HUB)
 
 
 def install(services: Services) -> Hub:
-    """Create the hub, register the pairing methods, and start the paired.json watcher."""
-    from openclaw.gateway import pairing_methods
-
+    """Create the hub and start the paired.json watcher (its methods: `pairing_methods.install`)."""
     hub = Hub(
         services=services,
         pairing=PairingStore(services.state_dir),
@@ -204,8 +203,7 @@ def install(services: Services) -> Hub:
         metrics_auth_failures=Counter("openclaw_gateway_auth_failures", "Refused WebSocket connects (bad token or device signature)", registry=services.metrics),
         metrics_connections=Gauge("openclaw_gateway_ws_connections", "Authenticated WebSocket connections", registry=services.metrics),
     )
-    services.extensions[EXTENSION_KEY] = hub
-    pairing_methods.install(services, hub)
+    services.put(HUB, hub)
 
     @services.methods.method("clients.list", READ)
     async def clients_list(call: MethodCall) -> dict[str, Any]:

@@ -53,7 +53,9 @@ async def cleanup_jobs(
     client: KubeClient, target: ObjectRef, *, approval: Approval, state: JobState = "failed", min_age_s: float = 0.0, now: datetime | None = None
 ) -> ExecResult:
     """Delete the failed (or all finished) jobs under `target`, capturing each one's logs first."""
-    jobs = await select_jobs(client, target, state=state, min_age_s=min_age_s, now=now)
+    selected = await select_jobs(client, target, state=state, min_age_s=min_age_s, now=now)
+    # Only the jobs planned when it was decided: one that failed since waits for the next cleanup.
+    jobs = [j for j in selected if approval.permits("jobs.cleanup", j.ref.key)]
     if target.kind == "Job" and not jobs:
         raise ValueError(f"{target} is gone or not {state}" + (f" for {min_age_s:g}s" if min_age_s > 0 else "") + "; nothing cleaned up")
     logs: dict[str, dict[str, str]] = {}

@@ -60,9 +60,12 @@ async def drain(
     client: KubeClient, node: ObjectRef, *, approval: Approval, protected: Collection[str], pdb_wait_s: float = 30.0, retry_s: float = 1.0
 ) -> ExecResult:
     """Cordon, then evict each pod through the eviction API. A PDB refusal (429) is retried until
-    `pdb_wait_s`; pods still blocked are reported, never force-deleted."""
+    `pdb_wait_s`; pods still blocked are reported, never force-deleted. Pods that arrived after the
+    decision are not in the approval's plan: they are left and reported, never evicted unapproved."""
     await cordon(client, node, approval=approval)
-    to_evict, kept = await drain_plan(client, node.name, protected)
+    found, kept = await drain_plan(client, node.name, protected)
+    to_evict = [p for p in found if approval.permits("node.drain", p.key)]
+    unplanned = [p.key for p in found if not approval.permits("node.drain", p.key)]
     evicted: list[str] = []
     blocked: dict[str, str] = {}
     deadline = time.monotonic() + pdb_wait_s
@@ -89,6 +92,8 @@ async def drain(
     still_blocked = {k: v for k, v in blocked.items() if k not in evicted}
     verb = "would drain" if approval.dry_run else "drained"
     details: dict[str, Any] = {"evicted": evicted, "blockedByPdb": still_blocked, "leftInProtectedNamespaces": [p.key for p in kept], "protected": sorted(protected)}
+    if unplanned:
+        details["leftNotInPlan"] = unplanned
     summary = f"{verb} {node.name}: {len(evicted)} pod(s) evicted"
     if still_blocked:
         summary += f", {len(still_blocked)} blocked by a PodDisruptionBudget"

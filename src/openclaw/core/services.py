@@ -8,19 +8,22 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry
 
 from starlette.routing import BaseRoute
 
 from openclaw.core.notices import NoticeStream
-from openclaw.gateway.bus import EventBus
-from openclaw.gateway.config_holder import ConfigHolder
-from openclaw.gateway.methods import MethodRegistry
+from openclaw.core.bus import EventBus
+from openclaw.core.config_holder import ConfigHolder
+from openclaw.core.methods import MethodRegistry
+from openclaw.core.slots import Slot, Slots
 from openclaw.logs import RedactingFilter, RingBuffer
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # A readiness check returns None when fine, else a short reason.
 ReadinessCheck = Callable[[], Awaitable[str | None]]
@@ -71,8 +74,18 @@ class Services:
     routes: list[BaseRoute] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
     ready: bool = False
-    # Capability objects (event store, policy engine, ...) registered by name; typed accessors live with each capability.
-    extensions: dict[str, Any] = field(default_factory=dict)
+    # Capability objects (event store, policy engine, ...), each in the typed slot its capability declares.
+    slots: Slots = field(default_factory=Slots)
 
     def __post_init__(self) -> None:
         self.notices.subscribe(self.bus.forward)
+
+    def get(self, slot: Slot[T]) -> T:
+        """The capability in `slot`; raises `CapabilityMissing` naming it when it is not installed."""
+        return self.slots.get(slot)
+
+    def find(self, slot: Slot[T]) -> T | None:
+        return self.slots.find(slot)
+
+    def put(self, slot: Slot[T], value: T) -> None:
+        self.slots.put(slot, value)

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+from typing import Any
 
 from openclaw.core.scopes import ADMIN, ALL_SCOPES, APPROVALS, PAIRING, READ, WRITE
 
@@ -41,7 +38,6 @@ class Caller:
 class MethodCall:
     params: dict[str, Any]
     caller: Caller
-    services: Services
     # Lets a handler push events to just this connection (e.g. a log tail subscription).
     send_event: Callable[[str, Any], Awaitable[None]] | None = None
 

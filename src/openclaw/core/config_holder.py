@@ -2,7 +2,9 @@
 
 A change written by `openclaw config set` (another process) is noticed by polling the state
 file's mtime; a change through `config.set` over WebSocket is applied at once. Keys that only
-take effect at start-up are reported as needing a restart instead of being half-applied.
+take effect at start-up are reported as needing a restart instead of being half-applied. With
+`gateway.reload.mode: off` (as the running config says) nothing applies live: every change is
+reported as needing a restart.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ class ConfigHolder:
     def settings(self) -> Settings:
         return self.snapshot.settings
 
+    @property
+    def reload_off(self) -> bool:
+        """`gateway.reload.mode: off` in the running config: no change applies until a restart."""
+        return self.snapshot.settings.gateway.reload.mode == "off"
+
     def on_change(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
@@ -75,6 +82,11 @@ class ConfigHolder:
         if not changed:
             self.snapshot = new
             return []
+        if self.reload_off:
+            # Nothing applies live: the running config stays, every change waits for a restart.
+            self.pending_restart = sorted(set(self.pending_restart) | set(changed))
+            log.warning("config.restart_needed", extra={"paths": ",".join(changed), "reloadMode": "off"})
+            return changed
         restart = needs_restart(changed)
         if restart:
             self.pending_restart = sorted(set(self.pending_restart) | set(restart))

@@ -1,0 +1,1 @@
+"""The gateway: the Starlette app, probes, webhooks, the WebSocket protocol, pairing."""

@@ -1,0 +1,1 @@
+"""Runbooks: deterministic responses to alerts, acting only through the policy engine."""

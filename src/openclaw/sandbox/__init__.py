@@ -1,0 +1,1 @@
+"""The embedded homelab: a Kubernetes API, media apps and an alert source on loopback ports."""
