@@ -336,7 +336,7 @@ class AgentsSettings(Section):
 
 
 ActionKindName = Literal[
-    "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup",
+    "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup", "cronjob.suspend",
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
@@ -347,6 +347,7 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "workload.restart": {"maxPerHour": 10, "maxPerObjectPerHour": 3},
     "workload.scale": {"maxPerHour": 5, "maxPerObjectPerHour": 2},
     "jobs.cleanup": {"maxPerHour": 20, "maxPerObjectPerHour": 3},
+    "cronjob.suspend": {"maxPerHour": 5, "maxPerObjectPerHour": 1},
     "node.cordon": {"maxPerHour": 3, "maxPerObjectPerHour": 2},
     "node.uncordon": {"maxPerHour": 3, "maxPerObjectPerHour": 2},
     "node.drain": {"maxPerHour": 2, "maxPerObjectPerHour": 1, "requireApproval": True},
@@ -429,6 +430,9 @@ class OpsSettings(Section):
     verify_timeout: Seconds = Field(120.0, description="how long verification waits for the expected state, seconds")
     verify_stable_for: float = Field(20.0, ge=0, description="the expected state must hold this long to count, seconds")
     runbooks_enabled: bool = Field(True, description="false: alerts are recorded and escalated, no runbook runs")
+    fix_memory_window: Seconds = Field(6 * 3600.0, description="a runbook's fix of one object that the same failure follows within this long did not hold and is not repeated, seconds (or '6h')")
+    recurrence_count: int = Field(3, ge=2, description="the same failure of one object this many times within ops.recurrenceWindow escalates (a failing CronJob is suspended through policy)")
+    recurrence_window: Seconds = Field(24 * 3600.0, description="the window ops.recurrenceCount counts in, seconds (or '24h')")
 
 
 

@@ -28,6 +28,7 @@ from openclaw.incidents import heartbeat, notes, store
 from openclaw.incidents.correlate import handle_alert_notification
 from openclaw.incidents.models import INCIDENT_STATUSES, Incident, IncidentStatus
 from openclaw.logs import redact_data
+from openclaw.incidents.notices import incident_notices
 
 if TYPE_CHECKING:
     from openclaw.core.services import Services
@@ -78,6 +79,22 @@ class Incidents:
         if incident is not None:
             await self.events.processor.deliver([Notice(Topic.INCIDENT_UPDATED, {**incident.to_json(with_alerts=False), "note": note.to_json()})])
         return note
+
+    async def hold(self, incident_id: str, reason: str) -> None:
+        """Keep `incident_id` open after its alerts resolve, until `release()` (a cordon silences
+        KubeNodeNotReady while the node is still down: the incident must not close with it)."""
+        await self.events.db.run(lambda conn: store.hold_incident(conn, incident_id, reason, self.events.clock()))
+
+    async def release(self, incident_id: str) -> bool:
+        """Lift the hold; the incident resolves now when none of its alerts fires (True then)."""
+
+        def write(conn: Any) -> tuple[bool, builtins.list[Notice]]:
+            resolved = store.release_hold(conn, incident_id, self.events.clock())
+            return resolved, incident_notices(conn, {incident_id: {"resolved"}}) if resolved else []
+
+        resolved, notices = await self.events.db.run(write)
+        await self.events.processor.deliver(notices)
+        return resolved
 
     async def list_notes(self, *, incident_id: str | None = None, kinds: tuple[str, ...] = (), limit: int = 100) -> builtins.list[notes.IncidentNote]:
         """Notes, newest first."""

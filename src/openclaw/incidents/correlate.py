@@ -88,7 +88,7 @@ def correlate_alert(
     store.set_alert_state(conn, alert, incident_id, now, event_id)
     if incident_id and store.incident_status(conn, incident_id) == "firing":
         still_firing = store.resolve_alert_part(conn, incident_id, alert.key, now)
-        if still_firing == 0:
+        if still_firing == 0 and not store.is_held(conn, incident_id):
             store.resolve_incident(conn, incident_id, now)
             changes.setdefault(incident_id, set()).add("resolved")
         else:

@@ -13,8 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
 
-NoteKind = Literal["escalation", "report", "finding", "comment"]
-NOTE_KINDS: tuple[NoteKind, ...] = ("escalation", "report", "finding", "comment")
+NoteKind = Literal["escalation", "report", "finding", "fix", "comment"]
+NOTE_KINDS: tuple[NoteKind, ...] = ("escalation", "report", "finding", "fix", "comment")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS incident_notes (

@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS alerts (
   notifications INTEGER NOT NULL,
   last_event_id TEXT
 );
+CREATE TABLE IF NOT EXISTS incident_holds (
+  incident_id TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  since REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS heartbeats (
   name TEXT PRIMARY KEY,
   status TEXT NOT NULL,
@@ -208,6 +213,25 @@ def resolve_alert_part(conn: sqlite3.Connection, incident_id: str, fingerprint: 
 def resolve_incident(conn: sqlite3.Connection, incident_id: str, now: float) -> None:
     conn.execute("UPDATE incidents SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?", (now, now, incident_id))
     conn.execute("DELETE FROM incident_causes WHERE incident_id = ?", (incident_id,))
+
+
+def hold_incident(conn: sqlite3.Connection, incident_id: str, reason: str, now: float) -> None:
+    """Keep the incident open when its alerts resolve (an alert silenced while the cause remains)."""
+    conn.execute("INSERT OR REPLACE INTO incident_holds (incident_id, reason, since) VALUES (?, ?, ?)", (incident_id, reason, now))
+
+
+def release_hold(conn: sqlite3.Connection, incident_id: str, now: float) -> bool:
+    """Drop the hold; resolve the incident when none of its alerts fires. True when it resolved."""
+    conn.execute("DELETE FROM incident_holds WHERE incident_id = ?", (incident_id,))
+    firing = int(conn.execute("SELECT COUNT(*) FROM incident_alerts WHERE incident_id = ? AND status = 'firing'", (incident_id,)).fetchone()[0])
+    if firing or incident_status(conn, incident_id) != "firing":
+        return False
+    resolve_incident(conn, incident_id, now)
+    return True
+
+
+def is_held(conn: sqlite3.Connection, incident_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM incident_holds WHERE incident_id = ?", (incident_id,)).fetchone() is not None
 
 
 def incident_status(conn: sqlite3.Connection, incident_id: str) -> str | None:

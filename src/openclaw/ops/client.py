@@ -39,6 +39,7 @@ _API = {
     "Namespace": ("", "v1", "namespaces", False),
     "Event": ("", "v1", "events", True),
     "PersistentVolumeClaim": ("", "v1", "persistentvolumeclaims", True),
+    "PersistentVolume": ("", "v1", "persistentvolumes", False),
     "Service": ("", "v1", "services", True),
     "Endpoints": ("", "v1", "endpoints", True),
     "Deployment": ("apps", "v1", "deployments", True),

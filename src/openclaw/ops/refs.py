@@ -19,11 +19,12 @@ Kind = Literal[
     "CronJob",
     "PodDisruptionBudget",
     "PersistentVolumeClaim",
+    "PersistentVolume",
     "Service",
     "Endpoints",
 ]
 WORKLOAD_KINDS: tuple[Kind, ...] = ("Deployment", "StatefulSet", "DaemonSet")
-CLUSTER_SCOPED: frozenset[str] = frozenset({"Node", "Namespace"})
+CLUSTER_SCOPED: frozenset[str] = frozenset({"Node", "Namespace", "PersistentVolume"})
 
 # A Kubernetes object as the API returned it, parsed from JSON.
 Obj = dict[str, Any]

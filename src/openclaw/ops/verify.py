@@ -7,21 +7,23 @@ wrong; `wait_for` turns the last description into the failure text when time run
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
 from openclaw.errors import KubeError
 from openclaw.ops import reads
+from openclaw.ops.clock import WALL_CLOCK, Clock
 from openclaw.ops.reader import KubeReader
 from openclaw.ops.refs import ObjectRef
 
 Check = Callable[[], Awaitable[str | None]]
 
 
-async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, interval_s: float = 0.2) -> str:
+async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, interval_s: float = 0.2, clock: Clock = WALL_CLOCK) -> str:
     """'passed' once `check` has held for `stable_s` without a break (a crash-looping pod is Ready
-    for a moment after each start), or 'failed: <what was still wrong>' once `timeout_s` elapses."""
-    start = time.monotonic()
+    for a moment after each start), or 'failed: <what was still wrong>' once `timeout_s` elapses.
+    Both durations are seconds of `clock` (the sandbox's simulated time under `--speed`); the poll
+    interval stays in wall seconds, so a fast clock is not polled faster."""
+    start = clock.seconds()
     deadline = start + timeout_s + stable_s
     held_since: float | None = None
     problem: str | None = "not checked"
@@ -31,7 +33,7 @@ async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, int
             problem = await check()
         except KubeError as exc:  # a failed read is one more reason the state is not confirmed, not a crash
             problem = f"could not read the state: {exc}"
-        now = time.monotonic()
+        now = clock.seconds()
         if problem is None:
             held_since = now if held_since is None else held_since
             if now - held_since >= stable_s:
@@ -94,6 +96,14 @@ def objects_gone(client: KubeReader, refs: list[ObjectRef]) -> Check:
     async def check() -> str | None:
         left = [r.key for r in refs if await client.find(r) is not None]
         return f"still present: {', '.join(left)}" if left else None
+
+    return check
+
+
+def cronjob_suspended(client: KubeReader, cronjob: ObjectRef) -> Check:
+    async def check() -> str | None:
+        spec = (await client.get(cronjob)).get("spec") or {}
+        return None if spec.get("suspend") is True else f"{cronjob} is not suspended"
 
     return check
 

@@ -106,6 +106,10 @@ async def _scale_facts(client: KubeClient, request: ActionRequest[ObjectRef], pa
     return ClusterFacts(affected_pods=max(0, status.desired - params.replicas), gitops_tracked_by=gitops.tracked_by(obj))
 
 
+async def _gitops_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, ops: OpsSettings) -> ClusterFacts:
+    return ClusterFacts(gitops_tracked_by=gitops.tracked_by(await client.get(request.target)))
+
+
 async def _jobs_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: JobsCleanupParams, ops: OpsSettings) -> ClusterFacts:
     selected = await jobs.select_jobs(client, request.target, state=params.state, min_age_s=params.min_age_seconds)
     count = 0
@@ -149,6 +153,10 @@ async def _scale(client: KubeClient, request: ActionRequest[ObjectRef], params: 
 
 async def _cleanup(client: KubeClient, request: ActionRequest[ObjectRef], params: JobsCleanupParams, approval: Approval, ops: OpsSettings) -> ExecResult:
     return await jobs.cleanup_jobs(client, request.target, approval=approval, state=params.state, min_age_s=params.min_age_seconds)
+
+
+async def _suspend(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
+    return await jobs.suspend_cronjob(client, request.target, approval=approval)
 
 
 async def _cordon(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
@@ -223,6 +231,8 @@ SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
     ActionKind.WORKLOAD_RESTART: _kube_spec(_kinds("workload.restart", *WORKLOAD_KINDS), NoParams, _no_facts, _restart, _verify_workload),
     ActionKind.WORKLOAD_SCALE: _kube_spec(_kinds("workload.scale", *WORKLOAD_KINDS), ScaleParams, _scale_facts, _scale, _verify_workload),
     ActionKind.JOBS_CLEANUP: _kube_spec(_kinds("jobs.cleanup", "Job", "CronJob", "Namespace"), JobsCleanupParams, _jobs_facts, _cleanup, _verify_jobs),
+    ActionKind.CRONJOB_SUSPEND: _kube_spec(_kinds("cronjob.suspend", "CronJob"), NoParams, _gitops_facts, _suspend,
+                                           lambda c, r, p, res: verify.cronjob_suspended(c, r.target)),
     ActionKind.NODE_CORDON: _kube_spec(_NODE, NoParams, _node_facts, _cordon, lambda c, r, p, res: verify.node_cordoned(c, r.target, cordoned=True)),
     ActionKind.NODE_UNCORDON: _kube_spec(_NODE, NoParams, _no_facts, _uncordon, lambda c, r, p, res: verify.node_cordoned(c, r.target, cordoned=False)),
     ActionKind.NODE_DRAIN: _kube_spec(_NODE, NoParams, _node_facts, _drain, _verify_drain),

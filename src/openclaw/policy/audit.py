@@ -284,6 +284,16 @@ class AuditLog:
         sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE outcome = ? ORDER BY created_at"  # noqa: S608
         return [_row(r) for r in self._query(sql, (str(Outcome.PENDING),))]
 
+    def executed_on(self, target: str, *, since: float, kinds: tuple[str, ...] = ()) -> builtins.list[AuditRecord]:
+        """Actions that ran (for real) on `target` since `since`, newest first: what a runbook already tried."""
+        where = "target = ? AND outcome = ? AND created_at >= ?"
+        args: builtins.list[Any] = [target, str(Outcome.APPLIED), since]
+        if kinds:
+            where += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            args += list(kinds)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE {where} ORDER BY created_at DESC, rowid DESC"  # noqa: S608
+        return [_row(r) for r in self._query(sql, tuple(args))]
+
     def count_executed(self, kind: str, *, since: float, target: str | None = None) -> int:
         if target is None:
             rows = self._query("SELECT count(*) FROM ops_actions WHERE kind = ? AND executed = 1 AND created_at >= ?", (kind, since))

@@ -19,6 +19,7 @@ from openclaw.errors import KubeError, StateError
 from openclaw.core.methods import APPROVALS, READ, MethodCall, MethodError
 from openclaw.events.capability import events_of
 from openclaw.logs import redact_data
+from openclaw.ops.clock import CLOCK, OfferedClock
 from openclaw.policy.audit import SCHEMA as audit_schema
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
@@ -93,7 +94,8 @@ def install(services: Services) -> PolicyEngine:
     events = events_of(services)
     events.db.add_schema(audit_schema)
     # Writes go through the event database's single writer: batched with ingest, the fsync off the loop.
-    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish, write=events.db.run)
+    engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish, write=events.db.run,
+                          waits=OfferedClock(lambda: services.find(CLOCK)))
     services.put(POLICY, engine)
     m = services.methods
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from openclaw.config.schema import OpsSettings
 from openclaw.errors import KubeError, StateError
 from openclaw.ops import verify
+from openclaw.ops.clock import WALL_CLOCK, Clock
 from openclaw.policy import actions, rules
 from openclaw.policy.actions import Backends
 from openclaw.policy.mint import mint
@@ -62,6 +63,7 @@ class PolicyEngine:
         publish: Publish | None = None,
         clock: Callable[[], float] = time.time,
         write: AuditWriter | None = None,
+        waits: Clock = WALL_CLOCK,
     ) -> None:
         self.backends = backends if backends is not None else Backends()
         self.audit = audit
@@ -72,11 +74,21 @@ class PolicyEngine:
         # One decision lock per backend, held while its facts are read: a slow media app never holds
         # up a node cordon, while two cordons are still decided one after the other (the cordon cap).
         self._decide_locks: dict[str, asyncio.Lock] = {}
+        # Verification deadlines run on this clock: the sandbox's simulated one under `--speed`.
+        self._waits = waits
         self._waiters: dict[str, list[asyncio.Future[Decision]]] = {}
         self._running: dict[str, asyncio.Task[Decision]] = {}
         # (kind, target) -> action id, while an action executes or verifies: a second identical
         # request (two runbooks reacting to one cause) waits for no one and is refused instead.
         self._inflight: dict[tuple[str, str], str] = {}
+
+    def now(self) -> float:
+        """The audit log's clock (what `created_at` and the rate windows use)."""
+        return self._clock()
+
+    def in_progress(self, target_key: str) -> str | None:
+        """The id of an action executing or verifying on the target with this key now, of any kind."""
+        return next((action_id for (_kind, key), action_id in self._inflight.items() if key == target_key), None)
 
     # ---- the door ------------------------------------------------------------------------------
 
@@ -258,7 +270,7 @@ class PolicyEngine:
             verification = "skipped: dry run"
         else:
             check = spec.verify(client, request, params, result)
-            verification = await verify.wait_for(check, timeout_s=ops.verify_timeout, stable_s=ops.verify_stable_for) if check else "skipped: nothing to check"
+            verification = await verify.wait_for(check, timeout_s=ops.verify_timeout, stable_s=ops.verify_stable_for, clock=self._waits) if check else "skipped: nothing to check"
         await self._update(decision.action_id, verification=verification)
         done = Decision(
             decision.action_id, request, decision.outcome, decision.reason, decision.setting, decision.mode, result.summary, verification, result.details

@@ -19,6 +19,7 @@ class ActionKind(enum.StrEnum):
     WORKLOAD_RESTART = "workload.restart"
     WORKLOAD_SCALE = "workload.scale"
     JOBS_CLEANUP = "jobs.cleanup"
+    CRONJOB_SUSPEND = "cronjob.suspend"
     NODE_CORDON = "node.cordon"
     NODE_UNCORDON = "node.uncordon"
     NODE_DRAIN = "node.drain"
@@ -32,7 +33,7 @@ class ActionKind(enum.StrEnum):
     @property
     def changes_spec(self) -> bool:
         """A persistent change to the object's declared state, which GitOps self-heal would revert."""
-        return self is ActionKind.WORKLOAD_SCALE
+        return self in (ActionKind.WORKLOAD_SCALE, ActionKind.CRONJOB_SUSPEND)
 
 
 class Outcome(enum.StrEnum):

@@ -16,6 +16,8 @@ from openclaw.core.methods import READ, MethodCall, MethodError
 from openclaw.policy.capability import policy_of
 from openclaw.runbooks.catalog import builtin
 from openclaw.runbooks.escalation import Escalations
+from openclaw.ops.clock import CLOCK, OfferedClock
+from openclaw.runbooks.memory import FixMemory
 from openclaw.runbooks.models import AlertContext
 from openclaw.runbooks.runner import Runner
 
@@ -38,8 +40,11 @@ def install(services: Services) -> Runner:
     def publish(event: str, payload: dict[str, Any]) -> None:
         services.notices.post(Notice(Topic(event), payload))
 
-    escalations = Escalations(incidents_of(services), publish)
-    runner = Runner(builtin(), policy_of(services), escalations, publish)
+    incidents = incidents_of(services)
+    escalations = Escalations(incidents, publish)
+    engine = policy_of(services)
+    memory = FixMemory(engine.audit, incidents, engine.now, lambda: services.config.settings.ops)
+    runner = Runner(builtin(), engine, escalations, memory, incidents, publish, clock=OfferedClock(lambda: services.find(CLOCK)))
     services.put(RUNBOOKS, runner)
 
     def on_alert(notice: Notice) -> None:
@@ -65,6 +70,7 @@ def install(services: Services) -> Runner:
         return {"escalations": await escalations.list(incident=incident)}
 
     async def stop() -> None:
+        await runner.stop()
         await runner.idle()
 
     services.shutdown.append(stop)

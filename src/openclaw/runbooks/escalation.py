@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from openclaw.errors import StateError
 from openclaw.incidents.notes import IncidentNote, NoteKind
+from openclaw.policy.models import Outcome
 from openclaw.runbooks.models import AlertContext, Report
 
 log = logging.getLogger(__name__)
@@ -73,16 +74,20 @@ class Escalations:
     def __init__(self, notes: NoteBook, publish: Publish | None = None) -> None:
         self._handlers: list[EscalationHandler] = []
         self._publish = publish or (lambda e, p: None)
-        self._notes = notes
+        self.notes = notes
 
     def subscribe(self, handler: EscalationHandler) -> Callable[[], None]:
         """The agent's hook: called for each escalation; return True to take the case."""
         self._handlers.append(handler)
         return lambda: self._handlers.remove(handler)
 
-    async def escalate(self, alert: AlertContext, report: Report, *, to_agent: bool = True) -> Escalation:
+    async def escalate(self, alert: AlertContext, report: Report, *, to_agent: bool = True) -> Escalation | None:
         """Hand `report` on: to the agent if one takes it, else to the operator. `to_agent=False`
-        is for reports (nothing left to settle, the operator is told)."""
+        is for reports (nothing left to settle, the operator is told). None when the incident was
+        already escalated for the same cause (one escalation per cause, however many alerts it fires)."""
+        if await self._already(alert, report, "escalation" if to_agent else "report"):
+            log.info("runbooks.escalation_duplicate", extra={"incident": alert.incident_id, "runbook": report.runbook, "cause": report.cause})
+            return None
         routed = "operator"
         for handler in list(self._handlers) if to_agent else []:
             try:
@@ -93,16 +98,24 @@ class Escalations:
                 log.exception("runbooks.escalation_handler_failed")
         esc = Escalation(alert, report, routed)
         data = {"alertname": alert.alertname, "fingerprint": alert.fingerprint, "labels": alert.labels, "runbook": report.runbook,
-                "routedTo": routed, "diagnosis": report.diagnosis, "report": report.to_json()}
+                "routedTo": routed, "diagnosis": report.diagnosis, "report": report.to_json(), "cause": report.cause,
+                "fixed": any(d.outcome is Outcome.APPLIED and d.verified for d in report.decisions)}
         try:
-            await self._notes.attach_note(alert.incident_id, "escalation" if to_agent else "report", f"runbook:{report.runbook}", report.summary, data)
+            await self.notes.attach_note(alert.incident_id, "escalation" if to_agent else "report", f"runbook:{report.runbook}", report.summary, data)
         except StateError:  # the bus event below still tells the operator; the log keeps the evidence
             log.exception("runbooks.escalation_not_stored", extra={"incident": alert.incident_id, "runbook": report.runbook})
         log.warning("runbooks.escalated", extra={"incident": alert.incident_id, "runbook": report.runbook, "routed_to": routed})
         self._publish("incident.escalated" if to_agent else "incident.reported", esc.to_json())
         return esc
 
+    async def _already(self, alert: AlertContext, report: Report, kind: str) -> bool:
+        if not alert.incident_id or not report.cause:
+            return False
+        earlier = await self.notes.list_notes(incident_id=alert.incident_id, kinds=(kind,), limit=100)
+        # A report repeats only when it says the same; an escalation for the cause is enough once.
+        return any(n.data.get("cause") == report.cause and (kind == "escalation" or n.summary == report.summary) for n in earlier)
+
     async def list(self, *, incident: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Escalations and reports, newest first."""
-        found = await self._notes.list_notes(incident_id=incident, kinds=ESCALATION_KINDS, limit=limit)
+        found = await self.notes.list_notes(incident_id=incident, kinds=ESCALATION_KINDS, limit=limit)
         return [escalation_of(n) for n in found]

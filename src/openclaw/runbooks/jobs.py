@@ -1,10 +1,16 @@
-"""KubeJobFailed: capture the logs, clean up the failed job, report why it failed."""
+"""KubeJobFailed: capture the logs, clean up the failed job, report why it failed.
+
+A CronJob whose Jobs keep failing is noticed: the same CronJob failing `ops.recurrenceCount` times
+within `ops.recurrenceWindow` is suspended (through policy, so only where it allows) and escalated,
+since another cleanup would only make room for the next failure.
+"""
 
 from __future__ import annotations
 
 from openclaw.ops import reads
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind, Outcome
+from openclaw.runbooks.diagnosis import Cause, from_logs
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
 from openclaw.runbooks.steps import from_decision, missing_labels
@@ -21,13 +27,34 @@ async def job_failed(ctx: RunContext) -> Report:
     job = reads.job_summary(obj)
     if not job.failed_condition:
         return Report(ctx.runbook, Status.REPORTED, f"{ref} is not failed (active {job.active}, succeeded {job.succeeded}); nothing to clean up")
+    cronjob = ObjectRef("CronJob", job.cronjob, ref.namespace) if job.cronjob else None
+    cause = (cronjob or ref).key
+    earlier = await ctx.memory.recurrences(cause) if cronjob else []
     diagnosis = f"{ref} failed ({job.reason or 'no reason given'}) after {job.failed} failed pod(s)" + (f", from CronJob {job.cronjob}" if job.cronjob else "")
     decision = await ctx.submit(ActionKind.JOBS_CLEANUP, ref, diagnosis, {"state": "failed"})
-    evidence = {"job": ref.key, "reason": job.reason, "cronjob": job.cronjob}
+    evidence: dict[str, object] = {"job": ref.key, "reason": job.reason, "cronjob": job.cronjob}
     if decision.outcome is Outcome.APPLIED:
-        evidence["logs"] = decision.details.get("logs", {}).get(ref.name, {})
-    report = from_decision(ctx, decision, done=f"captured the logs of {ref} and cleaned it up; {diagnosis}", diagnosis=diagnosis, evidence=evidence)
+        logs = decision.details.get("logs", {}).get(ref.name, {})
+        evidence["logs"] = logs
+        finding = from_logs("\n".join(str(v) for v in logs.values()) if isinstance(logs, dict) else str(logs))
+        if finding.cause is not Cause.UNKNOWN:
+            diagnosis += f"; {finding.explanation}"
+    report = from_decision(ctx, decision, done=f"captured the logs of {ref} and cleaned it up; {diagnosis}", diagnosis=diagnosis, evidence=evidence, cause=cause)
     # The job is gone but why it failed is still the operator's to know: cleaned up means reported.
     if report.status is Status.FIXED:
         report.status = Status.REPORTED
+    if cronjob is not None and len(earlier) + 1 >= ctx.memory.recurrence_count:
+        return await _suspend_recurring(ctx, cronjob, report, len(earlier) + 1)
     return report
+
+
+async def _suspend_recurring(ctx: RunContext, cronjob: ObjectRef, report: Report, failures: int) -> Report:
+    window_h = ctx.memory.settings().recurrence_window / 3600
+    why = f"{cronjob} failed {failures} times within {window_h:g}h ({report.diagnosis})"
+    report.evidence["failures"] = failures
+    suspend = await ctx.submit(ActionKind.CRONJOB_SUSPEND, cronjob, f"{why}; suspended so it stops failing until a person fixes the cause")
+    if suspend.outcome is Outcome.APPLIED and suspend.verified:
+        summary = f"{why}: suspended {cronjob}; fix the cause, then resume it (spec.suspend=false)"
+    else:
+        summary = f"{why}; suspending it was not done ({suspend.outcome}: {suspend.result or suspend.reason})"
+    return Report(ctx.runbook, Status.ESCALATED, summary, report.diagnosis, report.evidence, ctx.decisions, cause=cronjob.key)

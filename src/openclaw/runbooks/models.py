@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openclaw.policy.models import Decision
@@ -44,6 +45,17 @@ class Status(enum.StrEnum):
     IGNORED = "ignored"  # never acted on (Watchdog, InfoInhibitor, resolved alerts)
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Keep the incident open (its alert may be silenced while the cause remains) until `settled()`
+    says the cause is gone; then `after()` undoes what openclaw did for it (e.g. lift a cordon)."""
+
+    reason: str
+    settled: Callable[[], Awaitable[bool]]
+    after: Callable[[], Awaitable[Report | None]] | None = None
+    poll_s: float = 30.0  # seconds of the gateway's clock (simulated under the sandbox)
+
+
 @dataclass
 class Report:
     """What a runbook did and found; escalations carry it as the evidence."""
@@ -54,6 +66,10 @@ class Report:
     diagnosis: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
+    # The object the failure is about ("Deployment/media/sonarr", "CronJob/media/backup", "Node/w1"):
+    # what fix memory, recurrence and escalation de-duplication are keyed by.
+    cause: str | None = None
+    hold: Hold | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,4 +79,5 @@ class Report:
             "diagnosis": self.diagnosis,
             "evidence": self.evidence,
             "actions": [d.to_json() for d in self.decisions],
+            "cause": self.cause,
         }

@@ -1,11 +1,17 @@
-"""KubeNodeNotReady: cordon within policy and report; uncordon what openclaw cordoned once the node is back."""
+"""KubeNodeNotReady: cordon within policy, report, and keep the incident open until the node is Ready.
+
+The cordon silences KubeNodeNotReady (its rule requires `kube_node_spec_unschedulable == 0`), so the
+alert resolves while the node is still down: the cordon is the operator's signal, not the fix. The
+incident is held open and the node watched; once it is Ready again openclaw's cordon is lifted and
+the incident resolves. Pods on the node are handled by KubePodNotReady, one placement check each.
+"""
 
 from __future__ import annotations
 
 from openclaw.ops import reads
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind
-from openclaw.runbooks.models import Report, Status
+from openclaw.runbooks.models import Hold, Report, Status
 from openclaw.runbooks.registry import RunContext
 from openclaw.runbooks.steps import from_decision, missing_labels
 
@@ -21,20 +27,30 @@ async def node_not_ready(ctx: RunContext) -> Report:
     node = reads.node_summary(obj)
     evidence = {"node": node.name, "conditions": node.conditions, "taints": list(node.taints)}
     if node.ready:
-        return Report(ctx.runbook, Status.REPORTED, f"node {node.name} is Ready again; nothing to do", None, evidence)
+        return Report(ctx.runbook, Status.REPORTED, f"node {node.name} is Ready again; nothing to do", None, evidence, cause=ref.key)
+    hold = Hold(f"node {node.name} is NotReady; the incident stays open until it is Ready again", lambda: node_ready(ctx, ref),
+                lambda: node_recovered(RunContext(ctx.alert, ctx.client, ctx.policy, f"{ctx.runbook}:recovered", ctx.memory)))
     if node.unschedulable:
-        return Report(ctx.runbook, Status.REPORTED, f"node {node.name} is NotReady and already cordoned", None, evidence)
+        return Report(ctx.runbook, Status.REPORTED, f"node {node.name} is NotReady and already cordoned; watching it until it is Ready",
+                      None, evidence, cause=ref.key, hold=hold)
     why = f"node {node.name} NotReady ({', '.join(f'{k}={v}' for k, v in node.conditions.items())}); cordoned so nothing new lands on it"
     decision = await ctx.submit(ActionKind.NODE_CORDON, ref, why)
-    report = from_decision(ctx, decision, done=f"cordoned NotReady node {node.name}; pods on it are handled by KubePodNotReady", diagnosis=why, evidence=evidence)
+    report = from_decision(ctx, decision, done=f"cordoned NotReady node {node.name}; pods on it are handled by KubePodNotReady; "
+                           "the node itself needs a person, and the incident stays open until it is Ready", diagnosis=why, evidence=evidence)
     # A cordon is a holding measure, not a fix: the node itself still needs a person.
     if report.status is Status.FIXED:
         report.status = Status.REPORTED
+    report.hold = hold
     return report
 
 
+async def node_ready(ctx: RunContext, ref: ObjectRef) -> bool:
+    obj = await ctx.client.find(ref)
+    return obj is None or reads.node_summary(obj).ready
+
+
 async def node_recovered(ctx: RunContext) -> Report | None:
-    """On the alert's resolution: uncordon the node if openclaw cordoned it and it is Ready."""
+    """Once the node is Ready: uncordon it if openclaw cordoned it."""
     name = ctx.alert.label("node")
     if not name:
         return None

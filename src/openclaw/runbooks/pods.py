@@ -7,11 +7,12 @@ from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
-from openclaw.runbooks.steps import from_decision, missing_labels, pod_evidence, pod_ref
+from openclaw.runbooks.steps import cause_of, fix_once, from_decision, missing_labels, placement, pod_evidence, pod_ref
 
 
 async def crashloop(ctx: RunContext) -> Report:
-    """Gather logs and events; restart only when the evidence says the failure is transient."""
+    """Gather logs and events; restart only when the evidence says the failure is transient, and
+    never a second time when the first restart of the workload did not hold."""
     bad = missing_labels(ctx, "namespace", "pod")
     if bad:
         return bad
@@ -22,18 +23,21 @@ async def crashloop(ctx: RunContext) -> Report:
     if pod.ready and not pod.waiting_reasons:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Running and Ready; nothing to restart")
     finding, evidence = await pod_evidence(ctx, pod)
-    if not finding.restart_may_help:
-        return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is crash-looping and a restart would not help ({finding.cause}); not restarted", finding.explanation, evidence)
     workload = await reads.owning_workload(ctx.client, pod)
+    cause = (workload or pod.ref).key
+    if not finding.restart_may_help:
+        return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is crash-looping and a restart would not help ({finding.cause}); not restarted",
+                      finding.explanation, evidence, cause=cause)
     if workload is not None:
-        decision = await ctx.submit(ActionKind.WORKLOAD_RESTART, workload, f"pod {pod.name} crash-looping; {finding.explanation}")
-        return from_decision(ctx, decision, done=f"restarted {workload}; all pods Ready again", diagnosis=finding.explanation, evidence=evidence)
-    decision = await ctx.submit(ActionKind.POD_DELETE, pod.ref, f"unowned pod crash-looping; {finding.explanation}")
-    return from_decision(ctx, decision, done=f"deleted {pod.ref}", diagnosis=finding.explanation, evidence=evidence)
+        return await fix_once(ctx, ActionKind.WORKLOAD_RESTART, workload, f"pod {pod.name} crash-looping; {finding.explanation}",
+                              done=f"restarted {workload}; all pods Ready again", diagnosis=finding.explanation, evidence=evidence)
+    return await fix_once(ctx, ActionKind.POD_DELETE, pod.ref, f"unowned pod crash-looping; {finding.explanation}",
+                          done=f"deleted {pod.ref}", diagnosis=finding.explanation, evidence=evidence)
 
 
 async def not_ready(ctx: RunContext) -> Report:
-    """A pod stuck on a NotReady node is deleted so its controller reschedules it; anything else is diagnosed."""
+    """A pod stuck on a NotReady node is deleted so its controller reschedules it, when it can run
+    elsewhere (a controller, volumes that follow, a node with room); anything else is diagnosed."""
     bad = missing_labels(ctx, "namespace", "pod")
     if bad:
         return bad
@@ -43,14 +47,20 @@ async def not_ready(ctx: RunContext) -> Report:
     pod = reads.pod_summary(obj)
     if pod.ready:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Ready again; nothing to do")
+    cause = await cause_of(ctx, pod)
     node = reads.node_summary(await ctx.client.get(ObjectRef("Node", pod.node))) if pod.node else None
-    if node is not None and not node.ready and pod.owner is not None and pod.owner[0] == "DaemonSet":
-        # A DaemonSet pod belongs to its node: deleting it only recreates it in the same place.
-        return Report(ctx.runbook, Status.REPORTED, f"{pod.ref} is a DaemonSet pod on NotReady node {node.name}; it recovers with the node", None, {"node": node.name})
     if node is not None and not node.ready:
-        why = f"pod {pod.name} stuck on NotReady node {node.name}"
+        where = await placement(ctx, pod)
+        evidence = {"pod": pod.ref.key, "node": node.name, "placement": where.why}
+        if pod.owner is not None and pod.owner[0] == "DaemonSet":
+            # A DaemonSet pod belongs to its node: deleting it only recreates it in the same place.
+            return Report(ctx.runbook, Status.REPORTED, f"{pod.ref} is a DaemonSet pod on NotReady node {node.name}; it recovers with the node", None, evidence, cause=cause)
+        if not where.movable:
+            return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is stuck on NotReady node {node.name} and not moved: {where.why}",
+                          f"pod {pod.name} cannot run elsewhere until node {node.name} is back", evidence, cause=cause)
+        why = f"pod {pod.name} stuck on NotReady node {node.name}; {where.why}"
         decision = await ctx.submit(ActionKind.POD_DELETE, pod.ref, why)
-        return from_decision(ctx, decision, done=f"deleted {pod.ref} off NotReady node {node.name}; it was rescheduled", diagnosis=why, evidence={"pod": pod.ref.key, "node": node.name})
+        return from_decision(ctx, decision, done=f"deleted {pod.ref} off NotReady node {node.name}; it was rescheduled", diagnosis=why, evidence=evidence, cause=cause)
     finding, evidence = await pod_evidence(ctx, pod)
-    where = f"on Ready node {node.name}" if node else "not scheduled to any node"
-    return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is not Ready {where}; no safe action", finding.explanation, evidence)
+    place = f"on Ready node {node.name}" if node else "not scheduled to any node"
+    return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is not Ready {place} ({finding.cause}); no safe action", finding.explanation, evidence, cause=cause)

@@ -12,6 +12,7 @@ from openclaw.ops.reader import KubeReader
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.engine import PolicyEngine
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Decision
+from openclaw.runbooks.memory import FixMemory
 from openclaw.runbooks.models import AlertContext, Report
 
 
@@ -21,6 +22,7 @@ class RunContext:
     client: KubeReader  # reads only: a runbook changes the cluster through ctx.submit (policy)
     policy: PolicyEngine
     runbook: str
+    memory: FixMemory
     decisions: list[Decision] = field(default_factory=list)
 
     async def submit(self, kind: ActionKind, target: ObjectRef, why: str, params: dict[str, object] | None = None) -> Decision:

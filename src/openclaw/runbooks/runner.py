@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from openclaw.ops.reader import KubeReader
 from openclaw.policy.engine import PolicyEngine
 from openclaw.runbooks.catalog import ON_RESOLVED
+from openclaw.ops.clock import WALL_CLOCK, Clock
 from openclaw.runbooks.escalation import Escalations
-from openclaw.runbooks.models import AlertContext, Report, Status
+from openclaw.errors import StateError
+from openclaw.policy.models import Outcome
+from openclaw.runbooks.memory import FixMemory, fix_note_data
+from openclaw.runbooks.models import AlertContext, Hold, Report, Status
 from openclaw.runbooks.registry import Registry, RunContext
 
 log = logging.getLogger(__name__)
@@ -19,11 +23,24 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, dict[str, Any]], None]
 
 
+class Holds(Protocol):
+    """Incidents kept open past their alerts: the incidents capability."""
+
+    async def hold(self, incident_id: str, reason: str) -> None: ...
+
+    async def release(self, incident_id: str) -> bool: ...
+
+
 class Runner:
-    def __init__(self, registry: Registry, policy: PolicyEngine, escalations: Escalations, publish: Publish | None = None) -> None:
+    def __init__(self, registry: Registry, policy: PolicyEngine, escalations: Escalations, memory: FixMemory, holds: Holds, publish: Publish | None = None,
+                 clock: Clock = WALL_CLOCK) -> None:
         self.registry = registry
         self.policy = policy
         self.escalations = escalations
+        self.memory = memory
+        self.holds = holds
+        self.clock = clock
+        self._holds: set[asyncio.Task[None]] = set()
         self._publish = publish or (lambda e, p: None)
         self._active: set[str] = set()
         self._tasks: set[asyncio.Task[Report | None]] = set()
@@ -67,7 +84,7 @@ class Runner:
         client = self.client
         if client is None:
             return Report(runbook.id, Status.ESCALATED, "no cluster access (ops.kube); nothing could be checked", None, {"labels": alert.labels})
-        ctx = RunContext(alert, client, self.policy, runbook.id)
+        ctx = RunContext(alert, client, self.policy, runbook.id, self.memory)
         try:
             report = await runbook.steps(ctx)
         except Exception as exc:  # a runbook's failure becomes an escalation with what it was doing, never a silent loss
@@ -85,7 +102,7 @@ class Runner:
         runbook_id = f"{alert.alertname}:resolved"
         failed = False
         try:
-            report = await steps(RunContext(alert, client, self.policy, runbook_id))
+            report = await steps(RunContext(alert, client, self.policy, runbook_id, self.memory))
         except Exception as exc:  # a task boundary: the operator hears of it, the exception is not lost in a task
             log.exception("runbooks.failed", extra={"runbook": runbook_id, "alertname": alert.alertname})
             report = Report(runbook_id, Status.REPORTED, f"runbook {runbook_id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
@@ -97,10 +114,77 @@ class Runner:
         return report
 
     async def _route(self, alert: AlertContext, report: Report) -> None:
+        if report.status is Status.ESCALATED and report.cause:
+            busy = self._in_progress(report.cause)
+            if busy is not None:
+                # Another runbook is fixing the same object now: its outcome is the incident's news.
+                report.status = Status.IGNORED
+                report.summary = f"{report.summary} (not escalated: action {busy} on {report.cause} is in progress)"
+        if report.status is Status.FIXED and report.cause:
+            await self._check_recurrence(report)
         payload = {"incident": alert.incident_id, "alertname": alert.alertname, "fingerprint": alert.fingerprint, **report.to_json()}
         log.info("runbooks.completed", extra={"runbook": report.runbook, "status": str(report.status), "incident": alert.incident_id})
         self._publish("runbook.completed", payload)
+        fixed = any(d.outcome is Outcome.APPLIED and d.verified for d in report.decisions)
+        if fixed and report.status is not Status.REPORTED:
+            await self._note_fix(alert, report)
         if report.status is Status.ESCALATED:
             await self.escalations.escalate(alert, report)
         elif report.status is Status.REPORTED:
             await self.escalations.escalate(alert, report, to_agent=False)
+        if report.hold is not None and alert.incident_id:
+            await self._hold(alert.incident_id, report.hold)
+
+    def _in_progress(self, cause: str) -> str | None:
+        return self.policy.in_progress(cause)
+
+    async def _check_recurrence(self, report: Report) -> None:
+        """The same failure fixed N times within the window is a recurring one: a person must look."""
+        earlier = await self.memory.recurrences(str(report.cause))
+        if len(earlier) + 1 >= self.memory.recurrence_count:
+            report.status = Status.ESCALATED
+            report.summary = (f"{report.summary}; but {report.cause} needed the same fix {len(earlier) + 1} times "
+                              f"within {_ago(self.policy.now() - earlier[-1].created_at)}: it keeps failing")
+            report.evidence["earlierFixes"] = [{"incident": n.incident_id, "at": n.created_at, "summary": n.summary} for n in earlier]
+
+    async def _note_fix(self, alert: AlertContext, report: Report) -> None:
+        """One note per fix on the incident: the timeline says what was done, and recurrence counts it."""
+        data = fix_note_data(alert.alertname, report.runbook, report.cause, True, report.to_json())
+        try:
+            await self.escalations.notes.attach_note(alert.incident_id, "fix", f"runbook:{report.runbook}", report.summary, data)
+        except StateError:
+            log.exception("runbooks.fix_not_noted", extra={"incident": alert.incident_id, "runbook": report.runbook})
+
+    async def _hold(self, incident_id: str, hold: Hold) -> None:
+        await self.holds.hold(incident_id, hold.reason)
+        task = asyncio.create_task(self._watch(incident_id, hold), name=f"runbook-hold-{incident_id}")
+        self._holds.add(task)
+        task.add_done_callback(self._holds.discard)
+
+    async def _watch(self, incident_id: str, hold: Hold) -> None:
+        """Poll until the cause is gone, undo what openclaw did for it, then let the incident resolve."""
+        while True:
+            await self.clock.sleep(hold.poll_s)
+            try:
+                if await hold.settled():
+                    break
+            except Exception:  # a failed read is one more poll, never a dropped hold
+                log.warning("runbooks.hold_check_failed", extra={"incident": incident_id}, exc_info=True)
+        if hold.after is not None:
+            report = await hold.after()
+            if report is not None:
+                self._publish("runbook.completed", {"incident": incident_id, **report.to_json()})
+                if any(d.outcome is Outcome.APPLIED for d in report.decisions):
+                    await self.escalations.notes.attach_note(incident_id, "fix", f"runbook:{report.runbook}", report.summary,
+                                                             fix_note_data("", report.runbook, report.cause, False, report.to_json()))
+        await self.holds.release(incident_id)
+
+    async def stop(self) -> None:
+        """Cancel the hold watchers (a restarted gateway leaves those incidents to the operator)."""
+        for task in list(self._holds):
+            task.cancel()
+        await asyncio.gather(*self._holds, return_exceptions=True)
+
+
+def _ago(seconds: float) -> str:
+    return f"{seconds / 3600:.1f}h" if seconds >= 3600 else f"{seconds / 60:.0f}m"

@@ -6,10 +6,11 @@ from typing import Any
 
 from openclaw.errors import KubeError
 from openclaw.ops import reads
-from openclaw.ops.refs import ObjectRef
-from openclaw.policy.models import Decision, Outcome
+from openclaw.ops.refs import ObjectRef, meta
+from openclaw.policy.models import ActionKind, Decision, Outcome
 from openclaw.runbooks.diagnosis import Finding, classify
 from openclaw.runbooks.models import Report, Status
+from openclaw.runbooks.placement import Placement, place
 from openclaw.runbooks.registry import RunContext
 
 LOG_LINES = 20
@@ -37,8 +38,48 @@ async def pod_evidence(ctx: RunContext, pod: reads.PodSummary) -> tuple[Finding,
     return finding, evidence
 
 
-def from_decision(ctx: RunContext, decision: Decision, *, done: str, diagnosis: str | None, evidence: dict[str, Any]) -> Report:
+def from_decision(ctx: RunContext, decision: Decision, *, done: str, diagnosis: str | None, evidence: dict[str, Any], cause: str | None = None) -> Report:
     """The report for one submitted action: fixed when applied and verified, else escalated or reported."""
+    report = _from_decision(ctx, decision, done=done, diagnosis=diagnosis, evidence=evidence)
+    report.cause = cause or decision.request.target.key
+    return report
+
+
+async def fix_once(ctx: RunContext, kind: ActionKind, target: ObjectRef, why: str, *, done: str, diagnosis: str | None, evidence: dict[str, Any]) -> Report:
+    """Submit a fix unless the same fix of the same object already ran within `ops.fixMemoryWindow`:
+    the failure is back, so that fix did not hold, and repeating it would only loop."""
+    earlier = ctx.memory.earlier_fix(kind, target)
+    if earlier is not None:
+        ago = max(0.0, ctx.policy.now() - earlier.created_at)
+        evidence = {**evidence, "earlierFix": {"action": earlier.id, "incident": earlier.incident, "actor": earlier.actor,
+                                               "verification": earlier.verification, "secondsAgo": round(ago)}}
+        held = "passed verification" if earlier.verification == "passed" else f"verification {earlier.verification or 'not recorded'}"
+        summary = (f"{kind} of {target} already ran {ago / 60:.0f} min ago ({earlier.id}, {held}) and the failure is back: "
+                   "it did not hold, so it is not repeated")
+        return Report(ctx.runbook, Status.ESCALATED, summary, diagnosis, evidence, ctx.decisions, cause=target.key)
+    decision = await ctx.submit(kind, target, why)
+    return from_decision(ctx, decision, done=done, diagnosis=diagnosis, evidence=evidence)
+
+
+async def cause_of(ctx: RunContext, pod: reads.PodSummary) -> str:
+    """What a pod's failure is about: its workload when it has one (alerts of one workload share it)."""
+    workload = await reads.owning_workload(ctx.client, pod)
+    return (workload or pod.ref).key
+
+
+async def placement(ctx: RunContext, pod: reads.PodSummary, reserved: dict[str, dict[str, float]] | None = None) -> Placement:
+    """Whether `pod` can be moved off its node (see `placement.place`), read from the cluster now."""
+    obj = await ctx.client.get(pod.ref)
+    owner = pod.owner[0] if pod.owner else None
+    claims = {str(meta(c).get("name")): c for c in await ctx.client.list("PersistentVolumeClaim", pod.namespace)}
+    try:
+        volumes = {str(meta(v).get("name")): v for v in await ctx.client.list("PersistentVolume")}
+    except KubeError:  # no right to read PVs: claims alone still say what cannot follow
+        volumes = {}
+    return place(obj, owner, await ctx.client.list("Node"), await ctx.client.list("Pod"), claims=claims, volumes=volumes, reserved=reserved)
+
+
+def _from_decision(ctx: RunContext, decision: Decision, *, done: str, diagnosis: str | None, evidence: dict[str, Any]) -> Report:
     out = decision.outcome
     if out is Outcome.APPLIED and decision.verified:
         return Report(ctx.runbook, Status.FIXED, done, diagnosis, evidence, ctx.decisions)

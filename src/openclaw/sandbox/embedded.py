@@ -19,6 +19,7 @@ from openclaw.core.slots import Slot
 from openclaw.incidents.capability import INCIDENTS
 from openclaw.media.capability import MEDIA_ENDPOINTS
 from openclaw.policy.capability import KUBECONFIG, POLICY
+from openclaw.ops.clock import CLOCK
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
     sandbox = Sandbox(SandboxOptions(speed=speed, kubeconfig=kubeconfig))
     services.put(SANDBOX, sandbox)
     services.put(KUBECONFIG, kubeconfig)  # read by the policy capability's cluster client
+    # One clock for everything the gateway waits for: verification runs in simulated seconds.
+    services.put(CLOCK, sandbox.clock)
 
     async def start() -> None:
         await sandbox.start()

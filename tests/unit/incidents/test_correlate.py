@@ -152,3 +152,44 @@ async def test_fixture_alert_labels_reach_the_incident(tmp_path: Path) -> None:
         assert incident.alerts[0].fingerprint == source["fingerprint"]
         assert incident.alerts[0].labels == source["labels"]
         assert incident.alerts[0].annotations["summary"] == "Pod is crash looping."
+
+
+def node_down(status: str = "firing") -> dict[str, object]:
+    return alert({"alertname": "KubeNodeNotReady", "node": "homelab-w1", "severity": "warning"}, status=status, fingerprint="fp-node")
+
+
+async def test_a_held_incident_outlives_its_silenced_alert_until_released(tmp_path: Path) -> None:
+    """The cordon silences KubeNodeNotReady while the node is still down: the incident stays open."""
+    async with Pipeline(tmp_path / "e.db") as p:
+        await p.post("alertmanager", envelope([node_down()]))
+        await p.settle()
+        [incident] = await p.incidents.list()
+        await p.incidents.hold(incident.id, "node homelab-w1 is NotReady")
+        await p.post("alertmanager", envelope([node_down("resolved")]))
+        await p.settle()
+        held = await p.incidents.get(incident.id)
+        assert held is not None and held.status == "firing" and held.firing_count == 0
+        # a pod alert on the same node still joins the open incident
+        await p.post("alertmanager", envelope([alert({"alertname": "KubePodNotReady", "namespace": "media", "node": "homelab-w1", "pod": "sonarr-0"}, fingerprint="fp-pod")]))
+        await p.settle()
+        assert [i.id for i in await p.incidents.list()] == [incident.id]
+        assert await p.incidents.release(incident.id) is False, "an alert of it still fires"
+        await p.post("alertmanager", envelope([alert({"alertname": "KubePodNotReady", "namespace": "media", "node": "homelab-w1", "pod": "sonarr-0"}, status="resolved", fingerprint="fp-pod")]))
+        await p.settle()
+        done = await p.incidents.get(incident.id)
+        assert done is not None and done.status == "resolved"
+        assert topics(p)[-1] == "incident.resolved"
+
+
+async def test_releasing_the_hold_resolves_an_incident_with_nothing_firing(tmp_path: Path) -> None:
+    async with Pipeline(tmp_path / "e.db") as p:
+        await p.post("alertmanager", envelope([node_down()]))
+        await p.settle()
+        [incident] = await p.incidents.list()
+        await p.incidents.hold(incident.id, "node down")
+        await p.post("alertmanager", envelope([node_down("resolved")]))
+        await p.settle()
+        p.notices.clear()
+        assert await p.incidents.release(incident.id) is True
+        done = await p.incidents.get(incident.id)
+        assert done is not None and done.status == "resolved" and [n.topic for n in p.notices] == ["incident.resolved"]

@@ -60,7 +60,7 @@ async def test_a_note_is_stored_updates_the_incident_and_is_announced(state_dir:
 
 async def test_a_note_of_an_unknown_kind_is_refused_and_nothing_is_kept(state_dir: Path) -> None:
     async with Pipeline(state_dir / "events.db") as p:
-        with pytest.raises(ValueError, match="kind: expected one of escalation, report, finding, comment"):
+        with pytest.raises(ValueError, match="kind: expected one of escalation, report, finding, fix, comment"):
             await p.incidents.attach_note("inc-1", "gossip", "x", "y")  # type: ignore[arg-type]  # the wrong kind is the point
         assert await p.incidents.list_notes() == []
 

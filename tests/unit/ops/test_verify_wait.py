@@ -39,3 +39,15 @@ async def test_a_failed_read_counts_as_not_confirmed() -> None:
 
     result = await wait_for(broken, timeout_s=0.03, interval_s=0.01)
     assert result.startswith("failed:") and "could not read the state" in result
+
+
+async def test_the_deadline_runs_on_the_given_clock_so_simulated_time_counts() -> None:
+    """Under the sandbox a 120 s verify timeout is 120 simulated seconds: at x600 that is 0.2 wall s."""
+    from openclaw.sandbox.simclock import SimClock
+
+    async def never() -> str | None:
+        return "Deployment/media/radarr has 0/1 ready"
+
+    fast = SimClock(600.0)
+    result = await wait_for(never, timeout_s=120, interval_s=0.01, clock=fast)
+    assert result.startswith("failed: after 12") and fast.seconds() >= 120

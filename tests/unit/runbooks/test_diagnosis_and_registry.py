@@ -20,7 +20,7 @@ def pod(waiting: str | None = "CrashLoopBackOff", message: str | None = None, la
     [
         ("starting\ndial tcp 10.0.0.5:5432: connect: connection refused", Cause.TRANSIENT),
         ("context deadline exceeded while contacting upstream", Cause.TRANSIENT),
-        ("System.IO.InvalidDataException: cache file /config/cache.db is corrupt", Cause.TRANSIENT),
+        ("System.IO.InvalidDataException: cache file /config/cache.db is corrupt", Cause.DATA),
         ("Fatal: database migration 241 failed: no such column: Movies.MovieMetadataId", Cause.UNKNOWN),
         ("FATAL: invalid config: missing required setting ApiKey", Cause.CONFIG),
         ("open /config/app.yaml: no such file or directory", Cause.CONFIG),

@@ -49,6 +49,15 @@ async def capture_job_logs(client: KubeClient, job: reads.JobSummary) -> dict[st
     return out
 
 
+async def suspend_cronjob(client: KubeClient, cronjob: ObjectRef, *, approval: Approval) -> ExecResult:
+    """`spec.suspend: true`: no new Jobs start; the ones running finish. Undone by setting it back."""
+    if cronjob.kind != "CronJob":
+        raise ValueError(f"suspend_cronjob: {cronjob} is not a CronJob")
+    await client.patch(cronjob, {"spec": {"suspend": True}}, approval=approval, action="cronjob.suspend")
+    verb = "would suspend" if approval.dry_run else "suspended"
+    return ExecResult(f"{verb} {cronjob} (spec.suspend=true; false resumes it)", {"suspend": True}, (cronjob.key,))
+
+
 async def cleanup_jobs(
     client: KubeClient, target: ObjectRef, *, approval: Approval, state: JobState = "failed", min_age_s: float = 0.0, now: datetime | None = None
 ) -> ExecResult:
