@@ -26,7 +26,7 @@ from lightkube.types import CascadeType, PatchType
 from msgspec import ValidationError as DecodeError
 
 from openclaw.errors import KubeError
-from openclaw.ops.refs import Kind, Obj, ObjectRef
+from openclaw.ops.refs import CLUSTER_SCOPED, Kind, Obj, ObjectRef
 from openclaw.policy.grant import Approval
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class KubeClient:
     ) -> list[Obj]:
         """Objects of `kind` (all namespaces when `namespace` is None), filtered by label/field selectors."""
         res = _resource(kind)
-        ns = "*" if namespace is None and kind not in ("Node", "Namespace") else namespace
+        ns = "*" if namespace is None and kind not in CLUSTER_SCOPED else namespace
         try:
             items = [_plain(o) async for o in self._api.list(res, namespace=ns, labels=dict(labels) if labels else None, fields=dict(fields) if fields else None)]
         except (ApiError, httpx2.HTTPError, LoadResourceError, DecodeError) as exc:

@@ -7,11 +7,14 @@ kubeconfig, the media apps' webhook connections and AlertManager's receiver poin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from openclaw.config import store as config_store
 from openclaw.core.services import Services
@@ -77,6 +80,9 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
                 announce(f"  {name:<12} {url}")
 
     async def _play(loaded: scenarios.Scenario) -> None:
+        # Faults before the gateway listens would fire alerts into a closed port: start once it answers.
+        if not await accepting(gateway_url, lambda: services.ready):
+            log.warning("sandbox.scenario_gateway_not_ready", extra={"url": gateway_url})
         await scenarios.settle(sandbox)
         run = scenarios.ScenarioRun(loaded, sandbox)
         run.install()
@@ -101,6 +107,22 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
     services.shutdown.insert(0, stop)
     services.readiness["sandbox"] = ready
     return sandbox
+
+
+async def accepting(gateway_url: str, ready: Callable[[], bool], *, timeout_s: float = 60.0) -> bool:
+    """Wait (wall seconds) until the gateway has started every capability and answers HTTP."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+        while loop.time() < deadline:
+            if ready():
+                try:
+                    if (await client.get(f"{gateway_url.rstrip('/')}/healthz")).status_code == 200:
+                        return True
+                except httpx.HTTPError:
+                    pass
+            await asyncio.sleep(0.05)
+    return False
 
 
 def describe(sandbox: Sandbox) -> dict[str, Any]:

@@ -139,6 +139,9 @@ def seed(store: KubeStore, *, age_days: int = 42) -> None:
     for ns in NAMESPACES:
         store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         _backdate(store, "namespaces", None, ns, created)
+    store.create({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+                  "volumeBindingMode": "WaitForFirstConsumer",
+                  "metadata": {"name": "local-path", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}}})
     for name, role, ip, octet in NODES:
         store.create(_node(name, role, ip, octet, created))
         _backdate(store, "nodes", None, name, created)

@@ -9,6 +9,7 @@ state, alerts resolved, media available, within a time) and `forbidden` (actions
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic.alias_generators import to_camel
 
 from openclaw.errors import OpenClawError
+from openclaw.sandbox.kube.controllers.kubelet import RUN_SECONDS
 from openclaw.sandbox.kube.meta import timestamp
 from openclaw.sandbox.runtime import Sandbox
 
@@ -78,9 +80,10 @@ class CrashLoop(FaultBase):
     namespace: str
     target: str
     container: str | None = None
-    exit_code: int = 1
+    exit_code: int | None = Field(default=None, description="default 1, or 137 with reason OOMKilled")
     message: str = "Error: unrecoverable failure, exiting"
     fixed_by_restart: bool = True
+    reason: Literal["Error", "OOMKilled"] = "Error"
 
 
 class Unready(FaultBase):
@@ -88,6 +91,60 @@ class Unready(FaultBase):
     namespace: str
     target: str
     fixed_by_restart: bool = True
+    message: str = "Readiness probe failed: HTTP probe failed with statuscode: 503"
+
+
+class ImagePull(FaultBase):
+    type: Literal["image-pull"]
+    namespace: str
+    workload: str = Field(description="Kind/name, e.g. Deployment/sonarr or DaemonSet/kube-proxy")
+    image: str = Field(description="the image the workload is rolled to; its pulls fail")
+    message: str = "manifest unknown"
+
+
+class MissingConfig(FaultBase):
+    type: Literal["missing-config"]
+    namespace: str
+    workload: str
+    kind: Literal["secret", "configmap"] = "secret"
+    name: str
+
+
+class ResourceRequest(FaultBase):
+    type: Literal["resource-request"]
+    namespace: str
+    workload: str
+    cpu: str | None = None
+    memory: str | None = None
+
+
+class NodePressure(FaultBase):
+    type: Literal["node-pressure"]
+    node: str
+    condition: Literal["DiskPressure", "MemoryPressure", "PIDPressure"]
+    clear_after: Duration | None = None
+
+
+class PvcPending(FaultBase):
+    type: Literal["pvc-pending"]
+    namespace: str
+    workload: str
+    claim: str
+    storage_class: str = "fast-ssd"
+    size: str = "10Gi"
+
+
+class CpuThrottling(FaultBase):
+    type: Literal["cpu-throttling"]
+    namespace: str
+    target: str
+    fraction: float = Field(default=0.6, gt=0, le=1)
+
+
+class JobHang(FaultBase):
+    type: Literal["job-hang"]
+    namespace: str
+    cronjob: str
 
 
 class JobFailure(FaultBase):
@@ -101,6 +158,7 @@ class JobFailure(FaultBase):
 class NodeNotReady(FaultBase):
     type: Literal["node-not-ready"]
     node: str
+    recover_after: Duration | None = Field(default=None, description="the kubelet posts Ready again this long after the fault")
 
 
 class PvcFill(FaultBase):
@@ -136,8 +194,11 @@ class MediaRequest(FaultBase):
     user: Literal["admin", "family"] = "admin"
 
 
-Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest,
+Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
+                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang,
                   Field(discriminator="type")]
+FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
+               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -200,7 +261,7 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in {"crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request"}:
+        elif part in FAULT_TYPES:
             continue  # the union member pydantic tried; the field after it is what the author wrote
         else:
             out += ("." if out else "") + str(part)
@@ -244,6 +305,7 @@ class ScenarioRun:
     injected: list[tuple[float, str]] = field(default_factory=list)
     _pending: list[Any] = field(default_factory=list)
     _pins: list[tuple[Any, set[str]]] = field(default_factory=list)
+    _timed: list[tuple[float, Callable[[], None]]] = field(default_factory=list)
 
     def install(self) -> None:
         store = self.sandbox.cluster.store
@@ -262,6 +324,9 @@ class ScenarioRun:
     def tick(self) -> None:
         if self._pins:
             self._pin()
+        for due in [t for t in self._timed if t[0] <= self.elapsed()]:
+            self._timed.remove(due)
+            due[1]()
         while self._pending and self._pending[0].at <= self.elapsed():
             fault = self._pending.pop(0)
             self.inject(fault)
@@ -273,13 +338,39 @@ class ScenarioRun:
             case CrashLoop():
                 self._crash_now(fault)
             case Unready():
-                faults.unready(fault.namespace, fault.target, fixed_by_restart=fault.fixed_by_restart)
+                faults.unready(fault.namespace, fault.target, fixed_by_restart=fault.fixed_by_restart, message=fault.message)
             case JobFailure():
                 faults.fail_jobs(fault.namespace, fault.cronjob, message=fault.message)
                 if fault.run_now:
                     self._run_cronjob_now(fault.namespace, fault.cronjob)
             case NodeNotReady():
                 faults.set_node_ready(fault.node, False)
+                if fault.recover_after is not None:
+                    self._later(fault.recover_after, lambda: faults.set_node_ready(fault.node, True))
+            case ImagePull():
+                faults.bad_image(fault.image, message=fault.message)
+                self._edit_containers(fault.namespace, fault.workload, lambda c: c.update(image=fault.image))
+            case MissingConfig():
+                ref = {"secretRef" if fault.kind == "secret" else "configMapRef": {"name": fault.name}}
+                self._edit_containers(fault.namespace, fault.workload, lambda c: c.setdefault("envFrom", []).append(ref))
+            case ResourceRequest():
+                asked = {k: v for k, v in (("cpu", fault.cpu), ("memory", fault.memory)) if v}
+                self._edit_containers(fault.namespace, fault.workload, lambda c: c.setdefault("resources", {}).setdefault("requests", {}).update(asked))
+            case NodePressure():
+                faults.set_node_pressure(fault.node, fault.condition, True)
+                if fault.clear_after is not None:
+                    self._later(fault.clear_after, lambda: faults.set_node_pressure(fault.node, fault.condition, False))
+            case PvcPending():
+                self.sandbox.cluster.store.create({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": fault.claim, "namespace": fault.namespace},
+                                                   "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": fault.storage_class,
+                                                            "resources": {"requests": {"storage": fault.size}}}})
+                self._edit_pod_spec(fault.namespace, fault.workload, lambda spec: (
+                    spec.setdefault("volumes", []).append({"name": fault.claim, "persistentVolumeClaim": {"claimName": fault.claim}}),
+                    spec["containers"][0].setdefault("volumeMounts", []).append({"name": fault.claim, "mountPath": f"/{fault.claim}"})))
+            case CpuThrottling():
+                faults.throttle_cpu(fault.namespace, fault.target, fault.fraction)
+            case JobHang():
+                self._run_cronjob_now(fault.namespace, fault.cronjob, run_seconds=10 * 86400)
             case PvcFill():
                 faults.set_pvc_usage(fault.namespace, fault.name, fraction=fault.fraction, fill_bytes_per_second=fault.fill_bytes_per_second)
             case StalledDownload():
@@ -292,13 +383,36 @@ class ScenarioRun:
                 user = 1 if fault.user == "admin" else 2
                 media.create_request(fault.media_type, fault.tmdb_id, fault.seasons, user)
 
+    def _later(self, after: float, action: Callable[[], None]) -> None:
+        """Run `action` `after` simulated seconds from now (a fault that ends on its own)."""
+        self._timed.append((self.elapsed() + after, action))
+
+    def _edit_pod_spec(self, namespace: str, workload: str, change: Callable[[dict[str, Any]], object]) -> None:
+        """What `kubectl edit` of the pod template does: a spec change the controller rolls out."""
+        kind, _, name = workload.partition("/")
+        resource = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets"}.get(kind)
+        if resource is None or not name:
+            raise ScenarioError(f"workload {workload!r}: expected Deployment/<name>, StatefulSet/<name> or DaemonSet/<name>")
+        store = self.sandbox.cluster.store
+        spec = copy.deepcopy(store.get(resource, namespace, name)["spec"]["template"]["spec"])
+        change(spec)
+        store.patch(resource, namespace, name, {"spec": {"template": {"spec": spec}}}, patch_type="merge")
+
+    def _edit_containers(self, namespace: str, workload: str, change: Callable[[dict[str, Any]], object]) -> None:
+        def each(spec: dict[str, Any]) -> None:
+            for container in spec["containers"]:
+                change(container)
+
+        self._edit_pod_spec(namespace, workload, each)
+
     def _crash_now(self, spec: CrashLoop) -> None:
         """Start a crash loop now. The simulated kubelet applies a crash fault when a container starts,
         so the running pods are replaced; a fault a restart fixes is then pinned to the replacements,
         and the pods of a later rollout restart come up healthy."""
         faults, store = self.sandbox.cluster.faults, self.sandbox.cluster.store
-        fault = faults.crashloop(spec.namespace, spec.target, container=spec.container, exit_code=spec.exit_code,
-                                 message=spec.message, fixed_by_restart=False)
+        code = spec.exit_code if spec.exit_code is not None else 137 if spec.reason == "OOMKilled" else 1
+        fault = faults.crashloop(spec.namespace, spec.target, container=spec.container, exit_code=code,
+                                 message=spec.message, fixed_by_restart=False, reason=spec.reason)
         doomed = {p["metadata"]["uid"] for p in store.list("pods", spec.namespace) if faults.targets(p, fault)}
         for pod in store.list("pods", spec.namespace):
             if pod["metadata"]["uid"] in doomed:
@@ -316,19 +430,22 @@ class ScenarioRun:
                 fault.pod_uids, fault.fixed_by_restart = fresh, True
                 self._pins.remove((fault, doomed))
 
-    def _run_cronjob_now(self, namespace: str, name: str) -> None:
+    def _run_cronjob_now(self, namespace: str, name: str, *, run_seconds: float | None = None) -> None:
         """What `kubectl create job --from=cronjob/<name>` does: a Job from the template, owned by the CronJob."""
         store = self.sandbox.cluster.store
         cron = store.get("cronjobs", namespace, name)
         template = cron["spec"]["jobTemplate"]
         stamp = int(self.sandbox.clock.now().timestamp() // 60)
+        spec = copy.deepcopy(template["spec"])
+        if run_seconds is not None:  # a run that hangs (a stuck upload): its pod runs this long
+            spec["template"].setdefault("metadata", {}).setdefault("annotations", {})[RUN_SECONDS] = str(run_seconds)
         store.create({
             "apiVersion": "batch/v1", "kind": "Job",
             "metadata": {"name": f"{name}-{stamp}", "namespace": namespace, "labels": dict(template.get("metadata", {}).get("labels") or {}),
                          "annotations": {"cronjob.kubernetes.io/instantiate": "manual", "cronjob.kubernetes.io/scheduled-timestamp": timestamp(self.sandbox.clock.now())},
                          "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": name, "uid": cron["metadata"]["uid"],
                                               "controller": True, "blockOwnerDeletion": True}]},
-            "spec": template["spec"],
+            "spec": spec,
         })
 
     # ---- checks --------------------------------------------------------------------------------

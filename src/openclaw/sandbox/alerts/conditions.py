@@ -12,7 +12,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw.sandbox.kube.faults import PVC_USED_BYTES, parse_quantity
+from openclaw.sandbox.kube.faults import CPU_THROTTLED, PVC_USED_BYTES, parse_quantity
+from openclaw.sandbox.kube.meta import parse_time
 from openclaw.sandbox.kube.store import KubeStore
 
 PROMETHEUS = "monitoring/kube-prometheus-stack-prometheus"
@@ -33,6 +34,8 @@ class History:
     crashloop_seen: dict[tuple[str, ...], tuple[float, dict[str, str]]] = field(default_factory=dict)
     updated_replicas: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
     pvc_available: dict[tuple[str, str], deque[tuple[float, float]]] = field(default_factory=dict)
+    sts_updated: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    ds_updated: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
 def ksm_target(store: KubeStore) -> dict[str, str]:
@@ -114,6 +117,75 @@ def evaluate(store: KubeStore, now: float, history: History) -> list[Sample]:
 
     out.extend(_pvc_samples(store, now, history))
     out.extend(_target_samples(store, pods))
+    out.extend(_more_app_samples(store, pods, ksm, now, history))
+    return out
+
+
+def _changed_within(history: dict[tuple[str, str], tuple[int, float]], key: tuple[str, str], value: int, now: float) -> float:
+    """Seconds since `value` last changed for `key` (what `changes(x[w]) == 0` compares with w)."""
+    last = history.get(key)
+    if last is None or last[0] != value:
+        history[key] = (value, now)
+    return now - history[key][1]
+
+
+def _more_app_samples(store: KubeStore, pods: list[dict[str, Any]], ksm: dict[str, str], now: float, history: History) -> list[Sample]:
+    """StatefulSets, DaemonSets, rollouts, waiting containers, long Jobs, CPU throttling, node pressure."""
+    out: list[Sample] = []
+    # KubeStatefulSetReplicasMismatch: ready != replicas and changes(updated[10m]) == 0
+    for sts in store.list("statefulsets.apps"):
+        meta, status = sts["metadata"], sts.get("status", {})
+        key = (meta["namespace"], meta["name"])
+        still = _changed_within(history.sts_updated, key, int(status.get("updatedReplicas", 0) or 0), now)
+        if int(status.get("readyReplicas", 0) or 0) != int(sts["spec"].get("replicas", 1)) and still >= 600:
+            out.append(Sample("KubeStatefulSetReplicasMismatch", {**ksm, "namespace": meta["namespace"], "statefulset": meta["name"]}, 1.0))
+    # KubeDeploymentRolloutStuck: kube_deployment_status_condition{condition="Progressing", status="false"} != 0
+    for dep in store.list("deployments.apps"):
+        if any(c.get("type") == "Progressing" and c.get("status") == "False" for c in dep.get("status", {}).get("conditions") or []):
+            meta = dep["metadata"]
+            out.append(Sample("KubeDeploymentRolloutStuck", {**ksm, "namespace": meta["namespace"], "deployment": meta["name"], "condition": "Progressing", "status": "false"}, 1.0))
+    # KubeDaemonSetRolloutStuck (any of four counts off, updated unchanged 5m) and KubeDaemonSetNotScheduled (desired - current > 0)
+    for ds in store.list("daemonsets.apps"):
+        meta, st = ds["metadata"], ds.get("status", {})
+        desired, current = int(st.get("desiredNumberScheduled", 0) or 0), int(st.get("currentNumberScheduled", 0) or 0)
+        updated, available = int(st.get("updatedNumberScheduled", 0) or 0), int(st.get("numberAvailable", 0) or 0)
+        labels = {**ksm, "namespace": meta["namespace"], "daemonset": meta["name"]}
+        still = _changed_within(history.ds_updated, (meta["namespace"], meta["name"]), updated, now)
+        if (current != desired or int(st.get("numberMisscheduled", 0) or 0) != 0 or updated != desired or available != desired) and still >= 300:
+            out.append(Sample("KubeDaemonSetRolloutStuck", labels, 1.0))
+        if desired - current > 0:
+            out.append(Sample("KubeDaemonSetNotScheduled", labels, float(desired - current)))
+    # KubeContainerWaiting: kube_pod_container_status_waiting_reason{reason!="CrashLoopBackOff"} > 0
+    # CPUThrottlingHigh: throttled / total CFS periods over 5m > 25 % (the fault sets the ratio per pod)
+    for pod in pods:
+        meta = pod["metadata"]
+        for cs in pod.get("status", {}).get("containerStatuses") or []:
+            reason = (cs.get("state", {}).get("waiting") or {}).get("reason")
+            if reason and reason != "CrashLoopBackOff":
+                out.append(Sample("KubeContainerWaiting", {**ksm, "namespace": meta["namespace"], "pod": meta["name"], "container": cs["name"], "reason": reason, "uid": meta["uid"]}, 1.0))
+        throttled = float((meta.get("annotations") or {}).get(CPU_THROTTLED, 0) or 0)
+        if throttled > 0.25 and pod.get("status", {}).get("phase") == "Running":
+            node = pod["spec"].get("nodeName", "")
+            for c in pod["spec"].get("containers") or []:
+                out.append(Sample("CPUThrottlingHigh", {"namespace": meta["namespace"], "pod": meta["name"], "container": c["name"], "instance": f"{node}:10250", "service": "kube-prometheus-stack-kubelet"}, throttled))
+    # KubeJobNotCompleted: active for more than 43200 s
+    for job in store.list("jobs"):
+        st = job.get("status", {})
+        started = parse_time(st.get("startTime"))
+        if int(st.get("active", 0) or 0) > 0 and started is not None and (store.clock.now() - started).total_seconds() > 43200:
+            out.append(Sample("KubeJobNotCompleted", {"namespace": job["metadata"]["namespace"], "job_name": job["metadata"]["name"]}, 1.0))
+    # KubeNodePressure: a pressure condition true on a node that is not cordoned
+    for node in store.list("nodes"):
+        if node.get("spec", {}).get("unschedulable"):
+            continue
+        for cond in node.get("status", {}).get("conditions") or []:
+            if cond.get("type") in ("MemoryPressure", "DiskPressure", "PIDPressure") and cond.get("status") == "True":
+                out.append(Sample("KubeNodePressure", {**ksm, "node": node["metadata"]["name"], "condition": cond["type"], "status": "true"}, 1.0))
+    # KubePersistentVolumeErrors: kube_persistentvolume_status_phase{phase=~"Failed|Pending"} > 0
+    for pv in store.list("persistentvolumes"):
+        phase = pv.get("status", {}).get("phase")
+        if phase in ("Failed", "Pending"):
+            out.append(Sample("KubePersistentVolumeErrors", {**ksm, "persistentvolume": pv["metadata"]["name"], "phase": phase}, 1.0))
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from openclaw.sandbox import delivery
 from openclaw.sandbox.alerts.conditions import History, evaluate
 from openclaw.sandbox.alerts.dispatcher import Dispatcher
 from openclaw.sandbox.alerts.evaluator import RuleEvaluator
@@ -36,6 +37,7 @@ class AlertSource:
     # HTTP status of each posted notification (None when the receiver could not be reached)
     deliveries: list[int | None] = field(default_factory=list)
     outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    retry: delivery.Retry = field(default_factory=delivery.Retry)
     _next_eval: float = 0.0
 
     def tick(self) -> None:
@@ -58,13 +60,12 @@ class AlertSource:
                     headers["Authorization"] = f"Bearer {self.token}"
                 try:
                     if self.url:
-                        response = await client.post(self.url, json=body, headers=headers)
-                        self.deliveries.append(response.status_code)
-                        if response.status_code >= 300:
-                            log.warning("sandbox.alert_refused", extra={"status": response.status_code, "group": body["groupKey"]})
-                except httpx.HTTPError as exc:
-                    self.deliveries.append(None)
-                    log.warning("sandbox.alert_failed", extra={"error": type(exc).__name__, "group": body["groupKey"]})
+                        status, error, _attempts = await delivery.post(client, self.url, body, headers, self.retry)
+                        self.deliveries.append(status)
+                        if status is None:
+                            log.warning("sandbox.alert_failed", extra={"error": error, "group": body["groupKey"]})
+                        elif status >= 300:
+                            log.warning("sandbox.alert_refused", extra={"status": status, "group": body["groupKey"]})
                 finally:
                     self.outbox.task_done()
 

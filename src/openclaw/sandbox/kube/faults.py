@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 PVC_USED_BYTES = "sandbox.openclaw.dev/used-bytes"
 PVC_FILL_RATE = "sandbox.openclaw.dev/fill-bytes-per-second"
+# The fraction of CFS periods a pod's containers are throttled in (what cAdvisor counts).
+CPU_THROTTLED = "sandbox.openclaw.dev/cpu-throttled"
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Fault:
     message: str = ""
     fixed_by_restart: bool = True
     pod_uids: set[str] = field(default_factory=set)
+    reason: str = "Error"  # the termination reason the kubelet reports (OOMKilled for the kernel's OOM killer)
 
 
 def parse_quantity(text: str | int | float) -> int:
@@ -78,10 +81,12 @@ class Faults:
         return fault
 
     # ---- pods ---------------------------------------------------------------------------------
-    def crashloop(self, namespace: str, target: str, *, container: str | None = None, exit_code: int = 1, message: str = "Error: unrecoverable failure, exiting", fixed_by_restart: bool = True) -> Fault:
+    def crashloop(self, namespace: str, target: str, *, container: str | None = None, exit_code: int = 1, message: str = "Error: unrecoverable failure, exiting",
+                  fixed_by_restart: bool = True, reason: str = "Error") -> Fault:
         """Make the target's containers exit with `exit_code` shortly after each start, writing
-        `message` to their log, so they go into CrashLoopBackOff with a growing restart count."""
-        return self._add(Fault("crashloop", namespace, target, container, exit_code, message, fixed_by_restart))
+        `message` to their log, so they go into CrashLoopBackOff with a growing restart count.
+        `reason="OOMKilled"` is the kernel's OOM killer: exit 137, nothing more in the log."""
+        return self._add(Fault("crashloop", namespace, target, container, exit_code, message, fixed_by_restart, reason=reason))
 
     def unready(self, namespace: str, target: str, *, container: str | None = None, message: str = "Readiness probe failed: HTTP probe failed with statuscode: 503", fixed_by_restart: bool = True) -> Fault:
         """Keep the target's containers running but failing their readiness probe."""
@@ -172,6 +177,49 @@ class Faults:
             else:
                 events.record(self.rt.store, after, "NodeNotReady", f"Node {node} status is now: NodeNotReady", component="node-controller")
         self._changed()
+
+    def set_node_pressure(self, node: str, condition: str, active: bool) -> None:
+        """Raise or clear MemoryPressure / DiskPressure / PIDPressure as the kubelet does: the
+        condition, its NoSchedule taint (`node.kubernetes.io/<kind>-pressure`) and an event."""
+        word = {"MemoryPressure": "memory", "DiskPressure": "disk", "PIDPressure": "pid"}[condition]
+        now = timestamp(self.rt.clock.now())
+        texts = {"MemoryPressure": ("KubeletHasInsufficientMemory", "kubelet has insufficient memory available", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                 "DiskPressure": ("KubeletHasDiskPressure", "kubelet has disk pressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                 "PIDPressure": ("KubeletHasInsufficientPID", "kubelet has insufficient PID available", "KubeletHasSufficientPID", "kubelet has sufficient PID available")}[condition]
+        reason, message = (texts[0], texts[1]) if active else (texts[2], texts[3])
+        key = f"node.kubernetes.io/{word}-pressure"
+
+        def change(obj: dict[str, Any]) -> None:
+            for cond in obj.setdefault("status", {}).setdefault("conditions", []):
+                if cond["type"] == condition:
+                    status = "True" if active else "False"
+                    if cond.get("status") != status:
+                        cond["lastTransitionTime"] = now
+                    cond.update(status=status, reason=reason, message=message, lastHeartbeatTime=now)
+            taints = [t for t in obj["spec"].get("taints") or [] if t.get("key") != key]
+            if active:
+                taints.append({"key": key, "effect": "NoSchedule", "timeAdded": now})
+            if taints:
+                obj["spec"]["taints"] = taints
+            else:
+                obj["spec"].pop("taints", None)
+
+        after = self.rt.store.mutate("nodes", None, node, change)
+        event = reason.replace("Kubelet", "Node")
+        events.record(self.rt.store, after, event, f"Node {node} status is now: {event}", type_="Warning" if active else "Normal", host=node)
+        self._changed()
+
+    def throttle_cpu(self, namespace: str, target: str, fraction: float) -> int:
+        """Mark the target's current pods as throttled in `fraction` of their CFS periods (cAdvisor's
+        container_cpu_cfs_throttled_periods_total over container_cpu_cfs_periods_total). Returns how many."""
+        probe = Fault("throttle", namespace, target)
+        marked = 0
+        for pod in self.rt.store.list("pods", namespace):
+            if self.targets(pod, probe):
+                self.rt.store.mutate("pods", namespace, pod["metadata"]["name"], lambda o: o["metadata"].setdefault("annotations", {}).__setitem__(CPU_THROTTLED, str(fraction)))
+                marked += 1
+        self._changed()
+        return marked
 
     def set_pvc_usage(self, namespace: str, name: str, *, used_bytes: int | None = None, fraction: float | None = None, fill_bytes_per_second: float | None = None) -> dict[str, Any]:
         """Set a PVC's used bytes (absolute or as a fraction of its capacity) and optionally a fill rate

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from openclaw.sandbox import delivery
 from openclaw.sandbox.media.state import (
     MEDIA_STATUS_NAMES,
     Episode,
@@ -236,6 +237,7 @@ class WebhookSender:
     deliveries: list[Delivery] = field(default_factory=list)
     # Every webhook the apps produced (app, event), sent or not: what scenario expectations check.
     produced: list[tuple[str, str]] = field(default_factory=list)
+    retry: delivery.Retry = field(default_factory=delivery.Retry)
 
     def enqueue(self, app: str, body: dict[str, Any]) -> None:
         self.produced.append((app, str(body.get("eventType") or body.get("notification_type") or "")))
@@ -257,13 +259,12 @@ class WebhookSender:
                 app, body = await self.outbox.get()
                 event = str(body.get("eventType") or body.get("notification_type") or "")
                 try:
-                    response = await client.post(self.targets[app], json=body, headers=self._headers(app))
-                    self.deliveries.append(Delivery(app, event, response.status_code))
-                    if response.status_code >= 300:
-                        log.warning("sandbox.webhook_refused", extra={"app": app, "event": event, "status": response.status_code})
-                except httpx.HTTPError as exc:
-                    self.deliveries.append(Delivery(app, event, None, type(exc).__name__))
-                    log.warning("sandbox.webhook_failed", extra={"app": app, "event": event, "error": type(exc).__name__})
+                    status, error, _attempts = await delivery.post(client, self.targets[app], body, self._headers(app), self.retry)
+                    self.deliveries.append(Delivery(app, event, status, error))
+                    if status is None:
+                        log.warning("sandbox.webhook_failed", extra={"app": app, "event": event, "error": error})
+                    elif status >= 300:
+                        log.warning("sandbox.webhook_refused", extra={"app": app, "event": event, "status": status})
                 finally:
                     self.outbox.task_done()
 

@@ -9,7 +9,7 @@ from typing import Any
 from openclaw.sandbox.kube import events
 from openclaw.sandbox.kube.controllers.base import Controller, Key
 from openclaw.sandbox.kube.controllers.pods import owned, owned_pods
-from openclaw.sandbox.kube.meta import controller_of, owner_ref, template_hash, timestamp
+from openclaw.sandbox.kube.meta import controller_of, owner_ref, parse_time, template_hash, timestamp
 from openclaw.sandbox.kube.store import Change
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -139,9 +139,23 @@ class Deployments(Controller):
             }
 
         rs_name = new_rs["metadata"]["name"] if new_rs else name
+        deadline = float(dep["spec"].get("progressDeadlineSeconds", 600))
+        progressing = next((c for c in old.get("conditions") or [] if c["type"] == "Progressing"), None)
+        key = f"deployment/{namespace}/{name}/progress-deadline"
+        if complete:
+            self.rt.timers.cancel(key)
+            progress = condition("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.')
+        elif progressing is not None and progressing.get("reason") in ("ReplicaSetUpdated", "ProgressDeadlineExceeded") and \
+                (self.store.clock.now() - (parse_time(progressing.get("lastUpdateTime")) or self.store.clock.now())).total_seconds() >= deadline:
+            # The controller's own verdict on a rollout that made no progress for progressDeadlineSeconds.
+            progress = condition("Progressing", "False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.')
+        else:
+            progress = condition("Progressing", "True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
+            if not self.rt.timers.pending(key):
+                self.rt.timers.after(deadline + 1, key, lambda: self._status(namespace, name) if self.store.find("deployments.apps", namespace, name) else None)
         conditions = [
             condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.") if available >= want - _max_unavailable(dep, want) else condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
-            condition("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.') if complete else condition("Progressing", "True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.'),
+            progress,
         ]
         status: dict[str, Any] = {"observedGeneration": dep["metadata"].get("generation", 1), "replicas": total, "updatedReplicas": updated, "readyReplicas": ready, "availableReplicas": available, "conditions": conditions}
         if total - available > 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from openclaw.sandbox.kube import events
 from openclaw.sandbox.kube.controllers.base import Controller, Key
 from openclaw.sandbox.kube.controllers.pods import is_active, is_ready
 from openclaw.sandbox.kube.errors import ApiError
@@ -104,6 +105,13 @@ class ClaimBinder(Controller):
         if pvc is None or pvc.get("status", {}).get("phase") == "Bound":
             return
         size = ((pvc["spec"].get("resources") or {}).get("requests") or {}).get("storage", "1Gi")
+        klass = pvc["spec"].get("storageClassName")
+        if klass and self.store.find("storageclasses.storage.k8s.io", None, klass) is None and self.store.list("storageclasses.storage.k8s.io"):
+            # No provisioner answers for a class that does not exist: the claim waits, as on a real cluster.
+            self.store.mutate("persistentvolumeclaims", namespace, name, lambda obj: obj.__setitem__("status", {"phase": "Pending"}))
+            events.record(self.store, pvc, "ProvisioningFailed", f'storageclass.storage.k8s.io "{klass}" not found', type_="Warning",
+                          component="persistentvolume-controller")
+            return
 
         def bind(obj: dict[str, Any]) -> None:
             obj["spec"].setdefault("volumeName", f"pvc-{obj['metadata']['uid']}")

@@ -99,12 +99,17 @@ class Kubelet(Controller):
             self._admit(pod)
             return
         self.store.mutate("pods", namespace, name, self._refresh_readiness)
+        for cs in pod["status"]["containerStatuses"]:
+            unready = self.rt.faults.for_container(pod, cs["name"], "unready")
+            if unready is not None and "running" in cs.get("state", {}):
+                # the probe keeps failing: the kubelet reports each failure (one Event, its count bumped)
+                events.record(self.store, pod, "Unhealthy", unready.message, type_="Warning", host=pod["spec"]["nodeName"])
         if pod["spec"].get("restartPolicy", "Always") == "Always":
             for cs in pod["status"]["containerStatuses"]:
                 key = f"kubelet/{uid}/{cs['name']}/crash"
                 crash = self.rt.faults.for_container(pod, cs["name"], "crashloop")
                 if crash is not None and "running" in cs.get("state", {}) and not self.rt.timers.pending(key):
-                    self.rt.timers.after(self.rt.timing.crash_after, key, functools.partial(self._exit, namespace, name, uid, cs["name"], crash.exit_code, crash.message))
+                    self.rt.timers.after(self.rt.timing.crash_after, key, functools.partial(self._exit, namespace, name, uid, cs["name"], crash.exit_code, crash.message, crash.reason))
 
     def _kill(self, namespace: str, name: str, uid: str) -> None:
         pod = self.store.find("pods", namespace, name)
@@ -147,7 +152,11 @@ class Kubelet(Controller):
         why = self.rt.faults.pull_error(image)
         if why is None:
             events.record(self.store, pod, "Pulled", f'Container image "{image}" already present on machine', host=node)
-            self._start(namespace, name, uid, container)
+            missing = self._missing_config(pod, container)
+            if missing is None:
+                self._start(namespace, name, uid, container)
+                return
+            self._config_error(pod, container, missing, attempt)
             return
         backoff = min(self.rt.timing.backoff_base * (2**attempt), self.rt.timing.backoff_max)
         reason = "ErrImagePull" if attempt == 0 else "ImagePullBackOff"
@@ -161,6 +170,39 @@ class Kubelet(Controller):
         events.record(self.store, pod, "Failed", f'Failed to pull image "{image}": {why}', type_="Warning", host=node)
         events.record(self.store, pod, "BackOff", f'Back-off pulling image "{image}"', host=node)
         self.rt.timers.after(backoff, f"kubelet/{uid}/{container}/start", functools.partial(self._pull, namespace, name, uid, container, attempt + 1))
+
+    def _missing_config(self, pod: dict[str, Any], container: str) -> str | None:
+        """The kubelet's words for a Secret or ConfigMap the container needs that does not exist."""
+        ns = pod["metadata"]["namespace"]
+        spec = next(c for c in pod["spec"]["containers"] if c["name"] == container)
+        refs: list[tuple[str, str, bool]] = []
+        for env in spec.get("env") or []:
+            source = env.get("valueFrom") or {}
+            for key, kind in (("secretKeyRef", "secret"), ("configMapKeyRef", "configmap")):
+                if source.get(key):
+                    refs.append((kind, source[key].get("name", ""), bool(source[key].get("optional"))))
+        for env_from in spec.get("envFrom") or []:
+            for key, kind in (("secretRef", "secret"), ("configMapRef", "configmap")):
+                if env_from.get(key):
+                    refs.append((kind, env_from[key].get("name", ""), bool(env_from[key].get("optional"))))
+        for kind, ref_name, optional in refs:
+            store_key = "secrets" if kind == "secret" else "configmaps"
+            if not optional and self.store.find(store_key, ns, ref_name) is None:
+                return f'{kind} "{ref_name}" not found'
+        return None
+
+    def _config_error(self, pod: dict[str, Any], container: str, message: str, attempt: int) -> None:
+        """CreateContainerConfigError, retried with back-off until the object appears."""
+        ns, name, uid = pod["metadata"]["namespace"], pod["metadata"]["name"], pod["metadata"]["uid"]
+
+        def waiting(obj: dict[str, Any]) -> None:
+            cs = next(s for s in obj["status"]["containerStatuses"] if s["name"] == container)
+            cs["state"] = {"waiting": {"reason": "CreateContainerConfigError", "message": message}}
+
+        self.store.mutate("pods", ns, name, waiting)
+        events.record(self.store, pod, "Failed", f"Error: {message}", type_="Warning", host=pod["spec"]["nodeName"])
+        backoff = min(self.rt.timing.backoff_base * (2**attempt), self.rt.timing.backoff_max)
+        self.rt.timers.after(backoff, f"kubelet/{uid}/{container}/start", functools.partial(self._pull, ns, name, uid, container, attempt + 1))
 
     def _current(self, namespace: str, name: str, uid: str) -> dict[str, Any] | None:
         pod = self.store.find("pods", namespace, name)
@@ -194,7 +236,7 @@ class Kubelet(Controller):
             seconds = float((pod["metadata"].get("annotations") or {}).get(RUN_SECONDS, self.rt.timing.job_duration))
             self.rt.timers.after(seconds, f"kubelet/{uid}/{container}/finish", lambda: self._finish(namespace, name, uid, container))
         elif crash is not None:
-            self.rt.timers.after(self.rt.timing.crash_after, f"kubelet/{uid}/{container}/crash", lambda: self._exit(namespace, name, uid, container, crash.exit_code, crash.message))
+            self.rt.timers.after(self.rt.timing.crash_after, f"kubelet/{uid}/{container}/crash", lambda: self._exit(namespace, name, uid, container, crash.exit_code, crash.message, crash.reason))
 
     def _finish(self, namespace: str, name: str, uid: str, container: str) -> None:
         pod = self._current(namespace, name, uid)
@@ -207,7 +249,7 @@ class Kubelet(Controller):
         else:
             self._exit(namespace, name, uid, container, fault.exit_code, fault.message)
 
-    def _exit(self, namespace: str, name: str, uid: str, container: str, code: int, message: str) -> None:
+    def _exit(self, namespace: str, name: str, uid: str, container: str, code: int, message: str, reason: str = "Error") -> None:
         pod = self._current(namespace, name, uid)
         if pod is None:
             return
@@ -220,7 +262,7 @@ class Kubelet(Controller):
         restarts = int(cs_before.get("restartCount", 0))
         backoff = min(self.rt.timing.backoff_base * (2 ** restarts), self.rt.timing.backoff_max)
         started = (cs_before.get("state", {}).get("running") or {}).get("startedAt", now)
-        terminated = {"exitCode": code, "reason": "Completed" if code == 0 else "Error", "startedAt": started, "finishedAt": now, "containerID": cs_before.get("containerID", "")}
+        terminated = {"exitCode": code, "reason": "Completed" if code == 0 else reason, "startedAt": started, "finishedAt": now, "containerID": cs_before.get("containerID", "")}
 
         def stop(obj: dict[str, Any]) -> None:
             cs = next(s for s in obj["status"]["containerStatuses"] if s["name"] == container)

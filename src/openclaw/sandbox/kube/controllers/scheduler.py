@@ -7,6 +7,7 @@ from typing import Any
 
 from openclaw.sandbox.kube import events
 from openclaw.sandbox.kube.controllers.base import Controller, Key
+from openclaw.sandbox.kube.faults import parse_quantity
 from openclaw.sandbox.kube.store import Change
 
 
@@ -38,6 +39,25 @@ def fits(pod_spec: dict[str, Any], node: dict[str, Any], *, ignore_unschedulable
     return None
 
 
+def _requests(pod: dict[str, Any]) -> dict[str, int]:
+    total = {"cpu": 0, "memory": 0}
+    for c in pod["spec"].get("containers") or []:
+        for key, value in ((c.get("resources") or {}).get("requests") or {}).items():
+            if key in total:
+                total[key] += parse_quantity(value) if key == "memory" else _millicores(value)
+    return total
+
+
+def _millicores(value: str | int | float) -> int:
+    text = str(value)
+    return int(float(text[:-1])) if text.endswith("m") else int(float(text) * 1000)
+
+
+def _allocatable(node: dict[str, Any]) -> dict[str, int]:
+    alloc = node.get("status", {}).get("allocatable") or {}
+    return {"cpu": _millicores(alloc.get("cpu", "0")), "memory": parse_quantity(alloc.get("memory", "0"))}
+
+
 class Scheduler(Controller):
     name = "scheduler"
     resync_kinds = ("pods",)
@@ -49,27 +69,48 @@ class Scheduler(Controller):
             for pod in self.store.list("pods", field_selector="spec.nodeName="):
                 yield (pod["metadata"]["namespace"], pod["metadata"]["name"])
 
+    def _unbound_claim(self, pod: dict[str, Any]) -> str | None:
+        for vol in pod["spec"].get("volumes") or []:
+            claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+            if claim:
+                pvc = self.store.find("persistentvolumeclaims", pod["metadata"]["namespace"], claim)
+                if pvc is None or (pvc.get("status") or {}).get("phase") != "Bound":
+                    return str(claim)
+        return None
+
     def reconcile(self, namespace: str, name: str) -> None:
         pod = self.store.find("pods", namespace, name)
         if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get("deletionTimestamp"):
             return
         nodes = self.store.list("nodes")
         load: dict[str, int] = {}
+        used: dict[str, dict[str, int]] = {}
         for p in self.store.list("pods"):
             node = p["spec"].get("nodeName")
-            if node:
+            if node and p.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
                 load[node] = load.get(node, 0) + 1
+                slot = used.setdefault(node, {"cpu": 0, "memory": 0})
+                for key, value in _requests(p).items():
+                    slot[key] += value
+        unbound = self._unbound_claim(pod)
+        need = _requests(pod)
         candidates = []
         reasons: dict[str, int] = {}
         for node in nodes:
             why = None if node_ready(node) else "node(s) were not ready"
             why = why or fits(pod["spec"], node)
+            if why is None:
+                free = {k: v - used.get(node["metadata"]["name"], {}).get(k, 0) for k, v in _allocatable(node).items()}
+                short = [k for k in ("cpu", "memory") if need[k] > free[k]]
+                why = f"Insufficient {short[0]}" if short else None
             if why:
                 reasons[why] = reasons.get(why, 0) + 1
             else:
                 candidates.append(node)
+        if unbound:
+            candidates = []
         if not candidates:
-            detail = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
+            detail = "pod has unbound immediate PersistentVolumeClaims" if unbound else ", ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
             message = f"0/{len(nodes)} nodes are available: {detail}. preemption: 0/{len(nodes)} nodes are available: {len(nodes)} Preemption is not helpful for scheduling."
 
             def unschedulable(obj: dict[str, Any]) -> None:

@@ -40,7 +40,12 @@ class StatefulSets(Controller):
             if pod is None:
                 self._claims(sts, ordinal)
                 labels = {REVISION_LABEL: revision, "statefulset.kubernetes.io/pod-name": pod_name, "apps.kubernetes.io/pod-index": str(ordinal)}
-                self.store.create(pod_from_template(sts, sts["spec"]["template"], name=pod_name, extra_labels=labels) | {"spec": {**sts["spec"]["template"]["spec"], "hostname": pod_name, "subdomain": sts["spec"].get("serviceName", "")}})
+                # Each claim template becomes a volume of the pod bound to its own claim, as the controller does.
+                claims = [{"name": t["metadata"]["name"], "persistentVolumeClaim": {"claimName": f"{t['metadata']['name']}-{name}-{ordinal}"}}
+                          for t in sts["spec"].get("volumeClaimTemplates") or []]
+                pod_spec = {**sts["spec"]["template"]["spec"], "hostname": pod_name, "subdomain": sts["spec"].get("serviceName", "")}
+                pod_spec["volumes"] = [v for v in pod_spec.get("volumes") or [] if v.get("name") not in {c["name"] for c in claims}] + claims
+                self.store.create(pod_from_template(sts, sts["spec"]["template"], name=pod_name, extra_labels=labels) | {"spec": pod_spec})
                 events.record(self.store, sts, "SuccessfulCreate", f"create Pod {pod_name} in StatefulSet {name} successful", component="statefulset-controller")
                 if ordered:
                     break
