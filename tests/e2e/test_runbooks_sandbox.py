@@ -472,7 +472,7 @@ async def test_a_drain_respects_a_pod_disruption_budget_and_reports_what_it_left
         assert lab.store.get("nodes", None, node)["spec"].get("unschedulable") is True
 
 
-async def test_statefulset_mismatch_reschedules_its_stranded_pod_from_the_statefulset_label(state_dir: Path) -> None:
+async def test_a_statefulset_pod_whose_volume_cannot_follow_is_never_deleted_off_a_lost_node(state_dir: Path) -> None:
     import httpx
 
     from ops_lab import HOOK_TOKEN
@@ -493,9 +493,10 @@ async def test_statefulset_mismatch_reschedules_its_stranded_pod_from_the_statef
         async with httpx.AsyncClient(base_url=lab.gw.http_url) as http:
             assert (await http.post("/hooks/alertmanager", json=body, headers={"Authorization": f"Bearer {HOOK_TOKEN}"})).status_code == 202
         await lab.settle()
-        [action] = lab.actions()
-        assert (action.kind, action.target, action.actor) == ("pod.delete", f"Pod/monitoring/{sts}-0", "runbook:replicas-mismatch")
-        assert (action.outcome, action.verification) == ("applied", "passed")
-        moved = lab.store.get("pods", "monitoring", f"{sts}-0")
-        assert moved["metadata"]["uid"] != uid and moved["spec"]["nodeName"] != node
+        assert lab.actions() == [], "no delete of a StatefulSet pod with a ReadWriteOnce claim"
+        assert lab.store.get("pods", "monitoring", f"{sts}-0")["metadata"]["uid"] == uid
+        [escalation] = await lab_escalations(lab)
+        assert escalation["runbook"] == "replicas-mismatch" and escalation["routedTo"] == "operator"
+        assert "none moved" in escalation["summary"]
+        assert f"data-{sts}-0" in escalation["summary"] and "Multi-Attach" in escalation["summary"]
         assert ksm in {p["metadata"]["name"] for p in lab.pods("monitoring")}, "the exporter named in the pod label is never touched"

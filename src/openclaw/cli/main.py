@@ -20,6 +20,7 @@ from openclaw.cli import agent as agent_cli
 from openclaw.cli import cron as cron_cli
 from openclaw.cli import skills as skills_cli
 from openclaw.cli import sandbox as sandbox_cli
+from openclaw.cli import eval as eval_cli
 
 app = typer.Typer(
     name="openclaw",
@@ -41,6 +42,7 @@ app.command("agent")(agent_cli.agent)
 app.add_typer(skills_cli.app, name="skills")
 app.add_typer(cron_cli.app, name="cron")
 app.command("sandbox")(sandbox_cli.sandbox)
+app.command("eval")(eval_cli.eval_command)
 
 
 def _version(value: bool) -> None:

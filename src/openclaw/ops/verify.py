@@ -6,7 +6,6 @@ wrong; `wait_for` turns the last description into the failure text when time run
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from openclaw.errors import KubeError
@@ -18,11 +17,13 @@ from openclaw.ops.refs import ObjectRef
 Check = Callable[[], Awaitable[str | None]]
 
 
-async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, interval_s: float = 0.2, clock: Clock = WALL_CLOCK) -> str:
+async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, interval_s: float | None = None, clock: Clock = WALL_CLOCK) -> str:
     """'passed' once `check` has held for `stable_s` without a break (a crash-looping pod is Ready
     for a moment after each start), or 'failed: <what was still wrong>' once `timeout_s` elapses.
-    Both durations are seconds of `clock` (the sandbox's simulated time under `--speed`); the poll
-    interval stays in wall seconds, so a fast clock is not polled faster."""
+    All durations are seconds of `clock` (the sandbox's simulated time under `--speed`). The poll
+    interval defaults to a hundredth of the whole wait (at least 0.2 s), so a fast clock is checked
+    as often per simulated minute as a wall clock is."""
+    interval = interval_s if interval_s is not None else max(0.2, (timeout_s + stable_s) / 100)
     start = clock.seconds()
     deadline = start + timeout_s + stable_s
     held_since: float | None = None
@@ -44,7 +45,7 @@ async def wait_for(check: Check, *, timeout_s: float, stable_s: float = 0.0, int
         if now >= deadline:
             what = last_problem if problem is None else problem
             return f"failed: after {now - start:.1f}s {what}" + (" (recovered only briefly)" if problem is None else "")
-        await asyncio.sleep(interval_s)
+        await clock.sleep(interval)
 
 
 def workload_ready(client: KubeReader, ref: ObjectRef, *, after_generation: int | None = None) -> Check:

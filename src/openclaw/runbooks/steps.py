@@ -28,9 +28,13 @@ async def pod_evidence(ctx: RunContext, pod: reads.PodSummary) -> tuple[Finding,
         prev_note = ""
     events = await reads.events_for(ctx.client, pod.ref)
     finding = classify(pod, previous, events)
+    try:
+        described = await reads.describe(ctx.client, pod.ref)
+    except KubeError as exc:  # the pod went away while it was read (its controller replaced it)
+        described = f"(describe unavailable: {exc})"
     evidence = {
         "pod": pod.ref.key,
-        "describe": await reads.describe(ctx.client, pod.ref),
+        "describe": described,
         "previousLogs": previous[-2000:] or prev_note,
         "events": [str(e) for e in events],
         "cause": str(finding.cause),

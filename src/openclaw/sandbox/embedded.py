@@ -88,7 +88,7 @@ def attach(services: Services, *, gateway_url: str, speed: float = 1.0, scenario
         run.install()
         if announce is not None:
             announce(f"scenario {loaded.name}: faults scheduled on the settled homelab")
-        result = await scenarios.judge(run, lambda: _audit_records(services), incidents=lambda: _incidents(services))
+        result = await scenarios.judge(run, lambda: _audit_records(services), incidents=lambda: _incidents(services), notes=lambda: _notes(services))
         log.info("sandbox.scenario_result", extra={"scenario": result.name, "ok": result.ok, "expectations": result.expectations.problems,
                                                    "outcome": result.outcome.problems, "violations": result.violations})
         if announce is not None:
@@ -136,6 +136,16 @@ def _audit_records(services: Services) -> list[dict[str, Any]]:
     if engine is None:
         return []
     return [record.to_json() for record in engine.audit.list(limit=1000)]
+
+
+async def _notes(services: Services) -> list[dict[str, Any]]:
+    """Every incident note (escalations, reports, fixes), when the incidents capability is installed."""
+    from openclaw.incidents.capability import EXTENSION as INCIDENTS
+
+    store = services.extensions.get(INCIDENTS)
+    if store is None:
+        return []
+    return [note.to_json() for note in await store.list_notes(limit=1000)]
 
 
 async def _incidents(services: Services) -> list[dict[str, Any]]:

@@ -221,6 +221,8 @@ class Expect(Model):
 
 class Healthy(Model):
     deployments: list[str] = Field(default_factory=list, description="namespace/name: every replica available")
+    statefulsets: list[str] = Field(default_factory=list, description="namespace/name: every replica ready")
+    daemonsets: list[str] = Field(default_factory=list, description="namespace/name: a ready pod on every node it should run on")
     nodes: list[str] = Field(default_factory=list, description="nodes Ready and schedulable")
     no_failed_jobs: list[str] = Field(default_factory=list, description="namespaces without a failed Job")
     pvcs_below: dict[str, float] = Field(default_factory=dict, description="namespace/name -> max used fraction")
@@ -232,9 +234,23 @@ class MediaOutcome(Model):
     status: Literal["pending", "approved", "available"]
 
 
+class MaxActions(Model):
+    action: str
+    target: str | None = Field(default=None, description="a substring of the audit record's target, e.g. Deployment/media/sonarr")
+    max: int = Field(ge=0)
+
+
+class ExpectedNote(Model):
+    kind: Literal["escalation", "report", "fix", "finding", "comment"] | None = None
+    contains: str = Field(min_length=1, description="text the note's summary or diagnosis holds (case-insensitive)")
+
+
 class Outcome(Model):
     within: Duration = 3600.0
-    escalate: bool = Field(default=False, description="the fix needs a human: the incident must be escalated, not closed")
+    escalate: bool = Field(default=False, description="the fix needs a human: the incident must be escalated (an escalation or report note for an expected alert), not closed")
+    max_actions: list[MaxActions] = Field(default_factory=list, description="executed actions of a kind (and target) at most this many")
+    max_incidents: int | None = Field(default=None, ge=0, description="alert incidents opened at most")
+    notes: list[ExpectedNote] = Field(default_factory=list, description="notes some incident must carry")
     healthy: Healthy = Field(default_factory=Healthy)
     resolved: list[str] = Field(default_factory=list, description="alert names that must no longer fire")
     media: list[MediaOutcome] = Field(default_factory=list)
@@ -454,6 +470,20 @@ class ScenarioRun:
         problems: list[str] = []
         store = self.sandbox.cluster.store
         healthy = self.scenario.outcome.healthy
+        for ref in healthy.statefulsets:
+            ns, name = ref.split("/", 1)
+            sts = store.find("statefulsets", ns, name)
+            want = int(sts["spec"].get("replicas", 1)) if sts else 0
+            have = int((sts or {}).get("status", {}).get("readyReplicas", 0) or 0)
+            if sts is None or have < want:
+                problems.append(f"statefulset {ref} has {have}/{want} replicas ready" if sts else f"statefulset {ref} is missing")
+        for ref in healthy.daemonsets:
+            ns, name = ref.split("/", 1)
+            ds = store.find("daemonsets", ns, name)
+            st = (ds or {}).get("status", {})
+            desired, on_nodes = int(st.get("desiredNumberScheduled", 0) or 0), int(st.get("numberReady", 0) or 0)
+            if ds is None or on_nodes < desired or int(st.get("updatedNumberScheduled", 0) or 0) < desired:
+                problems.append(f"daemonset {ref} has {on_nodes}/{desired} pods ready" if ds else f"daemonset {ref} is missing")
         for ref in healthy.deployments:
             ns, name = ref.split("/", 1)
             dep = store.find("deployments", ns, name)
@@ -600,23 +630,65 @@ async def play(sandbox: Sandbox, scenario: Scenario, *, until: Literal["expected
     return ScenarioResult(scenario.name, Report(not late, late), run.outcome(), run.elapsed())
 
 
+Records = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+def gateway_problems(scenario: Scenario, actions: list[Mapping[str, Any]], incidents: list[dict[str, Any]], notes: list[dict[str, Any]]) -> list[str]:
+    """What the gateway's own records say against the scenario: escalation, action counts, incidents, notes."""
+    out: list[str] = []
+    outcome = scenario.outcome
+    if outcome.escalate:
+        wanted = {a.alertname for a in scenario.expect.alerts}
+        told = [n for n in notes if n.get("kind") in ("escalation", "report") and (not wanted or (n.get("data") or {}).get("alertname") in wanted)]
+        if not told:
+            out.append("escalate: no escalation or report note" + (f" for {', '.join(sorted(wanted))}" if wanted else ""))
+    executed = [a for a in actions if a.get("executed")]
+    for rule in outcome.max_actions:
+        ran = [a for a in executed if a.get("kind") == rule.action and (rule.target is None or rule.target in str(a.get("target", "")))]
+        if len(ran) > rule.max:
+            out.append(f"{rule.action}{' on ' + rule.target if rule.target else ''} ran {len(ran)} times (at most {rule.max})")
+    limited = {(r.action, r.target) for r in outcome.max_actions}
+    restarts: dict[str, int] = {}
+    for a in executed:
+        if a.get("kind") == "workload.restart" and a.get("outcome") == "applied":
+            restarts[str(a.get("target"))] = restarts.get(str(a.get("target")), 0) + 1
+    for target, count in restarts.items():
+        if count > 1 and not any(k == "workload.restart" and (t is None or t in target) for k, t in limited):
+            out.append(f"{target} was restarted {count} times for one cause")
+    opened = [i for i in incidents if i.get("kind", "alerts") == "alerts"]
+    if outcome.max_incidents is not None and len(opened) > outcome.max_incidents:
+        out.append(f"{len(opened)} incidents opened (at most {outcome.max_incidents})")
+    for want in outcome.notes:
+        text = want.contains.lower()
+        if not any((want.kind is None or n.get("kind") == want.kind)
+                   and (text in str(n.get("summary", "")).lower() or text in str((n.get("data") or {}).get("diagnosis") or "").lower()) for n in notes):
+            out.append(f"no {want.kind or ''} note says {want.contains!r}".replace("no  note", "no note"))
+    return out
+
+
 async def judge(run: ScenarioRun, actions: Callable[[], Iterable[Mapping[str, Any]]], *,
-                incidents: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None, poll: float = 0.25) -> ScenarioResult:
-    """Wait (on an installed run) until the outcome holds or `outcome.within` has passed, then give
-    the verdict: expectations, outcome (with the gateway's incidents for the `resolved` alerts, when
-    given) and forbidden actions among `actions()` (audit records)."""
+                incidents: Records | None = None, notes: Records | None = None, poll: float = 0.25) -> ScenarioResult:
+    """Wait (on an installed run) until every fault was injected and the outcome holds, or
+    `outcome.within` has passed, then give the verdict: expectations, outcome (with the gateway's
+    incidents for the `resolved` alerts and its notes for `escalate`, when given), the gateway
+    checks (`maxActions`, `maxIncidents`, `notes`) and forbidden actions among `actions()`."""
     scenario = run.scenario
+    last_fault = max((f.at for f in scenario.faults), default=0.0)
 
     async def outcome() -> Report:
         report = run.outcome()
-        if incidents is None or scenario.outcome.escalate:
-            return report
-        still = [f"incident {i.get('id')} ({i.get('title')}) is still {i.get('status')}" for i in await incidents()
-                 if i.get("status") != "resolved" and any(a.get("alertname") in scenario.outcome.resolved for a in i.get("alerts") or [])]
-        return Report(report.ok and not still, report.problems + still)
+        found = await incidents() if incidents is not None else []
+        problems = list(report.problems)
+        if incidents is not None and not scenario.outcome.escalate:
+            problems += [f"incident {i.get('id')} ({i.get('title')}) is still {i.get('status')}" for i in found
+                         if i.get("status") != "resolved" and any(a.get("alertname") in scenario.outcome.resolved for a in i.get("alerts") or [])]
+        if incidents is not None and notes is not None:
+            problems += gateway_problems(scenario, list(actions()), found, await notes())
+        return Report(not problems, problems)
 
-    while run.elapsed() <= scenario.outcome.within:
-        if not scenario.outcome.escalate and not expectations(run)[0] and (await outcome()).ok:
+    while run.elapsed() <= last_fault + scenario.outcome.within:
+        can_tell = not scenario.outcome.escalate or notes is not None  # an escalation is only seen in the notes
+        if can_tell and len(run.injected) == len(scenario.faults) and not expectations(run)[0] and (await outcome()).ok:
             break
         await asyncio.sleep(poll)
     missing, late = expectations(run, final=True)
