@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench screenshots clean
+.PHONY: run test install bench eval screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 ## Rewrites docs/screenshots/*.png from the browser tests.
 screenshots: $(STAMP)
 	OPENCLAW_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+
+## Runs every shipped scenario end to end with the configured brain (offline runbooks by default) and writes eval/eval-report.md and .json; fails under 90 % passed.
+eval: $(STAMP)
+	$(BIN)/openclaw eval scenarios --out eval --min-pass 0.9 $(EVAL_ARGS)
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

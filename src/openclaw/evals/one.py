@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import Any
 
 HOOKS_TOKEN = "eval-hooks-token-0123456789abcdef"
+# Simulated seconds run fast: a sandbox sharing a busy CPU falls behind its clock, so a rollout that
+# takes 5 simulated seconds on an idle machine can take 100 on a loaded one. Verification gets ten
+# simulated minutes (2 wall seconds at x300) unless the given config says otherwise.
+DEFAULTS: dict[str, Any] = {"ops.verifyTimeout": 600}
 
 
 @dataclass
@@ -71,7 +75,7 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
         try:
             config_store.set_value(state, "hooks.token", HOOKS_TOKEN)
             config_store.set_value(state, "ops.kube.kubeconfig", str(kubeconfig))
-            for key, value in (config or {}).items():
+            for key, value in {**DEFAULTS, **(config or {})}.items():
                 config_store.set_value(state, key, value)
             async with run_embedded(state) as gw:
                 services = gw.services

@@ -7,6 +7,7 @@ since another cleanup would only make room for the next failure.
 
 from __future__ import annotations
 
+from openclaw.errors import KubeError
 from openclaw.ops import reads
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind, Outcome
@@ -44,6 +45,10 @@ async def job_failed(ctx: RunContext) -> Report:
     if report.status is Status.FIXED:
         report.status = Status.REPORTED
     if cronjob is not None and len(earlier) + 1 >= ctx.memory.recurrence_count:
+        cron = await ctx.client.find(cronjob)
+        if cron is not None and (cron.get("spec") or {}).get("suspend") is True:
+            report.summary += f"; {cronjob} is already suspended (a Job it started before that failed too)"
+            return report
         return await _suspend_recurring(ctx, cronjob, report, len(earlier) + 1)
     return report
 
@@ -58,3 +63,24 @@ async def _suspend_recurring(ctx: RunContext, cronjob: ObjectRef, report: Report
     else:
         summary = f"{why}; suspending it was not done ({suspend.outcome}: {suspend.result or suspend.reason})"
     return Report(ctx.runbook, Status.ESCALATED, summary, report.diagnosis, report.evidence, ctx.decisions, cause=cronjob.key)
+
+
+async def job_not_completed(ctx: RunContext) -> Report:
+    """KubeJobNotCompleted: a Job running for over 12 hours; its pods' last lines go to the operator."""
+    bad = missing_labels(ctx, "namespace", "job_name")
+    if bad:
+        return bad
+    ref = ObjectRef("Job", str(ctx.alert.label("job_name")), str(ctx.alert.label("namespace")))
+    obj = await ctx.client.find(ref)
+    if obj is None:
+        return Report(ctx.runbook, Status.REPORTED, f"{ref} is already gone")
+    job = reads.job_summary(obj)
+    logs = {}
+    for pod in await reads.job_pods(ctx.client, job):
+        try:
+            logs[pod.name] = (await reads.pod_logs(ctx.client, pod.ref, tail_lines=20))[-1500:]
+        except KubeError as exc:
+            logs[pod.name] = f"(logs unavailable: {exc})"
+    cause = f"CronJob/{ref.namespace}/{job.cronjob}" if job.cronjob else ref.key
+    return Report(ctx.runbook, Status.ESCALATED, f"{ref} has run for over 12 hours ({job.active} active pod(s)); it hangs or is far too slow: "
+                  "a person decides whether to stop it", None, {"job": ref.key, "logs": logs, "cronjob": job.cronjob}, cause=cause)

@@ -9,9 +9,10 @@ the incident resolves. Pods on the node are handled by KubePodNotReady, one plac
 from __future__ import annotations
 
 from openclaw.ops import reads
-from openclaw.ops.refs import ObjectRef
+from openclaw.ops.refs import ObjectRef, meta
 from openclaw.policy.models import ActionKind
 from openclaw.runbooks.models import Hold, Report, Status
+from openclaw.runbooks.placement import requests_of
 from openclaw.runbooks.registry import RunContext
 from openclaw.runbooks.steps import from_decision, missing_labels
 
@@ -62,3 +63,23 @@ async def node_recovered(ctx: RunContext) -> Report | None:
         return None
     decision = await ctx.submit(ActionKind.NODE_UNCORDON, ObjectRef("Node", name), f"node {name} Ready again; lifting openclaw's cordon")
     return from_decision(ctx, decision, done=f"uncordoned {name}", diagnosis=None, evidence={"node": name})
+
+
+async def node_pressure(ctx: RunContext) -> Report:
+    """KubeNodePressure: the kubelet is short of memory, disk or PIDs and will evict; the pods with
+    the largest requests there go to the operator. Nothing is moved: eviction already does that."""
+    bad = missing_labels(ctx, "node")
+    if bad:
+        return bad
+    ref = ObjectRef("Node", str(ctx.alert.label("node")))
+    obj = await ctx.client.find(ref)
+    if obj is None:
+        return Report(ctx.runbook, Status.REPORTED, f"node {ref.name} no longer exists")
+    node = reads.node_summary(obj)
+    on_node = [p for p in await ctx.client.list("Pod", fields={"spec.nodeName": node.name})]
+    heavy = sorted(on_node, key=lambda p: requests_of(p)["memory"], reverse=True)[:5]
+    condition = ctx.alert.label("condition") or "pressure"
+    evidence = {"node": node.name, "conditions": node.conditions, "taints": list(node.taints),
+                "largestRequests": [f"{meta(p).get('namespace')}/{meta(p).get('name')}: {requests_of(p)}" for p in heavy]}
+    return Report(ctx.runbook, Status.ESCALATED, f"node {node.name} has {condition}; the kubelet will evict pods until it is relieved: "
+                  "free space or memory on the node", f"{condition} on {node.name}", evidence, cause=ref.key)

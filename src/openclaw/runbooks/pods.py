@@ -64,3 +64,35 @@ async def not_ready(ctx: RunContext) -> Report:
     finding, evidence = await pod_evidence(ctx, pod)
     place = f"on Ready node {node.name}" if node else "not scheduled to any node"
     return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is not Ready {place} ({finding.cause}); no safe action", finding.explanation, evidence, cause=cause)
+
+
+async def container_waiting(ctx: RunContext) -> Report:
+    """KubeContainerWaiting: a container that never started (image, config, volume); diagnose, never act."""
+    bad = missing_labels(ctx, "namespace", "pod")
+    if bad:
+        return bad
+    obj = await ctx.client.find(pod_ref(ctx))
+    if obj is None:
+        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists")
+    pod = reads.pod_summary(obj)
+    finding, evidence = await pod_evidence(ctx, pod)
+    reason = ctx.alert.label("reason") or ", ".join(pod.waiting_reasons) or "unknown"
+    return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} container {ctx.alert.label('container') or ''} has waited over an hour ({reason}; {finding.cause}); "
+                  "a restart would not change it", finding.explanation, evidence, cause=await cause_of(ctx, pod))
+
+
+async def cpu_throttling(ctx: RunContext) -> Report:
+    """CPUThrottlingHigh: the operator is told the container's CPU limit and requests; nothing is changed."""
+    bad = missing_labels(ctx, "namespace", "pod")
+    if bad:
+        return bad
+    obj = await ctx.client.find(pod_ref(ctx))
+    if obj is None:
+        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists")
+    containers = {str(c.get("name")): c.get("resources") or {} for c in (obj.get("spec") or {}).get("containers") or []}
+    name = ctx.alert.label("container") or next(iter(containers), "")
+    resources = containers.get(name, {})
+    summary = (f"container {name} of {pod_ref(ctx)} is CPU-throttled (limits {resources.get('limits') or 'none'}, requests {resources.get('requests') or 'none'}); "
+               "raise or drop its CPU limit if it is slow; nothing changed")
+    return Report(ctx.runbook, Status.REPORTED, summary, "CPU limit below the container's demand", {"pod": pod_ref(ctx).key, "resources": resources},
+                  cause=await cause_of(ctx, reads.pod_summary(obj)))

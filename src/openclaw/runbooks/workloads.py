@@ -96,3 +96,30 @@ async def _move_stranded(ctx: RunContext, ref: ObjectRef, stranded: list[reads.P
         report.status = Status.ESCALATED
         report.summary += "; not moved: " + "; ".join(kept)
     return report
+
+
+ROLLOUT_LABELS = {"KubeDeploymentRolloutStuck": ("deployment", "Deployment"), "KubeDaemonSetRolloutStuck": ("daemonset", "DaemonSet"),
+                  "KubeDaemonSetNotScheduled": ("daemonset", "DaemonSet")}
+
+
+async def rollout_stuck(ctx: RunContext) -> Report:
+    """A rollout that makes no progress: why its new pods do not come up; never rolled back by itself
+    (the previous template is the operator's or GitOps' to restore)."""
+    label, kind = ROLLOUT_LABELS[ctx.alert.alertname]
+    bad = missing_labels(ctx, "namespace", label)
+    if bad:
+        return bad
+    ref = ObjectRef(kind, str(ctx.alert.label(label)), str(ctx.alert.label("namespace")))  # type: ignore[arg-type]  # kind from ROLLOUT_LABELS
+    if await ctx.client.find(ref) is None:
+        return Report(ctx.runbook, Status.REPORTED, f"{ref} no longer exists")
+    status = await reads.get_workload(ctx.client, ref)
+    pods = [p for p in await reads.workload_pods(ctx.client, status) if not p.ready and not p.deleting]
+    evidence: dict[str, Any] = {"workload": ref.key, "ready": status.ready, "desired": status.desired, "updated": status.updated,
+                                "notReadyPods": [f"{p.name} on {p.node} ({p.phase}, {', '.join(p.waiting_reasons) or 'no waiting reason'})" for p in pods]}
+    if not pods:
+        return Report(ctx.runbook, Status.ESCALATED, f"{ref} rollout is stuck ({status.ready}/{status.desired} ready) with no failing pod to read",
+                      None, evidence, cause=ref.key)
+    finding, pod_ev = await pod_evidence(ctx, pods[0])
+    evidence.update(pod_ev)
+    return Report(ctx.runbook, Status.ESCALATED, f"{ref} rollout is stuck: {pods[0].name} cannot become ready ({finding.cause}); "
+                  "roll back or fix the template", finding.explanation, evidence, cause=ref.key)

@@ -639,7 +639,10 @@ def gateway_problems(scenario: Scenario, actions: list[Mapping[str, Any]], incid
     outcome = scenario.outcome
     if outcome.escalate:
         wanted = {a.alertname for a in scenario.expect.alerts}
-        told = [n for n in notes if n.get("kind") in ("escalation", "report") and (not wanted or (n.get("data") or {}).get("alertname") in wanted)]
+        # One escalation per cause: the note may have come from another alert of the same incident.
+        about = {i.get("id") for i in incidents if any(a.get("alertname") in wanted for a in i.get("alerts") or [])}
+        told = [n for n in notes if n.get("kind") in ("escalation", "report")
+                and (not wanted or (n.get("data") or {}).get("alertname") in wanted or n.get("incident") in about)]
         if not told:
             out.append("escalate: no escalation or report note" + (f" for {', '.join(sorted(wanted))}" if wanted else ""))
     executed = [a for a in actions if a.get("executed")]

@@ -70,6 +70,13 @@ def alert(name: str, **labels: str) -> AlertContext:
         ("KubePersistentVolumeFillingUp", "volume-filling-up"),
         ("TargetDown", "target-down"),
         ("Watchdog", "heartbeat"),
+        ("KubeNodePressure", "node-pressure"),
+        ("KubeContainerWaiting", "container-waiting"),
+        ("KubeDeploymentRolloutStuck", "rollout-stuck"),
+        ("KubeDaemonSetRolloutStuck", "rollout-stuck"),
+        ("KubeDaemonSetNotScheduled", "rollout-stuck"),
+        ("KubeJobNotCompleted", "job-not-completed"),
+        ("CPUThrottlingHigh", "cpu-throttling"),
         ("InfoInhibitor", "heartbeat"),
     ],
 )
@@ -83,4 +90,5 @@ def test_an_unknown_alert_has_no_runbook() -> None:
 
 
 def test_report_only_runbooks_are_marked_as_never_acting() -> None:
-    assert {r.id for r in builtin().all() if not r.acts} == {"volume-filling-up", "target-down", "heartbeat"}
+    assert {r.id for r in builtin().all() if not r.acts} == {"volume-filling-up", "target-down", "heartbeat", "node-pressure", "container-waiting",
+                                                              "rollout-stuck", "job-not-completed", "cpu-throttling"}

@@ -145,8 +145,9 @@ class Deployments(Controller):
         if complete:
             self.rt.timers.cancel(key)
             progress = condition("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.')
-        elif progressing is not None and progressing.get("reason") in ("ReplicaSetUpdated", "ProgressDeadlineExceeded") and \
-                (self.store.clock.now() - (parse_time(progressing.get("lastUpdateTime")) or self.store.clock.now())).total_seconds() >= deadline:
+        elif progressing is not None and ((progressing.get("reason") == "ProgressDeadlineExceeded" and rs_name in str(progressing.get("message"))) or (
+                progressing.get("reason") == "ReplicaSetUpdated"
+                and (self.store.clock.now() - (parse_time(progressing.get("lastUpdateTime")) or self.store.clock.now())).total_seconds() >= deadline)):
             # The controller's own verdict on a rollout that made no progress for progressDeadlineSeconds.
             progress = condition("Progressing", "False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.')
         else:
