@@ -92,7 +92,8 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
                     return [a.to_json() for a in engine.audit.list(limit=1000)]
 
                 async def incident_list() -> list[dict[str, Any]]:
-                    return [i.to_json() for i in await incidents.list(limit=500)]
+                    found = [await incidents.get(i.id) for i in await incidents.list(limit=500)]  # with their alerts
+                    return [i.to_json() for i in found if i is not None]
 
                 async def note_list() -> list[dict[str, Any]]:
                     return [n.to_json() for n in await incidents.list_notes(limit=1000)]

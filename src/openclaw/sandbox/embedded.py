@@ -153,4 +153,5 @@ async def _incidents(services: Services) -> list[dict[str, Any]]:
     store = services.find(INCIDENTS)
     if store is None:
         return []
-    return [incident.to_json() for incident in await store.list(limit=500)]
+    found = [await store.get(incident.id) for incident in await store.list(limit=500)]  # with their alerts
+    return [incident.to_json() for incident in found if incident is not None]
