@@ -82,7 +82,7 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
                 services.extensions[CLOCK_EXTENSION] = sandbox.clock  # verification in simulated seconds
                 sandbox.send_webhooks_to(f"{gw.http_url}/hooks", HOOKS_TOKEN)
                 engine, incidents = policy_of(services), incidents_of(services)
-                while engine.client is None and time.monotonic() - started < 30:
+                while engine.backends.kube is None and time.monotonic() - started < 30:
                     await asyncio.sleep(0.02)
                 await scenarios.settle(sandbox)
                 run = scenarios.ScenarioRun(loaded, sandbox)
