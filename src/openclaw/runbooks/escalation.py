@@ -99,7 +99,7 @@ class Escalations:
         esc = Escalation(alert, report, routed)
         data = {"alertname": alert.alertname, "fingerprint": alert.fingerprint, "labels": alert.labels, "runbook": report.runbook,
                 "routedTo": routed, "diagnosis": report.diagnosis, "report": report.to_json(), "cause": report.cause,
-                "fixed": any(d.outcome is Outcome.APPLIED and d.verified for d in report.decisions)}
+                "fixed": any(d.outcome is Outcome.APPLIED and d.verified for d in report.decisions), "failure": report.failure}
         try:
             await self.notes.attach_note(alert.incident_id, "escalation" if to_agent else "report", f"runbook:{report.runbook}", report.summary, data)
         except StateError:  # the bus event below still tells the operator; the log keeps the evidence

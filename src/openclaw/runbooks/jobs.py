@@ -24,7 +24,13 @@ async def job_failed(ctx: RunContext) -> Report:
     ref = ObjectRef("Job", str(ctx.alert.label("job_name")), str(ctx.alert.label("namespace")))
     obj = await ctx.client.find(ref)
     if obj is None:
-        return Report(ctx.runbook, Status.REPORTED, f"{ref} is already gone")
+        # Its CronJob's failedJobsHistoryLimit may have removed it: the failure still counts.
+        owner = await _cronjob_of_run(ctx, ref)
+        report = Report(ctx.runbook, Status.REPORTED, f"{ref} is already gone" + (f" (removed by {owner}'s history limit)" if owner else ""),
+                        cause=owner.key if owner else ref.key, failure=owner is not None)
+        if owner is not None and len(await ctx.memory.recurrences(owner.key)) + 1 >= ctx.memory.recurrence_count:
+            return await _suspend_once(ctx, owner, report, len(await ctx.memory.recurrences(owner.key)) + 1)
+        return report
     job = reads.job_summary(obj)
     if not job.failed_condition:
         return Report(ctx.runbook, Status.REPORTED, f"{ref} is not failed (active {job.active}, succeeded {job.succeeded}); nothing to clean up")
@@ -44,13 +50,28 @@ async def job_failed(ctx: RunContext) -> Report:
     # The job is gone but why it failed is still the operator's to know: cleaned up means reported.
     if report.status is Status.FIXED:
         report.status = Status.REPORTED
+    report.failure = cronjob is not None
     if cronjob is not None and len(earlier) + 1 >= ctx.memory.recurrence_count:
-        cron = await ctx.client.find(cronjob)
-        if cron is not None and (cron.get("spec") or {}).get("suspend") is True:
-            report.summary += f"; {cronjob} is already suspended (a Job it started before that failed too)"
-            return report
-        return await _suspend_recurring(ctx, cronjob, report, len(earlier) + 1)
+        return await _suspend_once(ctx, cronjob, report, len(earlier) + 1)
     return report
+
+
+async def _cronjob_of_run(ctx: RunContext, job: ObjectRef) -> ObjectRef | None:
+    """The CronJob whose run `job` was, by the `<cronjob>-<scheduled minute>` name the controller gives."""
+    for cron in await ctx.client.list("CronJob", job.namespace):
+        name = str((cron.get("metadata") or {}).get("name"))
+        suffix = job.name.removeprefix(name + "-")
+        if suffix != job.name and suffix.isdigit():
+            return ObjectRef("CronJob", name, job.namespace)
+    return None
+
+
+async def _suspend_once(ctx: RunContext, cronjob: ObjectRef, report: Report, failures: int) -> Report:
+    cron = await ctx.client.find(cronjob)
+    if cron is not None and (cron.get("spec") or {}).get("suspend") is True:
+        report.summary += f"; {cronjob} is already suspended (a Job it started before that failed too)"
+        return report
+    return await _suspend_recurring(ctx, cronjob, report, failures)
 
 
 async def _suspend_recurring(ctx: RunContext, cronjob: ObjectRef, report: Report, failures: int) -> Report:

@@ -31,8 +31,8 @@ def did_not_hold(records: Sequence[AuditRecord], *, now: float, window_s: float)
 
 
 def recurrences(notes: Sequence[IncidentNote], cause: str, *, now: float, window_s: float) -> list[IncidentNote]:
-    """Earlier fixes of the same cause inside the window, newest first (one note per fix)."""
-    return [n for n in notes if n.data.get("cause") == cause and n.data.get("fixed") and now - n.created_at <= window_s]
+    """Earlier fixes (or counted failures) of the same cause inside the window, newest first."""
+    return [n for n in notes if n.data.get("cause") == cause and (n.data.get("fixed") or n.data.get("failure")) and now - n.created_at <= window_s]
 
 
 def fix_note_data(alertname: str, runbook: str, cause: str | None, fixed: bool, report: dict[str, Any]) -> dict[str, Any]:

@@ -70,6 +70,9 @@ class Report:
     # what fix memory, recurrence and escalation de-duplication are keyed by.
     cause: str | None = None
     hold: Hold | None = None
+    # One more failure of `cause` for recurrence counting, even with nothing fixed (a CronJob's Job
+    # that its history limit removed before the runbook saw it still failed).
+    failure: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {

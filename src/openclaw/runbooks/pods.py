@@ -20,7 +20,10 @@ async def crashloop(ctx: RunContext) -> Report:
     if obj is None:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists; nothing to restart")
     pod = reads.pod_summary(obj)
-    if pod.ready and not pod.waiting_reasons:
+    crashed = any(c.restarts and c.last_exit_code not in (None, 0) for c in pod.containers)
+    if pod.ready and not pod.waiting_reasons and not crashed:
+        # A crash-looping container is Ready for a moment after each start: only one that never
+        # failed is taken as recovered.
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Running and Ready; nothing to restart")
     finding, evidence = await pod_evidence(ctx, pod)
     workload = await reads.owning_workload(ctx.client, pod)

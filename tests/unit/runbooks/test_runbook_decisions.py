@@ -90,15 +90,16 @@ def test_a_fix_inside_the_window_did_not_hold_and_one_outside_is_forgotten() -> 
     assert did_not_hold([], now=0.0, window_s=6 * 3600) is None
 
 
-def note(cause: str, at: float, fixed: bool = True) -> IncidentNote:
-    return IncidentNote(1, "inc-1", at, "report", "runbook:job-failed", "cleaned up", {"cause": cause, "fixed": fixed})
+def note(cause: str, at: float, fixed: bool = True, failure: bool = False) -> IncidentNote:
+    return IncidentNote(1, "inc-1", at, "report", "runbook:job-failed", "cleaned up", {"cause": cause, "fixed": fixed, "failure": failure})
 
 
 def test_recurrences_count_fixes_of_the_same_cause_inside_the_window() -> None:
     notes = [note("CronJob/media/sync", 90_000.0), note("CronJob/media/sync", 10.0), note("CronJob/media/other", 90_000.0),
-             note("CronJob/media/sync", 90_000.0, fixed=False)]
+             note("CronJob/media/sync", 90_000.0, fixed=False), note("CronJob/media/sync", 91_000.0, fixed=False, failure=True)]
     found = recurrences(notes, "CronJob/media/sync", now=95_000.0, window_s=24 * 3600)
-    assert [n.created_at for n in found] == [90_000.0]
+    # a Job its CronJob's history limit removed before the runbook saw it still counts as a failure
+    assert [n.created_at for n in found] == [90_000.0, 91_000.0]
 
 
 # ---- placement -------------------------------------------------------------------------------------
