@@ -56,10 +56,11 @@ class ScenarioEval:
 
 
 async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | None = None) -> ScenarioEval:
+    from openclaw.agent.capability import AGENT
     from openclaw.config import store as config_store
     from openclaw.gateway.embedded import run_embedded
     from openclaw.incidents import incidents_of
-    from openclaw.ops.clock import CLOCK_EXTENSION
+    from openclaw.ops.clock import CLOCK
     from openclaw.policy.capability import policy_of
     from openclaw.runbooks.capability import runbooks_of
     from openclaw.sandbox import scenario as scenarios
@@ -79,7 +80,7 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
                 config_store.set_value(state, key, value)
             async with run_embedded(state) as gw:
                 services = gw.services
-                services.extensions[CLOCK_EXTENSION] = sandbox.clock  # verification in simulated seconds
+                services.put(CLOCK, sandbox.clock)  # verification in simulated seconds
                 sandbox.send_webhooks_to(f"{gw.http_url}/hooks", HOOKS_TOKEN)
                 engine, incidents = policy_of(services), incidents_of(services)
                 while engine.backends.kube is None and time.monotonic() - started < 30:
@@ -102,8 +103,8 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
                 await runbooks_of(services).stop()
                 row = summarize(loaded.name, path, result, actions(), await note_list(), first_fault=min(f.at for f in loaded.faults),
                                 wall_s=time.monotonic() - started)
-                agent = services.extensions.get("agent")
-                row.brain = str(getattr(getattr(getattr(agent, "runtime", None), "brain", None), "model_id", "offline"))
+                agent = services.find(AGENT)
+                row.brain = agent.runtime.brain.model_id if agent is not None else "offline"
                 return row
         finally:
             await sandbox.stop()

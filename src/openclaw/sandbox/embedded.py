@@ -140,9 +140,7 @@ def _audit_records(services: Services) -> list[dict[str, Any]]:
 
 async def _notes(services: Services) -> list[dict[str, Any]]:
     """Every incident note (escalations, reports, fixes), when the incidents capability is installed."""
-    from openclaw.incidents.capability import EXTENSION as INCIDENTS
-
-    store = services.extensions.get(INCIDENTS)
+    store = services.find(INCIDENTS)
     if store is None:
         return []
     return [note.to_json() for note in await store.list_notes(limit=1000)]
