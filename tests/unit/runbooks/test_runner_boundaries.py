@@ -15,6 +15,7 @@ from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
 from openclaw.runbooks.catalog import builtin
 from openclaw.runbooks.escalation import Escalations
+from openclaw.runbooks.memory import FixMemory
 from openclaw.runbooks.models import AlertContext, Status
 from openclaw.runbooks.runner import Runner
 
@@ -40,7 +41,8 @@ async def test_a_failing_resolved_alert_runbook_is_reported_to_the_operator(tmp_
     try:
         async with Pipeline(tmp_path / "events.db") as p:
             engine = PolicyEngine(Backends(kube=kube), audit, lambda: OpsSettings())
-            runner = Runner(builtin(), engine, Escalations(p.incidents), lambda e, payload: published.append((e, payload)))
+            memory = FixMemory(audit, p.incidents, engine.now, OpsSettings)
+            runner = Runner(builtin(), engine, Escalations(p.incidents), memory, p.incidents, lambda e, payload: published.append((e, payload)))
             alert = AlertContext("KubeNodeNotReady", "resolved", {"node": "homelab-w2"}, {}, "fp-1", None)
             report = await runner.handle(alert)
             assert report is not None and report.status is Status.REPORTED
