@@ -52,11 +52,12 @@ def load_chart() -> helm_python.Chart:
     return helm_python.Chart.load(_offline_chart_dir())
 
 
-def render_manifests(vals: dict[str, Any], api_versions: tuple[str, ...] = CLUSTER_API_VERSIONS) -> str:
+def render_manifests(vals: dict[str, Any], api_versions: tuple[str, ...] = CLUSTER_API_VERSIONS,
+                     kube_version: str = KUBE_VERSION) -> str:
     """The YAML `helm template openclaw <chart> -n openclaw --kube-version 1.33.0 --api-versions ...`
     prints for these values (as ArgoCD runs it against the cluster)."""
     chart = load_chart()
-    opts = {"name": RELEASE, "namespace": NAMESPACE, "is_install": True, "kube_version": KUBE_VERSION,
+    opts = {"name": RELEASE, "namespace": NAMESPACE, "is_install": True, "kube_version": kube_version,
             "api_versions": list(api_versions)}
     # Chart.render() passes only name/namespace/revision/install flags; the SDK's C call behind it
     # also takes the cluster's Kubernetes version and API versions (helm template's --kube-version
@@ -67,9 +68,10 @@ def render_manifests(vals: dict[str, Any], api_versions: tuple[str, ...] = CLUST
     return "\n".join(rendered[name] for name in sorted(rendered))
 
 
-def render_objects(vals: dict[str, Any], api_versions: tuple[str, ...] = CLUSTER_API_VERSIONS) -> list[dict[str, Any]]:
+def render_objects(vals: dict[str, Any], api_versions: tuple[str, ...] = CLUSTER_API_VERSIONS,
+                   kube_version: str = KUBE_VERSION) -> list[dict[str, Any]]:
     """Every object the chart renders from these values, in the order Helm prints them."""
-    return [d for d in yaml.safe_load_all(render_manifests(vals, api_versions)) if d]
+    return [d for d in yaml.safe_load_all(render_manifests(vals, api_versions, kube_version)) if d]
 
 
 @cache

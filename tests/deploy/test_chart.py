@@ -48,6 +48,19 @@ def test_the_route_is_gateway_api_v1_where_the_cluster_serves_it() -> None:
     assert bare["apiVersion"] == "gateway.networking.k8s.io/v1alpha2"
 
 
+def test_the_render_is_for_the_cluster_s_kubernetes_version() -> None:
+    """The chart writes some fields only for new enough clusters: the version given reaches it."""
+    with_hint = copy.deepcopy(values())
+    with_hint["service"]["app"]["trafficDistribution"] = "PreferClose"
+
+    def service(kube_version: str) -> dict[str, object]:
+        (svc,) = [o for o in render_objects(with_hint, kube_version=kube_version) if o["kind"] == "Service"]
+        return dict(svc["spec"])
+
+    assert service("1.33.0")["trafficDistribution"] == "PreferClose"
+    assert "trafficDistribution" not in service("1.32.0")
+
+
 def test_the_image_is_the_seed_s_tag_and_a_digest_pins_it() -> None:
     images = {c["image"] for c in [*rendered_kind("Deployment")["spec"]["template"]["spec"]["initContainers"],
                                   *rendered_kind("Deployment")["spec"]["template"]["spec"]["containers"]]}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,7 +92,9 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         yield Container(podman=podman, name=name, port=port, state=state)
     finally:
         subprocess.run([*podman, "rm", "--force", "--time", "10", name], capture_output=True, timeout=60)
-        subprocess.run([*podman, "system", "reset", "--force"], capture_output=True, timeout=300)
+        # Not `podman system reset`: that also drops networks, which are host-wide, not per storage.
+        subprocess.run([*podman, "rmi", "--all", "--force"], capture_output=True, timeout=300)
+        shutil.rmtree(base / "storage", ignore_errors=True)
 
 
 def test_the_image_runs_read_only_as_uid_1000_and_serves_readyz(container: Container) -> None:
