@@ -68,8 +68,6 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     podman = ["podman", "--root", str(base / "storage"), "--runroot", str(base / "run"),
               "--runtime", "runc", "--cgroup-manager", "cgroupfs"]
     env = {**os.environ, "PODMAN": " ".join(podman), "IMAGE": IMAGE}
-    build = subprocess.run([str(DEPLOY / "image" / "build.sh")], env=env, capture_output=True, text=True, timeout=1500, cwd=REPO)
-    assert build.returncode == 0, (build.stdout + build.stderr)[-6000:]
     state = base / "state"
     tmp = base / "tmp"
     for path in (state, tmp):
@@ -77,18 +75,20 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         os.chown(path, 1000, 1000)
     port = free_port()
     name = f"openclaw-image-test-{os.getpid()}"
-    run = subprocess.run([
-        *podman, "run", "--detach", "--name", name, *RUN_FLAGS,
-        "--read-only", "--read-only-tmpfs=false", "--user", "1000:1000", "--cap-drop", "ALL",
-        "--security-opt", "no-new-privileges", "--network", "host",
-        "--volume", f"{state}:/home/node/.openclaw:rw", "--volume", f"{tmp}:/tmp:rw",
-        "--volume", f"{DEPLOY / 'kustomize' / 'config' / 'config.json5'}:/config/config.json5:ro",
-        "--env", "OPENCLAW_SEED_CONFIG=/config/config.json5", "--env", f"OPENCLAW_HOOKS_TOKEN={HOOKS_TOKEN}",
-        # The image's CMD is `gateway`; host networking, so an ephemeral loopback port, never 18789.
-        IMAGE, "gateway", "--port", str(port), "--bind", "loopback",
-    ], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
     try:
+        build = subprocess.run([str(DEPLOY / "image" / "build.sh")], env=env, capture_output=True, text=True, timeout=1500, cwd=REPO)
+        assert build.returncode == 0, (build.stdout + build.stderr)[-6000:]
+        run = subprocess.run([
+            *podman, "run", "--detach", "--name", name, *RUN_FLAGS,
+            "--read-only", "--read-only-tmpfs=false", "--user", "1000:1000", "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges", "--network", "host",
+            "--volume", f"{state}:/home/node/.openclaw:rw", "--volume", f"{tmp}:/tmp:rw",
+            "--volume", f"{DEPLOY / 'kustomize' / 'config' / 'config.json5'}:/config/config.json5:ro",
+            "--env", "OPENCLAW_SEED_CONFIG=/config/config.json5", "--env", f"OPENCLAW_HOOKS_TOKEN={HOOKS_TOKEN}",
+            # The image's CMD is `gateway`; host networking, so an ephemeral loopback port, never 18789.
+            IMAGE, "gateway", "--port", str(port), "--bind", "loopback",
+        ], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
         yield Container(podman=podman, name=name, port=port, state=state)
     finally:
         subprocess.run([*podman, "rm", "--force", "--time", "10", name], capture_output=True, timeout=60)
