@@ -18,8 +18,13 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 # Build a wheel of the project, install it (non-editable) with its dependencies, and compile the
 # bytecode of everything in the venv now, so the read-only runtime never tries to write .pyc files.
+# Left out of the runtime: pip and setuptools (nothing installs at run time) and kubernetes-validate's
+# non-strict schemas (openclaw validates only strictly; about half of that package's size).
 RUN /opt/venv/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /wheels ./ \
     && /opt/venv/bin/pip install --no-cache-dir /wheels/*.whl \
+    && /opt/venv/bin/pip uninstall --yes --quiet pip setuptools \
+    && find /opt/venv/lib/python3.11/site-packages/kubernetes_validate/kubernetes-json-schema \
+         -mindepth 1 -maxdepth 1 -type d -name 'v*-local' -exec rm -rf {} + \
     && /opt/venv/bin/python -m compileall -q /opt/venv
 
 # ---- runtime ----

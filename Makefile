@@ -4,12 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench eval screenshots clean
+.PHONY: run test install image bench eval screenshots clean
+
+CHECKOV_VERSION := 3.3.30
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	# checkov pins old versions of libraries the project also uses: it gets a venv of its own.
+	test -x $(VENV)/tools/checkov/bin/python || $(PY) -m venv $(VENV)/tools/checkov
+	$(VENV)/tools/checkov/bin/pip install -q 'checkov==$(CHECKOV_VERSION)'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +26,10 @@ run: $(STAMP)
 ## Runs every test, browser and end-to-end tests included.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Builds the image ghcr.io/openclaw/openclaw:<tag in deploy/helm/values.yaml> with podman on a debootstrap bookworm base (root; see docs/deploy.md).
+image:
+	deploy/image/build.sh
 
 ## Rewrites docs/screenshots/*.png from the browser tests.
 screenshots: $(STAMP)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 # Keys a model provider client would pick up from the environment. With one set, a gateway started
 # by any test (in-process or a subprocess, which inherits this environment) would choose a real

@@ -12,16 +12,15 @@ import json5
 import kubernetes_validate
 import pytest
 
+from chart import KUBE_VERSION, rendered, rendered_kind
 from deploy_support import (
     DEPLOY,
-    KUBE_VERSION,
     REPO,
     app_template_top_level_keys,
     app_template_validator,
     crd_validator,
     kustomize_build,
     plain_manifests,
-    render,
     schema_errors,
     values,
 )
@@ -31,7 +30,7 @@ BUILTIN_GROUPS = ("v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "rbac.aut
 
 def all_objects() -> list[tuple[str, dict[str, Any]]]:
     """Every object deploy/ produces: chart-rendered, kustomize-built, and the loose manifests."""
-    objs = [("helm/values.yaml", o) for o in render(values())]
+    objs = [("helm/values.yaml", o) for o in rendered()]
     objs += [("kustomize/", o) for o in kustomize_build()]
     objs += [(rel, o) for rel, o in plain_manifests() if not rel.startswith("kustomize/")]
     return objs
@@ -109,8 +108,7 @@ def test_every_builtin_object_validates_strictly_against_kubernetes_schemas() ->
 
 
 def test_the_strict_kubernetes_check_catches_an_unknown_field() -> None:
-    deployment = next(o for o in render(values()) if o["kind"] == "Deployment")
-    broken = copy.deepcopy(deployment)
+    broken = rendered_kind("Deployment")
     broken["spec"]["template"]["spec"]["containers"][0]["securityContext"]["runAsNonroot"] = True
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBE_VERSION, strict=True)
@@ -150,27 +148,44 @@ def test_image_commands_service_and_route_match_the_seed() -> None:
     assert vals["route"]["app"]["hostnames"] == ["openclaw.homelab.local"]
 
 
-def test_storage_is_exactly_the_seed_table() -> None:
-    spec = next(o for o in render(values()) if o["kind"] == "Deployment")["spec"]["template"]["spec"]
-    app = next(c for c in spec["containers"] if c["name"] == "app")
-    mounts = {m["name"]: m for m in app["volumeMounts"]}
+# The seed's storage table: volume -> (type, mount path in the gateway container, read-only).
+SEED_STORAGE = {
+    "data": ("persistentVolumeClaim", "/home/node/.openclaw", False),
+    "config": ("configMap", "/config/config.json5", True),
+    "skills": ("configMap", "/skills", True),
+    "tools": ("emptyDir", "/usr/local/bin/tools", True),  # "ops only": the init container fills it
+    "tmp": ("emptyDir", "/tmp", False),
+}
+
+
+def test_storage_is_exactly_the_seed_table_mount_by_mount() -> None:
+    spec = rendered_kind("Deployment")["spec"]["template"]["spec"]
+    (app,) = spec["containers"]
     volumes = {v["name"]: v for v in spec["volumes"]}
-    pvc = next(o for o in render(values()) if o["kind"] == "PersistentVolumeClaim")
+    mounts = {m["name"]: m for m in app["volumeMounts"]}
+    assert set(mounts) == set(SEED_STORAGE)
+    for name, (kind, path, read_only) in SEED_STORAGE.items():
+        assert kind in volumes[name], f"{name}: {volumes[name]}"
+        assert mounts[name]["mountPath"] == path, name
+        assert mounts[name].get("readOnly", False) is read_only, name
+    assert mounts["config"]["subPath"] == "config.json5"
+    assert volumes["config"]["configMap"]["name"] == "openclaw-config"
+    assert volumes["skills"]["configMap"]["name"] == "openclaw-skills"
+    pvc = rendered_kind("PersistentVolumeClaim")
+    assert volumes["data"]["persistentVolumeClaim"]["claimName"] == pvc["metadata"]["name"]
     assert pvc["spec"]["storageClassName"] == "nfs-client"
     assert pvc["spec"]["resources"]["requests"]["storage"] == "2Gi"
-    assert mounts["data"]["mountPath"] == "/home/node/.openclaw" and "persistentVolumeClaim" in volumes["data"]
-    assert (mounts["config"]["mountPath"], mounts["config"]["subPath"]) == ("/config/config.json5", "config.json5")
-    assert mounts["config"]["readOnly"] and "configMap" in volumes["config"]
-    assert mounts["skills"]["mountPath"] == "/skills" and mounts["skills"]["readOnly"] and "configMap" in volumes["skills"]
-    assert mounts["tools"]["mountPath"] == "/usr/local/bin/tools" and "emptyDir" in volumes["tools"]
-    assert mounts["tmp"]["mountPath"] == "/tmp" and "emptyDir" in volumes["tmp"]
-    assert set(mounts) == {"data", "config", "skills", "tools", "tmp"}
-    init = next(c for c in spec["initContainers"] if c["name"] == "init")
+    assert pvc["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert pvc["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"  # retain: true
+    (init,) = spec["initContainers"]
     init_mounts = {m["name"]: m for m in init["volumeMounts"]}
+    assert set(init_mounts) == {"data", "config", "workspace", "tools", "tmp"}
     assert init_mounts["tools"]["mountPath"] == "/usr/local/bin/tools" and not init_mounts["tools"].get("readOnly")
     assert init_mounts["data"]["mountPath"] == "/home/node/.openclaw"
-    assert init_mounts["workspace"]["mountPath"] == next(e["value"] for e in init["env"] if e["name"] == "OPENCLAW_WORKSPACE_SOURCE")
-    assert init_mounts["config"]["mountPath"] == next(e["value"] for e in init["env"] if e["name"] == "OPENCLAW_TOOLS_MANIFEST")
+    env = {e["name"]: e["value"] for e in init["env"]}
+    assert init_mounts["workspace"]["mountPath"] == env["OPENCLAW_WORKSPACE_SOURCE"]
+    assert init_mounts["config"]["mountPath"] == env["OPENCLAW_TOOLS_MANIFEST"]
+    assert init_mounts["tools"]["mountPath"] == env["OPENCLAW_TOOLS_DIR"]
 
 
 def configmaps() -> dict[str, dict[str, str]]:
@@ -255,8 +270,7 @@ def test_every_skill_is_mounted_as_a_skill_dir_with_front_matter() -> None:
 
 
 def test_the_network_policy_allows_what_the_seed_lists() -> None:
-    (pol,) = [o for o in render(values()) if o["kind"] == "NetworkPolicy"]
-    spec = pol["spec"]
+    spec = rendered_kind("NetworkPolicy")["spec"]
     assert spec["policyTypes"] == ["Ingress", "Egress"]
 
     def namespaces(peers: list[dict[str, Any]]) -> set[str]:
@@ -275,12 +289,36 @@ def test_the_network_policy_allows_what_the_seed_lists() -> None:
     assert any("media" in namespaces(r["to"]) for r in egress)
 
 
-def test_probes_read_the_gateway_endpoints() -> None:
-    probes = values()["controllers"]["openclaw"]["containers"]["app"]["probes"]
-    for kind in ("startup", "readiness"):
-        assert probes[kind]["spec"]["httpGet"] == {"path": "/readyz", "port": 18789}
-    command = probes["liveness"]["spec"]["exec"]["command"]
+def test_the_rendered_probes_read_the_gateway_endpoints() -> None:
+    (app,) = rendered_kind("Deployment")["spec"]["template"]["spec"]["containers"]
+    for kind in ("startupProbe", "readinessProbe"):
+        assert app[kind]["httpGet"] == {"path": "/readyz", "port": 18789}, kind
+    command = app["livenessProbe"]["exec"]["command"]
     assert command[:3] == ["python", "-I", "-c"] and "/healthz" in command[3] and "'ok'" in command[3]
+    assert app["startupProbe"]["periodSeconds"] * app["startupProbe"]["failureThreshold"] >= 300
+
+
+def test_the_rendered_service_serves_port_18789_to_the_gateway_container() -> None:
+    service = rendered_kind("Service")
+    assert service["metadata"]["name"] == "openclaw"  # http://openclaw.openclaw.svc:18789 in the docs
+    assert service["spec"]["ports"] == [{"name": "http", "port": 18789, "targetPort": 18789, "protocol": "TCP"}]
+    template = rendered_kind("Deployment")["spec"]["template"]
+    assert service["spec"]["selector"].items() <= template["metadata"]["labels"].items()
+    route = rendered_kind("HTTPRoute")
+    assert route["spec"]["hostnames"] == ["openclaw.homelab.local"]
+    (rule,) = route["spec"]["rules"]
+    assert [(b["name"], b["port"]) for b in rule["backendRefs"]] == [("openclaw", 18789)]
+
+
+def test_the_cluster_role_is_bound_to_the_service_account_the_pod_runs_as() -> None:
+    account = rendered_kind("ServiceAccount")
+    pod = rendered_kind("Deployment")["spec"]["template"]["spec"]
+    binding = rendered_kind("ClusterRoleBinding")
+    assert pod["serviceAccountName"] == account["metadata"]["name"]
+    assert pod["automountServiceAccountToken"] is True  # the agent calls the API with this token
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account["metadata"]["name"],
+                                    "namespace": account["metadata"]["namespace"]}]
+    assert binding["roleRef"]["name"] == rendered_kind("ClusterRole")["metadata"]["name"]
 
 
 def test_the_example_config_is_the_json5_the_docs_describe() -> None:

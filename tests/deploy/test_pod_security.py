@@ -6,14 +6,13 @@ from typing import Any
 
 import pytest
 
-from deploy_support import render, values
+from chart import rendered_kind
 
 ALLOWED_VOLUME_SOURCES = {"configMap", "emptyDir", "persistentVolumeClaim", "secret", "projected", "downwardAPI"}
 
 
 def pod() -> dict[str, Any]:
-    deployment = next(o for o in render(values()) if o["kind"] == "Deployment")
-    spec: dict[str, Any] = deployment["spec"]["template"]["spec"]
+    spec: dict[str, Any] = rendered_kind("Deployment")["spec"]["template"]["spec"]
     return spec
 
 
@@ -120,8 +119,7 @@ OPERATION_NEEDS: dict[tuple[str, str], set[str]] = {
 
 
 def cluster_role() -> dict[str, Any]:
-    (role,) = [o for o in render(values()) if o["kind"] == "ClusterRole"]
-    return role
+    return rendered_kind("ClusterRole")
 
 
 def granted() -> dict[tuple[str, str], set[str]]:
@@ -158,6 +156,6 @@ def test_the_cluster_role_cannot_read_secrets_or_escalate() -> None:
 
 
 def test_the_binding_gives_the_role_to_the_pod_service_account_only() -> None:
-    (binding,) = [o for o in render(values()) if o["kind"] == "ClusterRoleBinding"]
+    binding = rendered_kind("ClusterRoleBinding")
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role()["metadata"]["name"]}
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": pod()["serviceAccountName"], "namespace": "openclaw"}]

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ import yaml
 
 import openclaw
 
-from deploy_support import DEPLOY, FIXTURES, serve_files, values
+from deploy_support import DATA, DEPLOY, free_port, require_root_with, serve_files, values, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -156,36 +155,13 @@ def tar_gz(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(gw: ReadOnlyGateway, deadline_s: float = 60.0) -> httpx.Response:
-    end = time.monotonic() + deadline_s
-    last: Exception | httpx.Response | None = None
-    while time.monotonic() < end:
-        if gw.proc.poll() is not None:
-            pytest.fail(f"gateway exited with {gw.proc.returncode} under a read-only root:\n{gw.log_text()[-4000:]}")
-        try:
-            r = httpx.get(f"{gw.base_url}/readyz", timeout=2)
-            if r.status_code == 200:
-                return r
-            last = r
-        except httpx.HTTPError as exc:
-            last = exc
-        time.sleep(0.2)
-    shown = f"{last.status_code} {last.text}" if isinstance(last, httpx.Response) else repr(last)
-    pytest.fail(f"/readyz not 200 within {deadline_s}s (last: {shown}):\n{gw.log_text()[-4000:]}")
+def gateway_ready(gw: ReadOnlyGateway) -> httpx.Response:
+    return wait_ready(gw.base_url, gw.log_text, exited=gw.proc.poll)
 
 
 @pytest.fixture(scope="module")
 def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadOnlyGateway]:
-    if os.geteuid() != 0:
-        pytest.fail("this test needs root to create a mount namespace (CI runs as root)")
-    for tool in ("unshare", "setpriv", "mount"):
-        assert shutil.which(tool), f"{tool} (util-linux) is required"
+    require_root_with(("unshare", "setpriv", "mount"), "creating a mount namespace", "util-linux")
     base = tmp_path_factory.mktemp("readonly")
     state = base / "state"
     state.mkdir(mode=0o700)
@@ -241,14 +217,14 @@ def readonly_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadO
 
 
 def test_gateway_serves_readyz_with_a_read_only_root_filesystem(readonly_gateway: ReadOnlyGateway) -> None:
-    response = wait_ready(readonly_gateway)
+    response = gateway_ready(readonly_gateway)
     body = response.json()
     assert body["ok"] is True and body["status"] == "ready"
     assert "readonly-rootfs: ready" in readonly_gateway.log_text()
 
 
 def test_init_seeds_the_workspace_and_installs_tools_under_a_read_only_root(readonly_gateway: ReadOnlyGateway) -> None:
-    wait_ready(readonly_gateway)
+    gateway_ready(readonly_gateway)
     text = readonly_gateway.log_text()
     report = json.loads(text.split("INIT-REPORT-BEGIN", 1)[1].split("INIT-REPORT-END", 1)[0])
     assert report["ok"] is True, report
@@ -262,7 +238,7 @@ def test_init_seeds_the_workspace_and_installs_tools_under_a_read_only_root(read
 
 
 def test_the_state_dir_is_written_as_uid_1000(readonly_gateway: ReadOnlyGateway) -> None:
-    wait_ready(readonly_gateway)
+    gateway_ready(readonly_gateway)
     state_file = readonly_gateway.state / "openclaw.json"
     assert state_file.stat().st_uid == 1000 and state_file.stat().st_mode & 0o777 == 0o600
     token = json.loads(state_file.read_text())["gateway"]["auth"]["token"]  # generated on first boot
@@ -270,7 +246,7 @@ def test_the_state_dir_is_written_as_uid_1000(readonly_gateway: ReadOnlyGateway)
 
 
 def test_the_liveness_probe_command_of_the_chart_passes(readonly_gateway: ReadOnlyGateway) -> None:
-    wait_ready(readonly_gateway)
+    gateway_ready(readonly_gateway)
     command = values()["controllers"]["openclaw"]["containers"]["app"]["probes"]["liveness"]["spec"]["exec"]["command"]
     script = command[3].replace("18789", str(readonly_gateway.port))
     result = subprocess.run([sys.executable, *command[1:3], script], capture_output=True, timeout=10)
@@ -278,8 +254,8 @@ def test_the_liveness_probe_command_of_the_chart_passes(readonly_gateway: ReadOn
 
 
 def test_a_webhook_is_accepted_and_stored_in_the_state_dir(readonly_gateway: ReadOnlyGateway) -> None:
-    wait_ready(readonly_gateway)
-    alert = json.loads((FIXTURES / "payloads" / "holmesgpt-alert-KubePodCrashLooping.json").read_text())["raw"]
+    gateway_ready(readonly_gateway)
+    alert = json.loads((DATA / "payloads" / "holmesgpt-alert-KubePodCrashLooping.json").read_text())["raw"]
     envelope = {
         "version": "4",
         "groupKey": '{}:{alertname="KubePodCrashLooping"}',
@@ -311,7 +287,7 @@ def test_a_webhook_is_accepted_and_stored_in_the_state_dir(readonly_gateway: Rea
 
 
 def test_nothing_failed_on_a_read_only_path(readonly_gateway: ReadOnlyGateway) -> None:
-    wait_ready(readonly_gateway)
+    gateway_ready(readonly_gateway)
     text = readonly_gateway.log_text()
     assert "Read-only file system" not in text and "EROFS" not in text
     assert "Permission denied" not in text

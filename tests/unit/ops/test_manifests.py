@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openclaw.ops.manifests import validate_manifests
 
-SHARED_CRDS = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "crds"
+CRDS = Path(__file__).resolve().parents[2] / "data" / "crds"
 
 GOOD = """
 apiVersion: apps/v1
@@ -74,7 +74,7 @@ def test_custom_resources_are_checked_against_catalog_schemas(tmp_path: Path) ->
         "spec:\n  project: default\n  destination: {server: https://kubernetes.default.svc, namespace: openclaw, bogus: 1}\n"
         "  source: {repoURL: https://example.com/r.git, path: deploy, targetRevision: main}\n"
     )
-    errors = validate_manifests([f], schema_dirs=[SHARED_CRDS])
+    errors = validate_manifests([f], schema_dirs=[CRDS])
     assert [e.path for e in errors] == ["spec.destination"]
     assert "bogus" in errors[0].message
 
