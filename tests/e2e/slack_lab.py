@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from slack_servers import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -39,4 +40,12 @@ async def drained(services: Services, timeout: float = 20.0) -> None:
     while slack.outbox.count():
         slack.sender.wake()
         assert time.monotonic() < deadline, f"{slack.outbox.count()} Slack messages still queued: {slack.status(services.config.settings.slack)}"
+        await asyncio.sleep(0.05)
+
+
+async def until(predicate: Callable[[], Any], *, what: str, timeout: float = 15.0) -> None:
+    """Wait (on the event loop, so the gateway keeps running) until `predicate()` is truthy."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.05)

@@ -28,6 +28,12 @@ def _refuse(status: int, error: str, detail: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": error, "detail": detail}, status_code=status)
 
 
+def _valid(verifier: SignatureVerifier, body: bytes, timestamp: str, signature: str) -> bool:
+    if not timestamp.isdigit() or not signature:
+        return False  # the verifier would raise on a timestamp that is not a number
+    return bool(verifier.is_valid(body, timestamp, signature))
+
+
 class HttpModeEndpoints:
     def __init__(self, signing_secret: Callable[[], str | None], enabled: Callable[[], bool], dispatch: Dispatch, clock: Clock | None = None) -> None:
         self._secret = signing_secret
@@ -49,7 +55,7 @@ class HttpModeEndpoints:
             return _refuse(413, "too_large", f"body over {MAX_BODY_BYTES} bytes")
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
-        if not SignatureVerifier(secret, clock=self._clock).is_valid(body, timestamp, signature):
+        if not _valid(SignatureVerifier(secret, clock=self._clock), body, timestamp, signature):
             log.warning("slack.request_refused", extra={"path": request.url.path})
             return _refuse(401, "invalid_signature", "X-Slack-Signature does not match, or X-Slack-Request-Timestamp is more than 300 s off")
         return body
