@@ -39,7 +39,7 @@ async def drained(services: Services, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while slack.outbox.count():
         slack.sender.wake()
-        assert time.monotonic() < deadline, f"{slack.outbox.count()} Slack messages still queued: {slack.status(services.config.settings.slack)}"
+        assert time.monotonic() < deadline, f"{slack.outbox.count()} Slack messages still queued; last error {slack.sender.state.last_error}"
         await asyncio.sleep(0.05)
 
 

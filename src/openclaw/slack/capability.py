@@ -52,12 +52,12 @@ class Slack:
     link: SocketModeLink | None = None
     client: AsyncWebClient | None = None
 
-    def status(self, settings: SlackSettings) -> dict[str, Any]:
+    async def status(self, settings: SlackSettings) -> dict[str, Any]:
         state = self.sender.state
         return {
             "enabled": settings.enabled,
             "mode": settings.mode,
-            "connected": self.link.connected if self.link is not None else None,
+            "connected": await self.link.connected() if self.link is not None else None,
             "botToken": bool(secret(settings, "bot_token", "SLACK_BOT_TOKEN")),
             "appToken": bool(secret(settings, "app_token", "SLACK_APP_TOKEN")),
             "signingSecret": bool(secret(settings, "signing_secret", "SLACK_SIGNING_SECRET")),
@@ -106,7 +106,7 @@ def install(services: Services) -> Slack:
 
     @services.methods.method("slack.status", READ)
     async def slack_status(call: MethodCall) -> dict[str, Any]:
-        return {"slack": slack.status(settings())}
+        return {"slack": await slack.status(settings())}
 
     async def connect_socket(link: SocketModeLink) -> None:
         delay = 1.0

@@ -43,9 +43,8 @@ class SocketModeLink:
         await self.client.connect()  # type: ignore[no-untyped-call]  # slack-sdk leaves it unannotated
         log.info("slack.socket_connected")
 
-    @property
-    def connected(self) -> bool:
-        return bool(self.client.is_connected())
+    async def connected(self) -> bool:
+        return bool(await self.client.is_connected())
 
     async def close(self) -> None:
         await self.client.close()  # type: ignore[no-untyped-call]  # slack-sdk leaves it unannotated
