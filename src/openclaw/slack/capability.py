@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -116,7 +117,7 @@ def install(services: Services) -> Slack:
                 return  # from here the client reconnects by itself
             except Exception as exc:  # Slack unreachable or the app token refused: try again later
                 log.warning("slack.socket_connect_failed", extra={"detail": f"{type(exc).__name__}: {exc}", "retry_in": delay})
-                sender.state.last_error = f"Socket Mode: {type(exc).__name__}: {exc}"
+                sender.note_error(f"Socket Mode: {type(exc).__name__}: {exc}", time.time())
                 await asyncio.sleep(delay)
                 delay = min(_CONNECT_RETRY_MAX_S, delay * 2)
 
@@ -130,7 +131,7 @@ def install(services: Services) -> Slack:
             app_token = secret(s, "app_token", "SLACK_APP_TOKEN")
             if not app_token:
                 log.error("slack.no_app_token", extra={"detail": "Socket Mode needs slack.appToken or $SLACK_APP_TOKEN"})
-                sender.state.last_error = "Socket Mode needs slack.appToken or $SLACK_APP_TOKEN"
+                sender.note_error("Socket Mode needs slack.appToken or $SLACK_APP_TOKEN", time.time())
                 return
             slack.link = SocketModeLink(app_token, AsyncWebClient(token=app_token, base_url=s.api_url, timeout=10), inbound.dispatch)
             services.supervisor.start("slack.socket", connect_socket(slack.link))

@@ -143,7 +143,7 @@ class Sender:
         # Slack said no to this call (channel_not_found, not_in_channel, invalid_auth...): retrying
         # would get the same answer, so it is dropped and the reason shown in slack.status.
         self.outbox.done(row.id)
-        self._note_error(f"{row.method} to {row.channel}: {error}", now)
+        self.note_error(f"{row.method} to {row.channel}: {error}", now)
         self.state.dropped += 1
         log.error("slack.call_refused", extra={"channel": row.channel, "method": row.method, "error": error})
 
@@ -152,10 +152,10 @@ class Sender:
         delay = min(self.pacing.retry_max_delay(), 0.5 * 2 ** (self.pacing.failures - 1))
         self.state.outage_until = now + delay
         self.outbox.retry(row.id, now + delay, detail)
-        self._note_error(f"Slack unreachable: {detail}", now)
+        self.note_error(f"Slack unreachable: {detail}", now)
         log.warning("slack.unreachable", extra={"detail": detail, "retry_in": delay})
 
-    def _note_error(self, text: str, now: float) -> None:
+    def note_error(self, text: str, now: float) -> None:
         self.state.last_error, self.state.last_error_at = text, now
 
 

@@ -40,6 +40,10 @@ class SocketModeLink:
         await self._dispatch(req.type, payload)
 
     async def connect(self) -> None:
+        """Raises when Slack cannot be reached or refuses the app token. The WebSocket URL is asked
+        for here, not inside the client, whose own loop retries forever and only logs why."""
+        opened = await self.client.web_client.apps_connections_open(app_token=self.client.app_token)
+        self.client.wss_uri = str(opened["url"])
         await self.client.connect()  # type: ignore[no-untyped-call]  # slack-sdk leaves it unannotated
         log.info("slack.socket_connected")
 
