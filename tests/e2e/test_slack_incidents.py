@@ -123,3 +123,32 @@ async def test_a_slack_outage_loses_no_message_and_holds_up_no_runbook_even_acro
     thread = [m.text for m in fake_slack.thread(roots[0])]
     assert any("workload.restart Deployment/media/sonarr" in t for t in thread), thread
     assert any("runbook crashloop" in t for t in thread), thread
+
+
+async def test_a_media_request_is_one_message_from_waiting_for_approval_to_available(state_dir: Path, fake_slack: FakeSlack) -> None:
+    import json
+
+    import httpx
+    from ingest_bodies import DATA
+
+    from openclaw.config import store as config_store
+    from openclaw.events import events_of
+    from openclaw.gateway.embedded import run_embedded
+
+    token = "media-hook-token-0123456789"
+    config_store.set_value(state_dir, "hooks.token", token)
+    configure(state_dir, fake_slack, channels={"default": "CINCIDENTS", "media": "CDEFAULT"})
+    async with run_embedded(state_dir) as gw, httpx.AsyncClient(base_url=gw.http_url, headers={"x-openclaw-token": token}) as client:
+        for name in ("MEDIA_PENDING", "MEDIA_APPROVED", "MEDIA_AVAILABLE"):
+            body = json.loads((DATA / "webhooks" / "seerr" / f"{name}.json").read_text())
+            assert (await client.post("/hooks/seerr", json=body)).status_code == 202
+            await events_of(gw.services).processor.drain()
+            await drained(gw.services)
+        renamed = json.loads((DATA / "webhooks" / "radarr" / "Rename.json").read_text())
+        assert (await client.post("/hooks/radarr", json=renamed)).status_code == 202  # not worth a message
+        await events_of(gw.services).processor.drain()
+        await drained(gw.services)
+    roots = fake_slack.roots("CDEFAULT")
+    assert len(roots) == 1 and fake_slack.roots() == roots, [m.text for m in fake_slack.messages]
+    assert roots[0].text.startswith("available:") and roots[0].edits >= 1
+    assert [m.text.split(": ", 1)[1].split(" · ")[0] for m in fake_slack.thread(roots[0])] == ["approved", "available"]

@@ -444,7 +444,8 @@ class SlackChannels(Section):
     error: str | None = Field(None, description="channel id for error incidents")
     warning: str | None = Field(None, description="channel id for warning incidents")
     info: str | None = Field(None, description="channel id for info incidents; unset: default")
-    default: str | None = Field(None, description="channel id for everything else, approvals without an incident thread, media")
+    media: str | None = Field(None, description="channel id for media requests and downloads; unset: default")
+    default: str | None = Field(None, description="channel id for everything else, approvals without an incident thread")
 
     def for_severity(self, severity: str | None) -> str | None:
         own = getattr(self, (severity or "").lower(), None) if (severity or "").lower() in ("critical", "error", "warning", "info") else None

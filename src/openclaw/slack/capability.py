@@ -127,6 +127,7 @@ def install(services: Services) -> Slack:
             return
         services.supervisor.start("slack.sender", sender.run())
         services.supervisor.start("slack.feed", notices.follow(services, feed.on_notice))
+        notices.follow_media(services, feed.on_notice)
         if s.mode == "socket":
             app_token = secret(s, "app_token", "SLACK_APP_TOKEN")
             if not app_token:

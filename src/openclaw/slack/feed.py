@@ -23,6 +23,16 @@ from openclaw.slack.outbox import Outbox, QueueFull
 
 log = logging.getLogger(__name__)
 
+# What a media event means for its item; events not listed (renames, deletes...) are not shown.
+MEDIA_PHASES = {
+    "MEDIA_PENDING": "waiting for approval", "MEDIA_APPROVED": "approved", "MEDIA_AUTO_APPROVED": "approved", "Grab": "downloading",
+    "ManualInteractionRequired": "stuck: needs a manual import", "DownloadFailure": "stuck: download failed",
+    "ImportFailure": "stuck: import failed", "MEDIA_FAILED": "stuck: failed", "Download": "available", "MEDIA_AVAILABLE": "available",
+    "MEDIA_DECLINED": "declined",
+}
+# An item gets its message when one of these happens; later events edit it and go into its thread.
+MEDIA_WORTH_A_MESSAGE = ("waiting for approval", "stuck", "available")
+
 
 def param_hash(rec: dict[str, Any]) -> str:
     """What an approval button commits to: the action's kind, target and parameters."""
@@ -58,6 +68,8 @@ class Feed:
             self._approval_requested(payload)
         elif topic == "approval.resolved":
             self._approval_resolved(payload)
+        elif topic == "media.event":
+            self._media(payload)
         else:
             return
         self._wake()
@@ -174,6 +186,34 @@ class Feed:
         if self.outbox.posted(key) is None and not self.outbox.has_waiting(key):
             return  # never shown in Slack (asked before Slack was set up)
         self.outbox.put_message(key, "", render.approval_outcome(rec), now=self._clock())
+
+    # ---- media ---------------------------------------------------------------------------------
+
+    def _media(self, event: dict[str, Any]) -> None:
+        phase = MEDIA_PHASES.get(str(event.get("type")))
+        key = event.get("itemKey")
+        if phase is None or not isinstance(key, str):
+            return
+        s = self._settings()
+        state_key = f"media:{key}"
+        item = self.outbox.get_state(state_key)
+        if item is None:
+            channel = s.channels.media or s.channels.default
+            if channel is None or not phase.startswith(MEDIA_WORTH_A_MESSAGE):
+                return
+            item = {"channel": channel, "key": key}
+        else:
+            self._media_thread(item, event, phase)
+        item.update(phase=phase, summary=event.get("summary") or key, source=event.get("source"))
+        self.outbox.set_state(state_key, item)
+        self.outbox.put_message(state_key, item["channel"], render.media_item(item), now=self._clock(), delay=s.debounce)
+
+    def _media_thread(self, item: dict[str, Any], event: dict[str, Any], phase: str) -> None:
+        try:
+            self.outbox.post(item["channel"], render.media_entry(event, phase), now=self._clock(), thread_key=f"media:{item['key']}")
+        except QueueFull as exc:
+            self.dropped += 1
+            log.warning("slack.thread_entry_dropped", extra={"item": item["key"], "detail": str(exc)})
 
     # ---- mute ----------------------------------------------------------------------------------
 

@@ -24,6 +24,20 @@ TOPICS = frozenset({"incident.opened", "incident.updated", "incident.resolved", 
                     "approval.requested", "approval.resolved"})
 
 
+def follow_media(services: Services, listener: Listener) -> None:
+    """`media.event` is not on the bus: hear it from the event processor, after its commit."""
+    from openclaw.events import events_of
+
+    async def on_notice(notice: Any) -> None:
+        if notice.topic == "media.event":
+            try:
+                await listener(notice.topic, notice.payload)
+            except Exception:  # a media message that cannot be shown must not fail event processing
+                log.exception("slack.notice_failed", extra={"topic": notice.topic})
+
+    events_of(services).subscribe(on_notice)
+
+
 async def follow(services: Services, listener: Listener) -> None:
     """Call `listener(topic, payload)` for every notice of `TOPICS`, in order, until cancelled."""
     sub = services.bus.subscribe()

@@ -116,6 +116,18 @@ def approval_outcome(rec: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "blocks": [_mrkdwn(text)]}
 
 
+def media_item(item: dict[str, Any]) -> dict[str, Any]:
+    phase = str(item.get("phase"))
+    mark = ":inbox_tray:" if phase == "waiting for approval" else ":warning:" if phase.startswith("stuck") else ":clapper:" if phase == "available" else ":arrows_counterclockwise:"
+    text = f"{mark} *{_escape(phase)}* · {_escape(str(item.get('summary') or item.get('key')))} ({_escape(str(item.get('key')))})"
+    return {"text": f"{phase}: {item.get('summary') or item.get('key')}", "blocks": [_mrkdwn(text)]}
+
+
+def media_entry(event: dict[str, Any], phase: str) -> dict[str, Any]:
+    text = f"{_escape(str(event.get('source')))} {_escape(str(event.get('type')))}: {_escape(phase)} · {_escape(str(event.get('summary') or ''))}"
+    return {"text": text, "blocks": [_mrkdwn(text)]}
+
+
 def chat_reply(text: str, *, thread_ts: str, done: bool) -> dict[str, Any]:
     shown = text.strip() or ("(no answer)" if done else ":hourglass_flowing_sand: thinking…")
     return {"text": shown[:3900], "thread_ts": thread_ts, "blocks": [_mrkdwn(shown)]}
