@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -121,13 +122,14 @@ def install(services: Services) -> Slack:
                 await asyncio.sleep(delay)
                 delay = min(_CONNECT_RETRY_MAX_S, delay * 2)
 
+    unfollow: list[Callable[[], None]] = []
+
     async def start() -> None:
         s = settings()
         if not s.enabled:
             return
         services.supervisor.start("slack.sender", sender.run())
-        services.supervisor.start("slack.feed", notices.follow(services, feed.on_notice))
-        notices.follow_media(services, feed.on_notice)
+        unfollow.append(notices.follow(services, feed.on_notice))
         if s.mode == "socket":
             app_token = secret(s, "app_token", "SLACK_APP_TOKEN")
             if not app_token:
@@ -138,6 +140,8 @@ def install(services: Services) -> Slack:
             services.supervisor.start("slack.socket", connect_socket(slack.link))
 
     async def stop() -> None:
+        for off in unfollow:
+            off()
         await inbound.close()
         if slack.link is not None:
             await slack.link.close()
