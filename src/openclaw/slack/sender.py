@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -92,14 +93,9 @@ class Sender:
         except SlackApiError as exc:
             self._api_error(row, exc, now)
             return
-        except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:  # Slack could not be reached
             self._outage(row, f"{type(exc).__name__}: {exc}", now)
             return
-        except Exception as exc:  # aiohttp's ClientError and the like: Slack could not be reached
-            if type(exc).__module__.startswith("aiohttp"):
-                self._outage(row, f"{type(exc).__name__}: {exc}", now)
-                return
-            raise
         if row.method == "post" and row.key and response is not None:
             self.outbox.remember(row.key, str(response.get("channel") or row.channel), str(response["ts"]), now=now)
         self.outbox.done(row.id)
