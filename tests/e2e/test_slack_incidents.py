@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from ops_lab import crash_current_pods, pin_fault_to_current_pods, run_lab
-from slack_lab import configure, drained
-from slack_servers import FakeSlack
+from slack_lab import OPERATOR, configure, drained, until
+from slack_servers import FakeSlack, block_action
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,9 +40,18 @@ async def test_an_incident_life_is_one_message_updated_in_place_with_its_timelin
 
         await lab.run_until(resolved)
         await drained(lab.gw.services)
+        # Mute from the root's button: a stranger is refused, an allowed user mutes
+        muted = fake_slack.roots()[0]
+        group = muted.buttons()["mute"]
+        await fake_slack.send("interactive", block_action("USTRANGER", "mute", group, channel=muted.channel, ts=muted.ts))
+        await fake_slack.send("interactive", block_action(OPERATOR, "mute", group, channel=muted.channel, ts=muted.ts))
+        await until(lambda: "unmute" in muted.buttons(), what="the root to show it is muted")
+        assert any("allowedUsers" in e["text"] and e["user"] == "USTRANGER" for e in fake_slack.ephemerals)
+        await drained(lab.gw.services)
     roots = fake_slack.roots()
     assert len(roots) == 1, [r.text for r in roots]
     root = roots[0]
+    assert f"muted by <@{OPERATOR}>" in str(root.blocks)
     assert root.channel == "CINCIDENTS"
     assert root.edits >= 1, "the root was edited as the incident moved, not reposted"
     assert root.text.startswith("resolved:"), root.text
