@@ -11,7 +11,7 @@ from typing import Any
 from slack_servers import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 from openclaw.config import store as config_store
-from openclaw.gateway.services import Services
+from openclaw.core.services import Services
 from openclaw.slack import slack_of
 
 APPROVER = "UAPPROVER"

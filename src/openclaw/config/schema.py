@@ -437,6 +437,10 @@ class OpsSettings(Section):
 
 
 
+# The operator scopes (core/scopes.py ALL_SCOPES; config sits below core, so it names them itself).
+OPERATOR_SCOPES = ("operator.read", "operator.write", "operator.admin", "operator.pairing", "operator.approvals")
+
+
 class SlackChannels(Section):
     """Where incidents go, by severity; a severity without its own channel uses `default`."""
 
@@ -478,12 +482,10 @@ class SlackSettings(Section):
     @field_validator("approvers")
     @classmethod
     def _approver_scopes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        from openclaw.gateway.methods import ALL_SCOPES
-
         for user, scopes in value.items():
             for scope in scopes:
-                if scope not in ALL_SCOPES:
-                    raise ValueError(f"{user}: unknown scope {scope!r}; expected some of {', '.join(ALL_SCOPES)}")
+                if scope not in OPERATOR_SCOPES:
+                    raise ValueError(f"{user}: unknown scope {scope!r}; expected some of {', '.join(OPERATOR_SCOPES)}")
         return value
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from openclaw.config.schema import SlackSettings
 from openclaw.errors import StateError
-from openclaw.gateway.methods import APPROVALS
+from openclaw.core.scopes import APPROVALS
 from openclaw.policy.engine import PolicyEngine
 from openclaw.policy.models import Outcome
 from openclaw.slack.feed import param_hash

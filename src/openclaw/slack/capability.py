@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from openclaw.config.schema import SlackSettings
-from openclaw.gateway.methods import READ, MethodCall
+from openclaw.core.methods import READ, MethodCall
+from openclaw.core.slots import Slot
 from openclaw.slack import notices
 from openclaw.slack.feed import Feed
 from openclaw.slack.http_mode import HttpModeEndpoints
@@ -30,11 +31,10 @@ from openclaw.slack.sender import Pacing, Sender
 from openclaw.slack.socket_mode import SocketModeLink
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "slack"
 DB_FILE = "slack.db"
 _CONNECT_RETRY_MAX_S = 60.0
 
@@ -75,9 +75,11 @@ class Slack:
         }
 
 
+SLACK: Slot[Slack] = Slot("slack", "the Slack capability is not running")
+
+
 def slack_of(services: Services) -> Slack:
-    slack: Slack = services.extensions[EXTENSION]
-    return slack
+    return services.get(SLACK)
 
 
 def install(services: Services) -> Slack:
@@ -103,7 +105,7 @@ def install(services: Services) -> Slack:
     http = HttpModeEndpoints(lambda: secret(settings(), "signing_secret", "SLACK_SIGNING_SECRET"),
                              lambda: settings().enabled and settings().mode == "http", inbound.dispatch)
     slack = Slack(outbox, sender, feed, inbound, http)
-    services.extensions[EXTENSION] = slack
+    services.put(SLACK, slack)
     services.routes.extend(http.routes())
 
     @services.methods.method("slack.status", READ)

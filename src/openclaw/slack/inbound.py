@@ -24,7 +24,7 @@ from openclaw.slack.feed import Feed
 from openclaw.slack.outbox import Outbox
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,9 @@ class Inbound:
         if user not in s.allowed_users:
             self._tell(channel, user, "You are not in slack.allowedUsers; ask an operator to add your Slack user id.", thread)
             return
-        agent = self.services.extensions.get("agent")
+        from openclaw.agent.capability import AGENT
+
+        agent = self.services.find(AGENT)
         if agent is None:
             self._tell(channel, user, "No agent runs on this gateway.", thread)
             return

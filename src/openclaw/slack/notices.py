@@ -11,7 +11,7 @@ from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 
 if TYPE_CHECKING:
-    from openclaw.gateway.services import Services
+    from openclaw.core.services import Services
 
 Listener = Callable[[str, dict[str, Any]], Awaitable[None]]
 
