@@ -36,6 +36,21 @@ def test_config_screen_shows_each_value_source_and_hides_secrets(page: Page, mak
     screenshot(page, "config")
 
 
+def test_config_screen_shows_the_slack_state_without_its_secrets(page: Page, make_gateway: Callable[..., Gateway]) -> None:
+    # Slack on, pointed at a port nothing answers: the screen says not connected and why.
+    gw = make_gateway({"slack": {"enabled": True, "botToken": "xoxb-secret-bot-token", "appToken": "xapp-secret-app-token",
+                                 "apiUrl": "http://127.0.0.1:9/api/", "channels": {"default": "CINCIDENTS"}, "allowedUsers": ["U1"]}})
+    pair_local_browser(page, gw)
+    page.get_by_role("link", name="Config").click()
+    card = page.get_by_role("region", name="Slack")
+    expect(card).to_contain_text("not connected (Socket Mode)")
+    expect(card).to_contain_text("bot token present, app token present")
+    expect(card).to_contain_text("default: CINCIDENTS")
+    expect(card).to_contain_text("1 allowed user(s)")
+    expect(card.locator("dd").last).to_contain_text("Socket Mode:", timeout=15000)  # the failed connect, once the screen reloads it
+    assert "xoxb-secret-bot-token" not in page.content() and "xapp-secret-app-token" not in page.content()
+
+
 def test_config_edit_shows_the_validation_error_next_to_the_field_and_saves_a_valid_value(page: Page, make_gateway: Callable[..., Gateway]) -> None:
     gw = make_gateway({"gateway.controlUi.allowedOrigins": [HOMELAB_ORIGIN]})
     pair_local_browser(page, gw)

@@ -61,7 +61,8 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 @contextlib.asynccontextmanager
 async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = True,
-                      policy: dict[str, Any] | None = None, hooks: dict[str, Any] | None = None) -> AsyncIterator[AgentStack]:
+                      policy: dict[str, Any] | None = None, hooks: dict[str, Any] | None = None,
+                      extra: dict[str, Any] | None = None) -> AsyncIterator[AgentStack]:
     kubeconfig = state_dir.parent / "sandbox-kubeconfig"
     sandbox = Sandbox(SandboxOptions(kubeconfig=kubeconfig))
     await sandbox.start()
@@ -79,6 +80,7 @@ async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = T
             if with_model:
                 config["models"] = {"providers": {"anthropic": {"api": "anthropic-messages", "baseUrl": model_url, "apiKey": "sk-test", "maxRetries": 1}}}
                 config["agents"] = {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-5"}}}
+            config.update(extra or {})  # further top-level sections (slack)
             (state_dir / "openclaw.json").write_text(json.dumps(config))
             async with run_embedded(state_dir) as gw:
                 yield AgentStack(gw, sandbox, model, kubeconfig)

@@ -23,14 +23,14 @@ def install_echo(services: Services) -> None:
     async def interactive(request: Request) -> JSONResponse:
         return JSONResponse({"got": (await request.body()).decode()})
 
-    services.routes.append(Route("/slack/interactive", interactive, methods=["POST"]))
+    services.routes.append(Route("/echo/interactive", interactive, methods=["POST"]))
 
 
 async def test_a_capability_route_is_served_and_the_gateway_routes_still_answer(state_dir: Path) -> None:
     async with run_embedded(state_dir, install=[install_echo]) as gw, httpx.AsyncClient(base_url=gw.http_url) as http:
-        res = await http.post("/slack/interactive", content=b"payload=1")
+        res = await http.post("/echo/interactive", content=b"payload=1")
         assert res.status_code == 200 and res.json() == {"got": "payload=1"}
-        assert (await http.get("/slack/interactive")).status_code == 405
+        assert (await http.get("/echo/interactive")).status_code == 405
         assert (await http.get("/healthz")).status_code == 200
 
 

@@ -2,8 +2,9 @@
 
 Checks: config validity (the gateway's own text), state dir 700 / files 600, token present,
 bind/origin/auth consistency, hooks token distinct from the gateway token, trusted proxies
-parse, webhook bodies refused as too large (and the setting to raise), and whether the gateway
-port answers. Exit 1 when any check fails; warnings do not fail.
+parse, webhook bodies refused as too large (and the setting to raise), Slack (tokens by auth.test,
+channel ids by conversations.info) when it is on, and whether the gateway port answers. Exit 1
+when any check fails; warnings do not fail.
 """
 
 from __future__ import annotations
@@ -186,6 +187,9 @@ def doctor(
     if snap is not None:
         checks += settings_checks(snap)
         checks += body_limit_checks(sdir, snap)
+        from openclaw.slack import checks as slack_checks
+
+        checks += [Check(*result) for result in slack_checks.checks(snap.settings.slack)]
     checks.append(port_check(sdir, snap))
     failed = any(c.status == FAIL for c in checks)
     if as_json:

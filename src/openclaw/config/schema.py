@@ -436,6 +436,59 @@ class OpsSettings(Section):
 
 
 
+
+# The operator scopes (core/scopes.py ALL_SCOPES; config sits below core, so it names them itself).
+OPERATOR_SCOPES = ("operator.read", "operator.write", "operator.admin", "operator.pairing", "operator.approvals")
+
+
+class SlackChannels(Section):
+    """Where incidents go, by severity; a severity without its own channel uses `default`."""
+
+    critical: str | None = Field(None, description="channel id for critical incidents")
+    error: str | None = Field(None, description="channel id for error incidents")
+    warning: str | None = Field(None, description="channel id for warning incidents")
+    info: str | None = Field(None, description="channel id for info incidents; unset: default")
+    media: str | None = Field(None, description="channel id for media requests and downloads; unset: default")
+    default: str | None = Field(None, description="channel id for everything else, approvals without an incident thread")
+
+    def for_severity(self, severity: str | None) -> str | None:
+        own = getattr(self, (severity or "").lower(), None) if (severity or "").lower() in ("critical", "error", "warning", "info") else None
+        return own or self.default
+
+    def all(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
+class SlackSettings(Section):
+    """The Slack surface (docs/configuration.md, `slack.*`)."""
+
+    enabled: bool = Field(False, description="connect to Slack and post incidents there")
+    mode: Literal["socket", "http"] = Field("socket", description="socket: Socket Mode (no public ingress); http: /slack/events and /slack/interactive")
+    bot_token: Secret | None = Field(None, description="xoxb- bot token; unset: $SLACK_BOT_TOKEN")
+    app_token: Secret | None = Field(None, description="xapp- app-level token for Socket Mode; unset: $SLACK_APP_TOKEN")
+    signing_secret: Secret | None = Field(None, description="request signing secret for HTTP mode; unset: $SLACK_SIGNING_SECRET")
+    api_url: str = Field("https://slack.com/api/", description="Web API base URL")
+    channels: SlackChannels = Field(default_factory=SlackChannels)
+    min_severity: str = Field("warning", description="incidents below this severity are not posted")
+    approvers: dict[str, list[str]] = Field(default_factory=dict, description="Slack user id -> operator scopes; operator.approvals may click Approve/Deny")
+    allowed_users: list[str] = Field(default_factory=list, description="Slack user ids whose mentions, DMs and /openclaw commands are answered")
+    grouping_window: Seconds = Field(60.0, description="incidents opened within this of a group's first share its message, seconds")
+    debounce: float = Field(2.0, ge=0, description="a message waits this long for more changes before it is sent, seconds")
+    channel_interval: float = Field(1.0, ge=0, description="at least this long between two messages to one channel, seconds")
+    queue_limit: int = Field(10_000, ge=10, description="messages kept waiting for Slack; past it, new thread entries are dropped (roots still update)")
+    retry_max_delay: Seconds = Field(30.0, description="longest wait between two tries while Slack is unreachable, seconds")
+    chat_update_interval: float = Field(1.0, ge=0, description="a streamed agent reply is edited at most this often, seconds")
+
+    @field_validator("approvers")
+    @classmethod
+    def _approver_scopes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for user, scopes in value.items():
+            for scope in scopes:
+                if scope not in OPERATOR_SCOPES:
+                    raise ValueError(f"{user}: unknown scope {scope!r}; expected some of {', '.join(OPERATOR_SCOPES)}")
+        return value
+
+
 class CronSettings(Section):
     enabled: bool = Field(True, description="run the jobs in <state>/cron/jobs.json; false keeps them stored but idle")
     poll_seconds: float = Field(15.0, ge=1, le=300, description="how often the scheduler looks for due jobs, seconds")
@@ -456,6 +509,7 @@ class Settings(Section):
     channels: OpenSection = Field(default_factory=OpenSection)
     sandbox: OpenSection = Field(default_factory=OpenSection)
     cron: CronSettings = Field(default_factory=CronSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
     env: dict[str, Secret] = Field(default_factory=dict, description="variables for tools and skills; every value is a secret")
     meta: dict[str, Any] = Field(default_factory=dict)
 

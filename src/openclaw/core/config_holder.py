@@ -23,7 +23,7 @@ from openclaw.errors import ConfigError
 log = logging.getLogger(__name__)
 
 # Paths (prefixes) that need a restart to take effect.
-RESTART_PATHS = ("gateway.port", "gateway.bind", "gateway.customBindHost", "gateway.mode", "gateway.controlUi.basePath")
+RESTART_PATHS = ("gateway.port", "gateway.bind", "gateway.customBindHost", "gateway.mode", "gateway.controlUi.basePath", "slack.enabled", "slack.mode", "slack.appToken")
 
 Listener = Callable[[ConfigSnapshot, ConfigSnapshot], None]
 

@@ -107,6 +107,9 @@ def install_capabilities(services: Services) -> None:
     from openclaw import agent as agent_capability
 
     agent_capability.install(services)  # after policy and runbooks: its tools and escalations use them
+    from openclaw import slack
+
+    slack.install(services)  # after policy and the agent: its buttons and chat use them
     from openclaw.gateway import pairing_methods
     from openclaw.gateway.ws import hub
 

@@ -32,6 +32,24 @@ export function parseValue(text) {
   }
 }
 
+// The Slack card: what `slack.status` reports (tokens only as present or missing).
+export function slackFacts(st) {
+  if (!st.enabled) return [["State", "off (slack.enabled is false)"]];
+  const when = (t) => (t ? new Date(t * 1000).toLocaleString() : "never");
+  const channels = Object.entries(st.channels || {}).map(([k, v]) => `${k}: ${v}`).join(", ") || "none set";
+  const secrets = st.mode === "socket"
+    ? `bot token ${st.botToken ? "present" : "missing"}, app token ${st.appToken ? "present" : "missing"}`
+    : `bot token ${st.botToken ? "present" : "missing"}, signing secret ${st.signingSecret ? "present" : "missing"}`;
+  return [
+    ["State", st.mode === "socket" ? (st.connected ? "connected (Socket Mode)" : "not connected (Socket Mode)") : "HTTP mode (/slack/events, /slack/interactive)"],
+    ["Secrets", secrets],
+    ["Channels", channels],
+    ["People", `${st.approvers} approver(s), ${st.allowedUsers} allowed user(s)`],
+    ["Messages", `${st.queued} queued, ${st.sent} sent, ${st.dropped} dropped; last sent ${when(st.lastSentAt)}`],
+    ["Last error", st.lastError ? `${st.lastError} (${when(st.lastErrorAt)})` : "none"],
+  ];
+}
+
 function display(value) {
   if (value === REDACTED) return "•••••• (secret, hidden)";
   if (value === null) return "null (unset)";
@@ -52,7 +70,22 @@ export function mount(root, ctx) {
   let snapshot = null;
   let openSections = new Set(["gateway"]);
 
+  const slack = h("section", { class: "card stack slack-state", "aria-labelledby": "slack-state-title", hidden: true });
+  const loadSlack = async () => {
+    if (!conn.hasMethod("slack.status")) return;
+    try {
+      const { slack: st } = await conn.request("slack.status", {});
+      clear(slack, [h("h2", { id: "slack-state-title" }, "Slack"),
+        h("dl", { class: "facts" }, slackFacts(st).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))]);
+      slack.hidden = false;
+    } catch (err) {
+      clear(slack, [h("h2", { id: "slack-state-title" }, "Slack"), h("p", { class: "muted" }, `Could not read the Slack state: ${err.message}`)]);
+      slack.hidden = false;
+    }
+  };
+
   root.append(
+    slack,
     h("div", { class: "card stack" },
       h("p", { class: "muted file-path" }),
       h("div", { class: "field" }, h("label", { for: "config-filter" }, "Filter by path"), filter),
@@ -180,7 +213,10 @@ export function mount(root, ctx) {
     }
   };
   filter.addEventListener("input", draw);
-  const off = conn.on("config.changed", () => reload());
+  const off = conn.on("config.changed", () => { reload(); loadSlack(); });
   reload();
-  return off;
+  loadSlack();
+  // The connection and the queue change without a config change: read them again while shown.
+  const slackTimer = setInterval(loadSlack, 5000);
+  return () => { off(); clearInterval(slackTimer); };
 }
