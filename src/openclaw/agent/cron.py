@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-from openclaw.config import store
+from openclaw.config import jsonl, store
 from openclaw.errors import StateError
 
 log = logging.getLogger(__name__)
@@ -176,8 +176,8 @@ class CronStore:
 
         self._update(change)
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        with (self.runs_dir / f"{job_id}.jsonl").open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"ts": now, "startedAtMs": started_ms, "status": status, "error": error, "summary": summary[:2000]}) + "\n")
+        jsonl.append(self.runs_dir / f"{job_id}.jsonl", [{"ts": now, "startedAtMs": started_ms, "status": status, "error": error,
+                                                          "summary": summary[:2000]}])
 
     def due(self, now_ms: int) -> list[CronJob]:
         jobs = []

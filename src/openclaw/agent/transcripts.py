@@ -4,7 +4,8 @@ transcript per session, `<sessionId>.jsonl`.
 A transcript opens with a `session` header line, then `message` entries (each with `id` and
 `parentId`) and `compaction` entries `{summary, firstKeptEntryId, tokensBefore}`. The model's
 context is the latest compaction's summary followed by the messages from its first kept entry on.
-Writes are appends under a file lock; the index is rewritten atomically.
+Writes are appends under a file lock, in the line format of `openclaw.config.jsonl` (no character
+of a message can split a record; a bad record costs only itself); the index is rewritten atomically.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from openclaw.agent.messages import Message, Part, TextPart, ToolCall, ToolOutcome, Usage
-from openclaw.config import store
+from openclaw.config import jsonl, store
 
 SUMMARY_PREFIX = "Summary of the earlier conversation (compacted):\n"
 
@@ -155,7 +156,7 @@ class SessionStore:
             entry = SessionEntry(session_id=uuid.uuid4().hex, created_at=now_iso(), updated_at=now_iso(), model=model,
                                  incident_id=incident_id)
             header = {"type": "session", "id": entry.session_id, "key": key, "timestamp": entry.created_at}
-            self.transcript_path(entry.session_id).write_text(json.dumps(header) + "\n", encoding="utf-8")
+            self.transcript_path(entry.session_id).write_text(jsonl.dumps(header), encoding="utf-8")
             index[key] = entry.to_json()
             store.write_json_atomic(self.index_path, index)
             return entry
@@ -170,8 +171,8 @@ class SessionStore:
         path = self.transcript_path(entry.session_id)
         if not path.exists():
             return Transcript()
-        entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return Transcript(entries)
+        with store.lock_for(path):
+            return Transcript(jsonl.load(path))
 
     def append(self, key: str, records: list[dict[str, Any]]) -> list[str]:
         """Append entries (`message` or `compaction` dicts without ids); returns their new ids."""
@@ -180,13 +181,13 @@ class SessionStore:
         ids: list[str] = []
         with store.lock_for(path):
             last_id = self._last_id(path)
-            with path.open("a", encoding="utf-8") as fh:
-                for record in records:
-                    rid = uuid.uuid4().hex[:12]
-                    line = {"id": rid, "parentId": last_id, "timestamp": now_iso(), **record}
-                    fh.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
-                    last_id = rid
-                    ids.append(rid)
+            lines = []
+            for record in records:
+                rid = uuid.uuid4().hex[:12]
+                lines.append({"id": rid, "parentId": last_id, "timestamp": now_iso(), **record})
+                last_id = rid
+                ids.append(rid)
+            jsonl.append(path, lines)
         return ids
 
     def append_messages(self, key: str, messages: list[Message], *, run_id: str | None = None) -> list[str]:
@@ -194,12 +195,11 @@ class SessionStore:
 
     @staticmethod
     def _last_id(path: Path) -> str | None:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for line in reversed(lines):
-            if line.strip():
-                data = json.loads(line)
-                return data.get("id") if data.get("type") != "session" else None
-        return None
+        data = jsonl.last(path)
+        if data is None or data.get("type") == "session":
+            return None
+        rid = data.get("id")
+        return rid if isinstance(rid, str) else None
 
     def record_usage(self, key: str, usage: Usage, cost: float, tool_calls: int, *, context_tokens: int | None = None,
                      model: str | None = None, compacted: bool = False) -> SessionEntry:

@@ -8,13 +8,11 @@ be recorded is refused. Appends go under a file lock: the gateway and the CLI ma
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from openclaw.config import paths
+from openclaw.config import jsonl, paths
 from openclaw.config.store import lock_for
 
 
@@ -28,18 +26,10 @@ def record_reveal(state_dir: Path, *, path: str, secrets: list[str], actor: dict
     target = audit_path(state_dir)
     paths.ensure_private_dir(target.parent)
     with lock_for(target):
-        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, sort_keys=True) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        jsonl.append(target, [entry], sort_keys=True, fsync=True)
     return entry
 
 
 def read_records(state_dir: Path) -> list[dict[str, Any]]:
     """Every record, oldest first (an absent log is empty)."""
-    try:
-        text = audit_path(state_dir).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return jsonl.read(audit_path(state_dir)).records
