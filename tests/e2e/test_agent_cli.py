@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -41,8 +42,11 @@ def test_agent_offline_answers_commands_and_says_no_model(state_dir: Path) -> No
     done = cli(state_dir, "agent", "--message", "why is radarr slow?", "--json")
     result = json.loads(done.stdout)
     assert result["state"] == "final" and result["text"].startswith("No model is configured")
-    sessions = json.loads((state_dir / "agents" / "main" / "sessions" / "sessions.json").read_text())
-    assert "agent:main:main" in sessions
+    index = sqlite3.connect(state_dir / "agents" / "main" / "sessions" / "sessions.sqlite")
+    try:
+        assert [k for (k,) in index.execute("SELECT key FROM sessions")] == ["agent:main:main"]
+    finally:
+        index.close()
 
 
 def test_skills_list_shows_workspace_precedence(state_dir: Path) -> None:

@@ -14,6 +14,7 @@ from openclaw.agent.capabilities import CapabilityMissing, incidents_of
 from openclaw.agent.chat import ActiveRun, ChatService
 from openclaw.agent.cron import CronJob, CronStore
 from openclaw.agent.heartbeat import Heartbeat
+from openclaw.agent.hook_quota import HookQuota
 from openclaw.agent.messages import Message
 from openclaw.agent.prompt import wrap_untrusted
 from openclaw.agent.runtime import AgentRuntime
@@ -32,6 +33,8 @@ class Agent:
     heartbeat: Heartbeat
     cron: CronStore
     model_problem: str | None = None
+    # Agent turns each webhook sender has queued or running (the gateway takes, the turn's end returns).
+    hook_quota: HookQuota = field(default_factory=lambda: HookQuota(lambda: 16))
     # Wake-ups running now; held so they are not garbage-collected mid-run.
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -47,7 +50,7 @@ class Agent:
 
     async def _finding(self, incident_id: str, run: ActiveRun) -> None:
         out = run.outcome
-        entry = self.runtime.sessions.get(f"incident:{incident_id}")
+        entry = await asyncio.to_thread(self.runtime.sessions.get, f"incident:{incident_id}")
         finding = {
             "incidentId": incident_id, "runId": run.run_id, "sessionKey": run.session_key, "stop": out.stop,
             "finding": out.text, "error": out.error, "actions": out.actions, "usage": out.usage.to_json(),
@@ -65,13 +68,21 @@ class Agent:
         notes = await incidents_of(self.runtime.capabilities).list_notes(incident_id=incident_id, kinds=("finding",), limit=1000)
         return [n.data for n in reversed(notes)]
 
-    def run_hook(self, message: str, *, name: str | None = None, session_key: str | None = None) -> dict[str, Any]:
-        """A `/hooks/agent` turn: the webhook's text is wrapped as untrusted, in session `hook:<...>`."""
+    def run_hook(self, message: str, *, name: str | None = None, session_key: str | None = None,
+                 event_id: str | None = None) -> dict[str, Any]:
+        """A `/hooks/agent` turn: the webhook's text is wrapped as untrusted, in session `hook:<...>`.
+        Its end returns the sender's ticket for stored event `event_id`."""
         key = session_key if session_key and session_key.startswith("hook:") else f"hook:{session_key or uuid.uuid4().hex}"
         source = f"webhook {name}" if name else "webhook /hooks/agent"
         text = (f"A webhook ({name or 'agent'}) asked for an agent turn. Handle what it reports within your rules.\n"
                 + wrap_untrusted(message, source))
-        return self.chat.send(key, text, kind="hook")
+        if event_id is None:
+            return self.chat.send(key, text, kind="hook")
+        try:
+            return self.chat.send(key, text, kind="hook", on_done=lambda run: self.hook_quota.ended(event_id))
+        except BaseException:
+            self.hook_quota.ended(event_id)
+            raise
 
     async def run_cron_job(self, job: CronJob) -> tuple[str, str | None, str]:
         prefix = f"[cron:{job.id} {job.name}] "

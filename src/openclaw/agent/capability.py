@@ -21,6 +21,7 @@ from openclaw.agent.brains import Brain, OfflineBrain, is_offline, select_brain
 from openclaw.agent.chat import MAIN_SESSION, ChatService
 from openclaw.agent.cron import CronStore, scheduler
 from openclaw.agent.heartbeat import Heartbeat
+from openclaw.agent.hook_quota import HookQuota
 from openclaw.agent.runtime import AgentRuntime
 from openclaw.core.notices import Notice
 from openclaw.core.slots import CapabilityMissing, Slot
@@ -97,7 +98,8 @@ def install(services: Services) -> Agent:
         services.notices.post(Notice(Topic(event), payload))
 
     chat = ChatService(runtime, publish)
-    agent = Agent(runtime, chat, Heartbeat(runtime, publish, MAIN_SESSION), CronStore(services.state_dir), problem)
+    agent = Agent(runtime, chat, Heartbeat(runtime, publish, MAIN_SESSION), CronStore(services.state_dir), problem,
+                  hook_quota=HookQuota(lambda: services.config.settings.hooks.agent_turns_per_sender))
     services.put(AGENT, agent)
 
     def on_config(old: Any, new: Any) -> None:
@@ -160,7 +162,7 @@ def _listen_to_hooks(services: Services, agent: Agent) -> None:
     async def listener(notice: Notice) -> None:
         if notice.topic == "agent.hook":
             p = notice.payload
-            agent.run_hook(str(p["message"]), name=p.get("name"), session_key=p.get("sessionKey"))
+            agent.run_hook(str(p["message"]), name=p.get("name"), session_key=p.get("sessionKey"), event_id=p.get("eventId"))
         elif notice.topic == "agent.wake":
             agent.heartbeat.enqueue(str(notice.payload["text"]))
             if notice.payload.get("mode") == "now":

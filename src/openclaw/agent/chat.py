@@ -167,10 +167,10 @@ class ChatService:
         async with rt.lock(req.session_key):
             ctx = CommandContext(capabilities=rt.capabilities, operator=operator, model_id=rt.brain.model_id,
                                  offline=is_offline(rt.brain), reset_session=lambda: rt.sessions.reset(req.session_key),
-                                 session_count=lambda: len(rt.sessions.all()), can_approve=can_approve)
+                                 session_count=rt.sessions.count, can_approve=can_approve)
             reply = await run_command(text, ctx)
             if not text.strip().lower().startswith(("/new", "/reset")):
-                rt.sessions.append_messages(req.session_key, [req.message, Message.assistant(reply)], run_id=req.run_id)
+                await asyncio.to_thread(rt.sessions.append_messages, req.session_key, [req.message, Message.assistant(reply)], run_id=req.run_id)
             return reply
 
     # ---- reading -----------------------------------------------------------------------------------

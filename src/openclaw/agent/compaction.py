@@ -9,6 +9,7 @@ nothing is deleted from the file.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -74,7 +75,7 @@ class Compactor:
     async def compact(self, key: str, brain: Brain, tokens_before: int) -> Usage | None:
         """Summarize all but the recent turns of session `key`; returns the summary call's usage,
         or None when there was nothing old enough to fold away."""
-        transcript = self.store.read(key)
+        transcript = await asyncio.to_thread(self.store.read, key)
         entries = transcript.entries
         start = 0
         previous_summary = ""
@@ -92,8 +93,8 @@ class Compactor:
         if previous_summary:
             older.insert(0, Message.user(SUMMARY_PREFIX + previous_summary))
         summary, usage = await summarize(brain, older)
-        self.store.append(key, [{"type": "compaction", "summary": summary, "firstKeptEntryId": live[boundary][0],
-                                 "tokensBefore": tokens_before}])
+        await asyncio.to_thread(self.store.append, key, [{"type": "compaction", "summary": summary, "firstKeptEntryId": live[boundary][0],
+                                                          "tokensBefore": tokens_before}])
         log.info("agent.compacted", extra={"session": key, "tokensBefore": tokens_before, "kept": len(live) - boundary})
         return usage
 

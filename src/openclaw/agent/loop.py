@@ -7,6 +7,7 @@ value (`RunOutcome.stop`), never a hang; an abort is the task's cancellation.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ StopKind = Literal["done", "max_tokens", "max_steps", "budget", "error", "aborte
 # Told about each finished tool call: (call, result as recorded).
 ToolSink = Callable[[ToolCall, ToolResult], Awaitable[None]]
 # Told about each model call's usage, to charge the ledger and price it.
-UsageSink = Callable[[Usage], None]
+UsageSink = Callable[[Usage], Awaitable[None]]
 
 
 @dataclass
@@ -68,7 +69,8 @@ class Loop:
             last = step == self.limits.max_steps - 1 or out.tool_calls >= self.limits.max_tool_calls
             try:
                 if self.ledger is not None:
-                    self.ledger.check(self.limits, incident)
+                    # The ledger is a file: read it off the event loop.
+                    await asyncio.to_thread(self.ledger.check, self.limits, incident)
                 request = BrainRequest(system=system, context=context, messages=tuple(history + out.messages),
                                        tools=specs, max_tokens=self.max_tokens, tool_choice="none" if last else "auto")
                 reply = await self.brain.respond(request, on_text)
@@ -78,7 +80,7 @@ class Loop:
                 return _stopped(out, "error", str(exc))
             out.usage.add(reply.usage)
             if on_usage is not None:
-                on_usage(reply.usage)
+                await on_usage(reply.usage)
             calls = reply.tool_calls
             if reply.stop_reason == "max_tokens" or last or not calls:
                 # A cut-off or last-step reply keeps its text only: a tool call without its result
@@ -109,7 +111,7 @@ class Loop:
             return _refuse(call, f"blocked: identical call to {call.name} already made in this run (call {seen[key]}); use that result or change the arguments")
         if self.ledger is not None:
             try:
-                self.ledger.check(self.limits, ctx.incident_id, tool_call=True)
+                await asyncio.to_thread(self.ledger.check, self.limits, ctx.incident_id, tool_call=True)
             except BudgetExceeded as exc:
                 out.stop, out.error = "budget", str(exc)
                 return _refuse(call, f"not run: {exc}")
@@ -117,7 +119,7 @@ class Loop:
         outcome, result = await self.toolbox.run(ctx, call)
         out.tool_calls += 1
         if self.ledger is not None:
-            self.ledger.charge(ctx.incident_id, tool_calls=1)
+            await asyncio.to_thread(self.ledger.charge, ctx.incident_id, tool_calls=1)
         tool = self.toolbox.tools.get(call.name)
         if tool is not None and tool.mutating:
             out.actions.append({"tool": call.name, "arguments": call.arguments, "result": result.to_json()})

@@ -3,6 +3,8 @@ last-heartbeat, cron.*, usage.cost. Parameters are validated with errors that na
 
 from __future__ import annotations
 
+import asyncio
+
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -55,21 +57,25 @@ def install(services: Services, agent: Agent) -> None:
 
     @m.method("chat.history", READ)
     async def chat_history(call: MethodCall) -> dict[str, Any]:
-        return history(call)
+        return await history(call)
 
     @m.method("chat.startup", READ)
     async def chat_startup(call: MethodCall) -> dict[str, Any]:
         """The upstream Control UI's first read of a conversation: its history here."""
-        return history(call)
+        return await history(call)
 
-    def history(call: MethodCall) -> dict[str, Any]:
+    async def history(call: MethodCall) -> dict[str, Any]:
         key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
         limit = _int(call.params, "limit", 200, 1, 1000)
-        entry = runtime.sessions.get(key)
         tools = call.params.get("includeTools", False)
         if not isinstance(tools, bool):
             raise MethodError("INVALID_REQUEST", "includeTools: expected true or false", {"field": "includeTools"})
-        return {"sessionKey": key, "sessionId": entry.session_id if entry else None, "messages": chat.history(key, limit, include_tools=tools),
+
+        def read() -> tuple[Any, list[dict[str, Any]]]:
+            return runtime.sessions.get(key), chat.history(key, limit, include_tools=tools)
+
+        entry, messages = await asyncio.to_thread(read)  # files: off the event loop
+        return {"sessionKey": key, "sessionId": entry.session_id if entry else None, "messages": messages,
                 "running": [r.run_id for r in chat.runs.values() if r.session_key == key]}
 
     @m.method("chat.abort", WRITE)
@@ -85,21 +91,21 @@ def install(services: Services, agent: Agent) -> None:
         key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
         text = _str(call.params, "message", required=True, max_len=20_000) or ""
         async with runtime.lock(key):
-            ids = runtime.sessions.append_messages(key, [Message.assistant(text)])
+            ids = await asyncio.to_thread(runtime.sessions.append_messages, key, [Message.assistant(text)])
         chat.publish("chat", {"runId": f"inject-{ids[0]}", "sessionKey": key, "seq": 1, "state": "final",
                               "message": {"role": "assistant", "content": [{"type": "text", "text": text}]}, "stopReason": "inject"})
         return {"ok": True, "id": ids[0]}
 
     @m.method("sessions.list", READ)
     async def sessions_list(call: MethodCall) -> dict[str, Any]:
-        rows = [{"key": k, **v.to_json()} for k, v in sorted(runtime.sessions.all().items(), key=lambda kv: kv[1].updated_at, reverse=True)]
+        rows = [{"key": k, **v.to_json()} for k, v in sorted((await asyncio.to_thread(runtime.sessions.all)).items(), key=lambda kv: kv[1].updated_at, reverse=True)]
         # `defaults` as the upstream gateway sends it: its Control UI reads the model from there.
         return {"count": len(rows), "defaults": {"model": runtime.brain.model_id}, "sessions": rows}
 
     @m.method("sessions.reset", WRITE)
     async def sessions_reset(call: MethodCall) -> dict[str, Any]:
         key = _str(call.params, "key", required=True) or ""
-        runtime.sessions.reset(key)
+        await asyncio.to_thread(runtime.sessions.reset, key)
         return {"ok": True, "key": key}
 
     @m.method("skills.status", READ)
@@ -129,8 +135,8 @@ def install(services: Services, agent: Agent) -> None:
 
     @m.method("usage.cost", READ)
     async def usage_cost(call: MethodCall) -> dict[str, Any]:
-        data = runtime.ledger.read()
-        sessions = runtime.sessions.all()
+        data = await asyncio.to_thread(runtime.ledger.read)
+        sessions = await asyncio.to_thread(runtime.sessions.all)
         return {"days": data["days"], "incidents": data["incidents"],
                 "sessions": {k: {"totalTokens": v.total_tokens, "costUsd": v.cost_usd, "toolCalls": v.tool_calls} for k, v in sessions.items()}}
 

@@ -27,6 +27,7 @@ from openclaw.agent.transcripts import SessionStore
 from openclaw.agent.workspace import Workspace
 from openclaw.config.schema import Settings
 from openclaw.core.slots import Slots
+from openclaw.events.journal import choose_journal_mode
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ class AgentRuntime:
     capabilities: Slots = field(default_factory=Slots)
 
     def __post_init__(self) -> None:
-        self.sessions = SessionStore(agent_dir(self.state_dir) / "sessions")
+        # WAL on a local disk, DELETE on a network filesystem: as the event database chooses.
+        journal = choose_journal_mode(self.settings().events.journal_mode, self.state_dir)
+        self.sessions = SessionStore(agent_dir(self.state_dir) / "sessions", journal)
         self.ledger = UsageLedger(agent_dir(self.state_dir) / "usage.json")
         # One turn at a time per session: two would interleave one transcript.
         self._locks: dict[str, asyncio.Lock] = {}
@@ -102,57 +105,82 @@ class AgentRuntime:
         async with self.lock(req.session_key):
             settings = self.settings()
             defaults = settings.agents.defaults
-            workspace = workspace_for(self.state_dir, settings)
-            workspace.ensure()
-            bootstrapping = workspace.bootstrap_pending()
-            skills = load_skills(workspace.root, settings.skills.load.dirs, self.env)
-            toolbox, _ = self.toolbox()
-            system = build_system(skills.eligible(), workspace.prompt_files())
-            context = build_context(req.session_key, incident=req.incident, kind=req.kind)
-            self.sessions.open(req.session_key, incident_id=req.incident_id, model=self.brain.model_id)
-            compactor = Compactor(self.sessions, defaults.compaction)
-            history = self.sessions.read(req.session_key).context()
-            compacted = False
-            tokens_before = compactor.needed(self.brain, system + context, [*history, req.message])
-            if tokens_before is not None:
-                await self._memory_flush(settings, req, toolbox, ctx_for(req, workspace, skills, self.capabilities), system, context, history, out)
-                usage = await compactor.compact(req.session_key, self.brain, tokens_before)
-                compacted = True
-                if on_compaction is not None:
-                    on_compaction(tokens_before)
-                if usage is not None:
-                    self._charge(settings, req, usage, out)
-                history = self.sessions.read(req.session_key).context()
-            self.sessions.append_messages(req.session_key, [req.message], run_id=req.run_id)
-            ctx = ctx_for(req, workspace, skills, self.capabilities)
-            loop = Loop(self.brain, toolbox, defaults.limits, self.ledger, defaults.max_tokens)
+            system = context = ""
+            history: list[Message] = []
             run_usage = Usage()
-
-            def on_usage(usage: Usage) -> None:
-                run_usage.add(usage)
-                self.ledger.charge(req.incident_id, tokens=usage.total, cost=cost_of(usage, price_for(settings, self.brain.model_id)))
-
+            compacted = bootstrapping = appended = False
+            workspace: Workspace | None = None
             try:
+                # Files (workspace, skills, index, transcript) are read and written in a worker
+                # thread: a turn never holds the event loop on the disk.
+                ws, bootstrapping, skills, system, history = await asyncio.to_thread(self._prepare, settings, req)
+                workspace = ws
+                toolbox, _ = self.toolbox()
+                context = build_context(req.session_key, incident=req.incident, kind=req.kind)
+                compactor = Compactor(self.sessions, defaults.compaction)
+                tokens_before = compactor.needed(self.brain, system + context, [*history, req.message])
+                if tokens_before is not None:
+                    await self._memory_flush(settings, req, toolbox, ctx_for(req, ws, skills, self.capabilities), system, context,
+                                             history, out)
+                    usage = await compactor.compact(req.session_key, self.brain, tokens_before)
+                    compacted = True
+                    if on_compaction is not None:
+                        on_compaction(tokens_before)
+                    if usage is not None:
+                        await self._charge(settings, req, usage, out)
+                    history = (await asyncio.to_thread(self.sessions.read, req.session_key)).context()
+                await asyncio.to_thread(self.sessions.append_messages, req.session_key, [req.message], run_id=req.run_id)
+                appended = True
+                ctx = ctx_for(req, ws, skills, self.capabilities)
+                loop = Loop(self.brain, toolbox, defaults.limits, self.ledger, defaults.max_tokens)
+
+                async def on_usage(usage: Usage) -> None:
+                    run_usage.add(usage)
+                    if usage.total:
+                        cost = cost_of(usage, price_for(settings, self.brain.model_id))
+                        await asyncio.to_thread(self.ledger.charge, req.incident_id, tokens=usage.total, cost=cost)
+
                 await loop.run(ctx, system, context, [*history, req.message], outcome=out, on_text=on_text, on_tool=on_tool,
                                on_usage=on_usage)
             except asyncio.CancelledError:
                 out.stop, out.error = "aborted", "the run was aborted"
                 raise
             finally:
-                # Runs on success, error and cancellation alike: the transcript must stay valid.
+                # Runs on success, error and cancellation alike (also one that came before the turn
+                # started, while its files were read): the transcript must stay valid.
                 messages = close_open_calls(out.messages, "not run: the run was aborted")
                 if not messages or messages[-1].role == "user":
                     # Turns alternate: a run that ended without a reply (error, abort, budget)
                     # leaves a note, so the next user message does not follow a user message.
                     messages = [*messages, Message.assistant(f"[no reply: {out.stop}{': ' + out.error if out.error else ''}]")]
-                self.sessions.append_messages(req.session_key, messages, run_id=req.run_id)
+                if not appended:
+                    messages = [req.message, *messages]
                 context_tokens = estimate_tokens_text(system + context) + estimate_tokens([*history, req.message, *messages])
                 cost = cost_of(run_usage, price_for(settings, self.brain.model_id))
-                self.sessions.record_usage(req.session_key, run_usage, cost, out.tool_calls, context_tokens=context_tokens,
-                                           model=self.brain.model_id, compacted=compacted)
-                if bootstrapping and out.stop == "done":
-                    workspace.finish_bootstrap()
+                # One thread call: a second cancel arriving meanwhile cannot split the transcript
+                # write from the usage it records (the thread finishes either way).
+                await asyncio.to_thread(self._finish, req, messages, run_usage, cost, out.tool_calls, context_tokens, compacted,
+                                        workspace if workspace is not None and bootstrapping and out.stop == "done" else None)
         return out
+
+    def _prepare(self, settings: Settings, req: RunRequest) -> tuple[Workspace, bool, SkillCatalog, str, list[Message]]:
+        """The blocking start of a turn: workspace, skills, system prompt, the session and its history."""
+        workspace = workspace_for(self.state_dir, settings)
+        workspace.ensure()
+        bootstrapping = workspace.bootstrap_pending()
+        skills = load_skills(workspace.root, settings.skills.load.dirs, self.env)
+        system = build_system(skills.eligible(), workspace.prompt_files())
+        self.sessions.open(req.session_key, incident_id=req.incident_id, model=self.brain.model_id)
+        history = self.sessions.read(req.session_key).context()
+        return workspace, bootstrapping, skills, system, history
+
+    def _finish(self, req: RunRequest, messages: list[Message], usage: Usage, cost: float, tool_calls: int, context_tokens: int,
+                compacted: bool, bootstrapped: Workspace | None) -> None:
+        self.sessions.append_messages(req.session_key, messages, run_id=req.run_id)
+        self.sessions.record_usage(req.session_key, usage, cost, tool_calls, context_tokens=context_tokens,
+                                   model=self.brain.model_id, compacted=compacted)
+        if bootstrapped is not None:
+            bootstrapped.finish_bootstrap()
 
     async def _memory_flush(self, settings: Settings, req: RunRequest, toolbox: ToolBox, ctx: ToolContext, system: str,
                             context: str, history: list[Message], out: RunOutcome) -> None:
@@ -165,10 +193,14 @@ class AgentRuntime:
         flush = Loop(self.brain, memory_only, limits, self.ledger, settings.agents.defaults.max_tokens)
         silent = await flush.run(ctx, system, context, [*history, Message.user(MEMORY_FLUSH_PROMPT)])
         if silent.usage.total:
-            self._charge(settings, req, silent.usage, out)
+            await self._charge(settings, req, silent.usage, out)
         log.info("agent.memory_flush", extra={"session": req.session_key, "toolCalls": silent.tool_calls})
 
-    def _charge(self, settings: Settings, req: RunRequest, usage: Usage, out: RunOutcome) -> None:
+    async def _charge(self, settings: Settings, req: RunRequest, usage: Usage, out: RunOutcome) -> None:
         cost = cost_of(usage, price_for(settings, self.brain.model_id))
-        self.ledger.charge(req.incident_id, tokens=usage.total, cost=cost)
-        self.sessions.record_usage(req.session_key, usage, cost, 0)
+
+        def charge() -> None:
+            self.ledger.charge(req.incident_id, tokens=usage.total, cost=cost)
+            self.sessions.record_usage(req.session_key, usage, cost, 0)
+
+        await asyncio.to_thread(charge)

@@ -123,14 +123,19 @@ class ToolBox:
     """The tools of one run, by name."""
 
     tools: dict[str, Tool] = field(default_factory=dict)
+    _specs: tuple[ToolSpec, ...] | None = field(default=None, repr=False, compare=False)
 
     def add(self, tool: Tool) -> None:
         if tool.name in self.tools:
             raise ValueError(f"tool {tool.name} defined twice")
         self.tools[tool.name] = tool
+        self._specs = None
 
     def specs(self) -> tuple[ToolSpec, ...]:
-        return tuple(t.spec() for t in self.tools.values())
+        """The schemas the model is sent; generating them costs milliseconds, so once per toolbox."""
+        if self._specs is None or len(self._specs) != len(self.tools):
+            self._specs = tuple(t.spec() for t in self.tools.values())
+        return self._specs
 
     async def run(self, ctx: ToolContext, call: ToolCall) -> tuple[ToolOutcome, ToolResult]:
         """Run one call; unknown tools and crashes become error results, never exceptions."""

@@ -1,17 +1,16 @@
-"""Sessions on disk: `<state>/agents/main/sessions/sessions.json` (key -> entry) plus one JSONL
-transcript per session, `<sessionId>.jsonl`.
+"""Sessions on disk: `<state>/agents/main/sessions/sessions.sqlite` (the index, key -> entry) plus one
+JSONL transcript per session, `<sessionId>.jsonl`.
 
 A transcript opens with a `session` header line, then `message` entries (each with `id` and
 `parentId`) and `compaction` entries `{summary, firstKeptEntryId, tokensBefore}`. The model's
 context is the latest compaction's summary followed by the messages from its first kept entry on.
 Writes are appends under a file lock, in the line format of `openclaw.config.jsonl` (no character
-of a message can split a record; a bad record costs only itself); the index is rewritten atomically.
+of a message can split a record; a bad record costs only itself); an index update is one row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +19,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from openclaw.agent.messages import Message, Part, TextPart, ToolCall, ToolOutcome, Usage
+from openclaw.agent.session_index import SessionIndex
 from openclaw.config import jsonl, store
 
 SUMMARY_PREFIX = "Summary of the earlier conversation (compacted):\n"
 
 
 class SessionEntry(BaseModel):
-    """One line of sessions.json."""
+    """One session in the index."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
@@ -130,36 +130,35 @@ def _merge_summary(messages: list[Message]) -> list[Message]:
 
 
 class SessionStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.index_path = root / "sessions.json"
+    """The index (a table, `session_index.py`) and the transcripts. Every call blocks on the disk:
+    in the gateway they run in a worker thread (see `AgentRuntime`)."""
 
-    def _read_index(self) -> dict[str, Any]:
-        if not self.index_path.exists():
-            return {}
-        data = json.loads(self.index_path.read_text(encoding="utf-8") or "{}")
-        return data if isinstance(data, dict) else {}
+    def __init__(self, root: Path, journal_mode: str = "WAL") -> None:
+        self.root = root
+        self.index = SessionIndex(root, journal_mode)
 
     def all(self) -> dict[str, SessionEntry]:
-        return {k: SessionEntry.model_validate(v) for k, v in self._read_index().items()}
+        return {k: SessionEntry.model_validate(v) for k, v in self.index.all().items()}
+
+    def count(self) -> int:
+        return self.index.count()
 
     def get(self, key: str) -> SessionEntry | None:
-        raw = self._read_index().get(key)
+        raw = self.index.get(key)
         return SessionEntry.model_validate(raw) if raw else None
 
     def open(self, key: str, *, incident_id: str | None = None, model: str | None = None) -> SessionEntry:
         """The session for `key`, created with a fresh transcript when new."""
-        with store.lock_for(self.index_path):
-            index = self._read_index()
-            if key in index:
-                return SessionEntry.model_validate(index[key])
+
+        def create() -> dict[str, Any]:
             entry = SessionEntry(session_id=uuid.uuid4().hex, created_at=now_iso(), updated_at=now_iso(), model=model,
                                  incident_id=incident_id)
             header = {"type": "session", "id": entry.session_id, "key": key, "timestamp": entry.created_at}
             self.transcript_path(entry.session_id).write_text(jsonl.dumps(header), encoding="utf-8")
-            index[key] = entry.to_json()
-            store.write_json_atomic(self.index_path, index)
-            return entry
+            return entry.to_json()
+
+        raw, _ = self.index.get_or_create(key, create)
+        return SessionEntry.model_validate(raw)
 
     def transcript_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}.jsonl"
@@ -203,9 +202,8 @@ class SessionStore:
 
     def record_usage(self, key: str, usage: Usage, cost: float, tool_calls: int, *, context_tokens: int | None = None,
                      model: str | None = None, compacted: bool = False) -> SessionEntry:
-        with store.lock_for(self.index_path):
-            index = self._read_index()
-            entry = SessionEntry.model_validate(index[key])
+        def change(raw: dict[str, Any]) -> dict[str, Any]:
+            entry = SessionEntry.model_validate(raw)
             entry.input_tokens += usage.input_tokens
             entry.output_tokens += usage.output_tokens
             entry.cache_read_tokens += usage.cache_read_tokens
@@ -220,13 +218,13 @@ class SessionStore:
                 entry.model = model
             if compacted:
                 entry.compaction_count += 1
-            index[key] = entry.to_json()
-            store.write_json_atomic(self.index_path, index)
-            return entry
+            return entry.to_json()
+
+        raw = self.index.update(key, change)
+        if raw is None:
+            raise KeyError(key)
+        return SessionEntry.model_validate(raw)
 
     def reset(self, key: str) -> None:
         """Forget a session: the next message starts a new transcript (the old file is kept)."""
-        with store.lock_for(self.index_path):
-            index = self._read_index()
-            if index.pop(key, None) is not None:
-                store.write_json_atomic(self.index_path, index)
+        self.index.remove(key)

@@ -163,6 +163,9 @@ class HooksSettings(Section):
         default_factory=dict, description="largest body per hook name (alertmanager, sonarr, a mapping's path), bytes"
     )
     mappings: list[HookMapping] = Field(default_factory=list)
+    agent_turns_per_sender: int = Field(
+        16, ge=1, description="agent turns (/hooks/agent, mappings with action agent) one sender address may have queued or running; more get 429"
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from openclaw.agent.capability import AGENT
 from openclaw.config.schema import Settings
 from openclaw.errors import StateError, WebhookError
 from openclaw.events import events_of
@@ -229,6 +230,32 @@ async def too_large(services: Services, limit: BodyLimit, exc: WebhookError, siz
         log.error("webhook.too_large_not_recorded", extra={"hook": limit.hook}, exc_info=failure)
 
 
+def is_agent_turn(accepted: Accepted) -> bool:
+    """Whether the event starts an agent turn: `/hooks/agent`, or a mapping with `action: agent`."""
+    return accepted.source == "agent" or (accepted.source.startswith("hook:") and getattr(accepted.model, "action", None) == "agent")
+
+
+def sender_of(request: Request, settings: Settings) -> str:
+    """The sender a webhook's agent turns are counted against: its client address (behind a trusted proxy, the forwarded one)."""
+    address = peer.resolve(request.client.host if request.client else None, request.headers, settings.gateway.trusted_proxies)
+    return address.client_ip
+
+
+# Turns take seconds to minutes; a sender told to wait this long finds room as the queue drains.
+TURN_RETRY_AFTER_S = 5
+
+
+def too_many_turns(sender: str, limit: int) -> JSONResponse:
+    log.warning("webhook.agent_turns_exceeded", extra={"sender": sender, "limit": limit})
+    return error_response(
+        429, "TOO_MANY_AGENT_TURNS",
+        f"sender {sender} has {limit} agent turns queued or running (hooks.agentTurnsPerSender = {limit}); "
+        f"retry after {TURN_RETRY_AFTER_S}s, or raise it with `openclaw config set hooks.agentTurnsPerSender <n>`",
+        headers={"Retry-After": str(TURN_RETRY_AFTER_S)},
+        details={"limit": limit, "setting": "hooks.agentTurnsPerSender", "sender": sender, "retryAfterS": TURN_RETRY_AFTER_S},
+    )
+
+
 def limiter_of(services: Services) -> AuthRateLimiter:
     return hub_of(services).limiter
 
@@ -273,7 +300,21 @@ async def receive_hook(request: Request) -> Response:
         outcome = await read_and_accept(request, name, limit)
         if outcome is None:
             return error_response(404, "NOT_FOUND", f"no webhook named {name!r}: add one under hooks.mappings")
-        event = await events_of(services).ingest(*outcome)
+        ticket = None
+        if is_agent_turn(outcome[0]) and (agent := services.find(AGENT)) is not None:
+            quota = agent.hook_quota
+            sender = sender_of(request, settings)
+            ticket = quota.take(sender)
+            if ticket is None:
+                return too_many_turns(sender, settings.hooks.agent_turns_per_sender)
+        try:
+            event = await events_of(services).ingest(*outcome)
+        except BaseException:
+            if ticket is not None:
+                quota.give_back(ticket)
+            raise
+        if ticket is not None:
+            quota.name(ticket, event.id)
     except WebhookError as exc:
         if exc.status == 413:
             await too_large(services, limit, exc, declared_size(request))
