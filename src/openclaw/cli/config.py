@@ -129,12 +129,14 @@ def set_(
     """Validate and write PATH=VALUE to the state file; a running gateway picks it up."""
     from openclaw.cli.output import fail
     from openclaw.config import paths, store
-    from openclaw.errors import ConfigError
+    from openclaw.errors import ConfigError, StateError
     from openclaw.core.config_holder import needs_restart
 
     try:
         store.set_value(paths.state_dir(state_dir), path, store.parse_value(value))
     except ConfigError as exc:
+        fail(f"Not written — {exc}")
+    except StateError as exc:
         fail(f"Not written — {exc}")
     if needs_restart([path]):
         typer.echo(f"Updated {path}. Restart the gateway to apply it: the gateway reads it only at start-up.")
@@ -147,11 +149,13 @@ def unset(path: str = typer.Argument(...), state_dir: Optional[str] = StateDirOp
     """Remove PATH from the state file (exit 1 when it is not there)."""
     from openclaw.cli.output import fail
     from openclaw.config import paths, store
-    from openclaw.errors import ConfigError
+    from openclaw.errors import ConfigError, StateError
 
     try:
         removed, _ = store.unset_value(paths.state_dir(state_dir), path)
     except ConfigError as exc:
+        fail(f"Not written — {exc}")
+    except StateError as exc:
         fail(f"Not written — {exc}")
     if not removed:
         fail(f"Config path not found in the state file: {path}")

@@ -1,6 +1,6 @@
 """`openclaw doctor`: explain what stops the gateway from starting or weakens it.
 
-Checks: config validity (the gateway's own text), state dir 700 / files 600, token present,
+Checks: config validity (the gateway's own text), state dir writable (the same line the gateway prints), state dir 700 / files 600, token present,
 bind/origin/auth consistency, hooks token distinct from the gateway token, trusted proxies
 parse, webhook bodies refused as too large (and the setting to raise), Slack (tokens by auth.test,
 channel ids by conversations.info) when it is on, and whether the gateway port answers. Exit 1
@@ -12,6 +12,7 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Optional
 
 import typer
@@ -42,6 +43,28 @@ def permission_checks(sdir: Path) -> list[Check]:
             loose.append(f"{path} is {_mode(path):o}")
     out.append(Check("state file modes", FAIL if loose else OK, "; ".join(loose) + " (expected 600: chmod 600 <file>)" if loose else "secrets files are 600"))
     return out
+
+
+def writable_check(sdir: Path) -> Check:
+    """What the gateway and `config set` would meet first: a read-only or foreign-owned state dir."""
+    from openclaw.config import statedir
+
+    if not sdir.exists():
+        return Check("state dir writable", WARN, f"{sdir} does not exist yet; the gateway creates it as {statedir.identity()}")
+    found = statedir.problem(sdir)
+    if found is not None:
+        return Check("state dir writable", FAIL, found)
+    return Check("state dir writable", OK, f"{sdir} is writable by {statedir.identity()}")
+
+
+def guarded(name: str, run: Callable[[], list[Check]]) -> list[Check]:
+    """A check group that meets an unreadable file reports it as a failed check, not a traceback."""
+    from openclaw.config import statedir
+
+    try:
+        return run()
+    except OSError as exc:
+        return [Check(name, FAIL, statedir.describe(exc))]
 
 
 def config_checks(sdir: Path) -> tuple[list[Check], Any]:
@@ -120,6 +143,8 @@ def body_limit_checks(sdir: Path, snap: Any) -> list[Check]:
         conn = connect_readonly(sdir / DB_FILE_NAME)
     except StateError:
         return [Check("webhook body limits", OK, f"{fits}; no event received yet")]
+    except sqlite3.Error as exc:
+        return [Check("webhook body limits", WARN, f"cannot read {sdir / DB_FILE_NAME}: {exc}")]
     try:
         refused = too_large(conn)
     except sqlite3.Error as exc:
@@ -183,14 +208,15 @@ def doctor(
 
     sdir = paths.state_dir(state_dir)
     checks, snap = config_checks(sdir)
-    checks += permission_checks(sdir)
+    checks += guarded("state dir writable", lambda: [writable_check(sdir)])
+    checks += guarded("state dir mode", lambda: permission_checks(sdir))
     if snap is not None:
         checks += settings_checks(snap)
-        checks += body_limit_checks(sdir, snap)
+        checks += guarded("webhook body limits", lambda: body_limit_checks(sdir, snap))
         from openclaw.slack import checks as slack_checks
 
         checks += [Check(*result) for result in slack_checks.checks(snap.settings.slack)]
-    checks.append(port_check(sdir, snap))
+    checks += guarded("gateway port", lambda: [port_check(sdir, snap)])
     failed = any(c.status == FAIL for c in checks)
     if as_json:
         print_json({"ok": not failed, "checks": [c.__dict__ for c in checks]})

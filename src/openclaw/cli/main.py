@@ -75,18 +75,24 @@ def gateway(
     # The app's lifespan freezes them and turns collection back on once the gateway is started.
     gc.disable()
     from openclaw.cli.output import fail
-    from openclaw.config import paths
-    from openclaw.errors import ConfigError
+    from openclaw.config import paths, statedir
+    from openclaw.errors import ConfigError, StateError
     from openclaw.gateway import server
 
     try:
+        # First: a read-only or foreign-owned volume is named as such, not by whatever write meets it.
+        statedir.ensure_writable(paths.state_dir(state_dir))
         if sandbox:
             from openclaw.sandbox.embedded import ensure_hooks_token
 
             ensure_hooks_token(paths.ensure_private_dir(paths.state_dir(state_dir)))
         plan = server.prepare(paths.state_dir(state_dir), port=port, bind=bind)
     except ConfigError as exc:
-        fail(f"Config invalid — {exc}\nRun: openclaw doctor", code=1)
+        fail(f"Config invalid — {exc}" + ("\nRun: openclaw doctor" if exc.problems else " (run: openclaw doctor)"), code=1)
+    except StateError as exc:
+        fail(f"Cannot start — {exc}", code=1)
+    except OSError as exc:
+        fail(f"Cannot start — {statedir.describe(exc)}", code=1)
     sfile = plan.services.config.snapshot.state_path
     url_host = "127.0.0.1" if plan.host in ("0.0.0.0", "::") else plan.host
     if sandbox:

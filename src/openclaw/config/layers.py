@@ -18,7 +18,7 @@ from typing import Any, Literal
 import json5
 from pydantic import ValidationError
 
-from openclaw.config import dotpath, paths, redaction
+from openclaw.config import dotpath, paths, redaction, statedir
 from openclaw.config.envsubst import MissingVariable, substitute
 from openclaw.config.schema import Settings
 from openclaw.errors import ConfigError
@@ -91,20 +91,58 @@ def raw_hash(tree: Mapping[str, Any]) -> str:
 def read_layer(path: Path) -> dict[str, Any]:
     """Parse one JSON5 file into a dict; a missing file is an empty layer."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+        raise ConfigError(f"cannot read config file {statedir.describe(exc, path)}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(f"config file {path} is not UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, column {column} "
+                          f"(offset {exc.start}); save the file as UTF-8 and fix that character (the file was not changed)") from None
     if not text.strip():
         return {}
     try:
         data = json5.loads(text)
+    except RecursionError:
+        raise ConfigError(f"config file {path} is nested too deeply to parse (at most {MAX_DEPTH} levels of objects and arrays); "
+                          "fix the file (it was not changed)") from None
     except ValueError as exc:
-        raise ConfigError(f"config file {path} is not valid JSON5: {exc}") from exc
+        raise ConfigError(f"config file {path} is not valid JSON5: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path}: expected an object at the top level, got {type(data).__name__}")
+    depth, where = nesting(data)
+    if depth > MAX_DEPTH:
+        raise ConfigError(f"config file {path} is nested more than {MAX_DEPTH} levels deep (at {where[:120]}): at most {MAX_DEPTH} "
+                          "levels of objects and arrays; fix the file (it was not changed)")
     return data
+
+
+# No setting is nested more than a few levels; the limit keeps merging, substitution and
+# validation (all recursive) far from Python's recursion limit.
+MAX_DEPTH = 64
+
+
+def nesting(data: Any) -> tuple[int, str]:
+    """The deepest nesting of objects and arrays in `data`, and the dotted path of the first
+    place that deep (iterative: no recursion on a hostile file)."""
+    deepest, where = 0, ""
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > deepest:
+            deepest, where = depth, path or "$"
+            if deepest > MAX_DEPTH:
+                break
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in items:
+            stack.append((child, depth + 1, f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))))
+    return deepest, where
 
 
 def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,6 @@ def ensure_private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     try:
         path.chmod(0o700)
-    except PermissionError:  # a mounted dir we do not own; doctor reports its mode
+    except OSError:  # a mounted dir we do not own, or a read-only one; doctor reports its mode
         pass
     return path

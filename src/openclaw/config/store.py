@@ -18,10 +18,10 @@ from typing import Any
 import json5
 from filelock import FileLock
 
-from openclaw.config import dotpath, layers, paths
+from openclaw.config import dotpath, layers, paths, statedir
 from openclaw.config.layers import ConfigSnapshot
 from openclaw.config.redaction import REDACTED
-from openclaw.errors import ConfigError
+from openclaw.errors import ConfigError, StateError
 
 TOKEN_BYTES = 32  # token_urlsafe(32) is 43 characters
 
@@ -59,14 +59,17 @@ def parse_value(text: str) -> Any:
 def update_state(state_dir: Path, change: Callable[[dict[str, Any]], None]) -> ConfigSnapshot:
     """Apply `change` to the raw state tree, validate, write. Raises ConfigError and writes nothing when invalid."""
     spath = paths.state_file(state_dir)
-    with lock_for(spath):
-        raw = layers.read_layer(spath)
-        candidate = copy.deepcopy(raw)
-        change(candidate)
-        _refuse_placeholders(candidate, spath)
-        snapshot = layers.load(state_dir, state_override=candidate)
-        write_json_atomic(spath, candidate)
-        return snapshot
+    try:
+        with lock_for(spath):
+            raw = layers.read_layer(spath)
+            candidate = copy.deepcopy(raw)
+            change(candidate)
+            _refuse_placeholders(candidate, spath)
+            snapshot = layers.load(state_dir, state_override=candidate)
+            write_json_atomic(spath, candidate)
+            return snapshot
+    except OSError as exc:  # the lock or the write: a read-only or foreign-owned state dir
+        raise StateError(f"state dir not writable: {statedir.describe(exc, spath)}") from None
 
 
 def _refuse_placeholders(tree: Any, spath: Path, prefix: tuple[dotpath.Segment, ...] = ()) -> None:
