@@ -57,16 +57,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def probe(port: int, stop: Any, out: Any) -> None:
+def probe(port: int, ready: Any, stop: Any, out: Any) -> None:
     """In its own process: GET /healthz every 5 ms on one kept-alive connection until `stop` is set."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []  # (wall clock at the request, latency)
     while not stop.is_set():
-        t0 = time.perf_counter()
+        if len(samples) == 20:
+            ready.set()
+        wall, t0 = time.time(), time.perf_counter()
         conn.request("GET", "/healthz")
         resp = conn.getresponse()
         resp.read()
-        samples.append(time.perf_counter() - t0)
+        samples.append((wall, time.perf_counter() - t0))
         time.sleep(0.005)
     conn.close()
     out.put(samples)
@@ -86,13 +88,15 @@ async def client(http: httpx.AsyncClient, n: int, count: int, codes: list[int]) 
 
 async def load(port: int, events: int, clients: int, pid: int) -> dict[str, float]:
     ctx = multiprocessing.get_context("spawn")
-    stop, out = ctx.Event(), ctx.Queue()
-    prober = ctx.Process(target=probe, args=(port, stop, out))
+    ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
+    prober = ctx.Process(target=probe, args=(port, ready, stop, out))
     prober.start()
     base = f"http://127.0.0.1:{port}"
     codes: list[int] = []
     try:
-        await asyncio.sleep(0.5)  # the prober is polling before the load starts
+        if not await asyncio.to_thread(ready.wait, 60):  # the prober is polling before the load starts
+            raise RuntimeError("the /healthz prober did not start")
+        first_post = time.time()
         cpu0, t0 = cpu_seconds(pid), time.perf_counter()
         https = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(clients)]
         try:
@@ -111,9 +115,9 @@ async def load(port: int, events: int, clients: int, pid: int) -> dict[str, floa
                 await h.aclose()
     finally:
         stop.set()
-        samples: list[float] = out.get(timeout=60)
+        timed: list[tuple[float, float]] = out.get(timeout=60)
         prober.join(10)
-    samples.sort()
+    samples = sorted(latency for wall, latency in timed if wall >= first_post)
     return {
         "accepted": codes.count(202), "refused": len(codes) - codes.count(202), "acks_per_s": len(codes) / acked,
         "drained_s": drained, "cpu_share": cpu / drained, "probes": len(samples),
@@ -186,18 +190,17 @@ def index_costs(sizes: list[int], updates: int) -> list[tuple[int, int, float, f
                 old.append(time.perf_counter() - t0)
             sessions = SessionStore(root)
             sessions.open("warm")
-            conn = sessions.index._conn()
-            conn.execute("BEGIN")
-            conn.executemany("INSERT INTO sessions (key, session_id, updated_at, entry) VALUES (?, ?, ?, ?)",
-                             [(k, v["sessionId"], v["updatedAt"], json.dumps(v)) for k, v in entries.items()])
-            conn.execute("COMMIT")
+            with sessions.index._conn() as conn:
+                conn.execute("BEGIN")
+                conn.executemany("INSERT INTO sessions (key, session_id, updated_at, entry) VALUES (?, ?, ?, ?)",
+                                 [(k, v["sessionId"], v["updatedAt"], json.dumps(v)) for k, v in entries.items()])
+                conn.execute("COMMIT")
             new = []
             for i in range(updates):
                 t0 = time.perf_counter()
                 sessions.record_usage(f"hook:s{(i * 7919) % size}", Usage(100, 0), 0.0, 0)
                 new.append(time.perf_counter() - t0)
             rows.append((size, legacy.stat().st_size, statistics.median(old) * 1000, statistics.median(new) * 1000))
-            sessions.index.close()
     return rows
 
 

@@ -120,6 +120,9 @@ def install(services: Services) -> Agent:
     _take_escalations(services, agent)
 
     async def start() -> None:
+        # Every capability is installed by now: build the tools and their schemas once, before the
+        # first turn, instead of on the event loop in the middle of a webhook burst.
+        await asyncio.to_thread(lambda: runtime.toolbox()[0].specs())
         services.supervisor.start("agent.heartbeat", agent.heartbeat.run_forever())
         cron = services.config.settings.cron
         if cron.enabled:

@@ -15,6 +15,7 @@ import json
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,21 +45,33 @@ class SessionIndex:
         self.root = root
         self.path = root / INDEX_FILE
         self.journal_mode = journal_mode
-        self._local = threading.local()
         self._ready = threading.Lock()
+        self._lock = threading.Lock()
+        self._shared: sqlite3.Connection | None = None
         self._migrated = False
 
     # ---- connection ------------------------------------------------------------------------------
 
-    def _conn(self) -> sqlite3.Connection:
-        """This thread's connection (sqlite3 connections are not shared between threads)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            self._prepare()
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            conn.execute("PRAGMA synchronous=NORMAL" if self.journal_mode == "WAL" else "PRAGMA synchronous=FULL")
-            self._local.conn = conn
-        return conn
+    @contextlib.contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        """The one connection, held for one operation. Kept open: closing the last connection of a
+        WAL database checkpoints it, which would cost milliseconds per update. Operations take
+        microseconds, so worker threads take turns on it; other processes lock through SQLite."""
+        with self._lock:
+            if self._shared is None:
+                self._prepare()
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+                conn.execute("PRAGMA synchronous=NORMAL" if self.journal_mode == "WAL" else "PRAGMA synchronous=FULL")
+                self._shared = conn
+                # Closed with the index, so no connection is left for the collector to find open.
+                weakref.finalize(self, conn.close)
+            yield self._shared
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shared is not None:
+                self._shared.close()
+                self._shared = None
 
     def _prepare(self) -> None:
         with self._ready:
@@ -100,32 +113,29 @@ class SessionIndex:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    def close(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     # ---- reads -----------------------------------------------------------------------------------
 
     def get(self, key: str) -> Entry | None:
-        row = self._conn().execute("SELECT entry FROM sessions WHERE key = ?", (key,)).fetchone()
+        with self._conn() as conn:
+            row = conn.execute("SELECT entry FROM sessions WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def all(self) -> dict[str, Entry]:
-        return {k: json.loads(e) for k, e in self._conn().execute("SELECT key, entry FROM sessions ORDER BY key")}
+        with self._conn() as conn:
+            return {k: json.loads(e) for k, e in conn.execute("SELECT key, entry FROM sessions ORDER BY key")}
 
     def count(self) -> int:
-        return int(self._conn().execute("SELECT count(*) FROM sessions").fetchone()[0])
+        with self._conn() as conn:
+            return int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
 
     # ---- writes ----------------------------------------------------------------------------------
 
