@@ -65,6 +65,9 @@ async def test_ten_thousand_mutated_bodies_get_no_5xx_and_leave_the_gateway_up(s
     config_store.set_value(state_dir, "hooks.maxBodyBytes", LIMIT)
     config_store.set_value(state_dir, "hooks.maxBodyBytesByHook.alertmanager", ALERTMANAGER_LIMIT)
     config_store.set_value(state_dir, "ops.runbooksEnabled", False)
+    # Every mutant comes from one address; the per-sender bound on agent turns would answer 429
+    # to the agent and gitea mutants this run means to push through their receivers.
+    config_store.set_value(state_dir, "hooks.agentTurnsPerSender", 100_000)
     config_store.set_value(
         state_dir,
         "hooks.mappings",

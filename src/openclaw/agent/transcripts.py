@@ -11,6 +11,7 @@ of a message can split a record; a bad record costs only itself); an index updat
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from openclaw.agent.messages import Message, Part, TextPart, ToolCall, ToolOutcome, Usage
 from openclaw.agent.session_index import SessionIndex
 from openclaw.config import jsonl, store
+
+log = logging.getLogger(__name__)
 
 SUMMARY_PREFIX = "Summary of the earlier conversation (compacted):\n"
 
@@ -129,6 +132,20 @@ def _merge_summary(messages: list[Message]) -> list[Message]:
     return messages
 
 
+def _usable(entry: dict[str, Any], path: Path) -> bool:
+    """A record the context and the history can read; another costs only itself (logged)."""
+    try:
+        if entry.get("type") == "message":
+            message_from_json(entry["message"])
+            str(entry["id"])
+        elif entry.get("type") == "compaction":
+            str(entry["summary"])
+        return True
+    except (KeyError, TypeError, ValueError, AttributeError):
+        log.warning("agent.transcript_bad_record", extra={"file": str(path), "id": entry.get("id")})
+        return False
+
+
 class SessionStore:
     """The index (a table, `session_index.py`) and the transcripts. Every call blocks on the disk:
     in the gateway they run in a worker thread (see `AgentRuntime`)."""
@@ -171,7 +188,8 @@ class SessionStore:
         if not path.exists():
             return Transcript()
         with store.lock_for(path):
-            return Transcript(jsonl.load(path))
+            records = jsonl.load(path)
+        return Transcript([r for r in records if _usable(r, path)])
 
     def append(self, key: str, records: list[dict[str, Any]]) -> list[str]:
         """Append entries (`message` or `compaction` dicts without ids); returns their new ids."""

@@ -119,3 +119,14 @@ def test_a_transcript_written_by_the_old_writer_is_repaired_on_load(tmp_path: Pa
     sessions.append_messages("agent:main:main", [Message.assistant("noted")])
     entries = sessions.read("agent:main:main").message_entries()
     assert entries[-1]["parentId"] == "a1"
+
+
+def test_a_transcript_record_of_the_wrong_shape_costs_only_itself(tmp_path: Path) -> None:
+    sessions = SessionStore(tmp_path / "sessions")
+    sessions.append_messages("s", [Message.user("first"), Message.assistant("one")])
+    entry = sessions.open("s")
+    with sessions.transcript_path(entry.session_id).open("a", encoding="utf-8") as fh:
+        fh.write('{"type": "message", "id": "x1", "message": {"content": "no role"}}\n')
+        fh.write('{"type": "message", "id": "x2", "message": {"role": "user", "content": [{"type": "toolCall"}]}}\n')
+    sessions.append_messages("s", [Message.user("second"), Message.assistant("two")])
+    assert [m.text for m in sessions.read("s").context()] == ["first", "one", "second", "two"]
