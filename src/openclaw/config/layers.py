@@ -121,9 +121,10 @@ def read_layer(path: Path) -> dict[str, Any]:
     return data
 
 
-# No setting is nested more than a few levels; the limit keeps merging, substitution and
-# validation (all recursive) far from Python's recursion limit.
-MAX_DEPTH = 64
+# No setting is nested more than a few levels. json5's parser recurses about 16 frames per level
+# and gives up near 60 levels; 32 keeps it, and the merging, substitution and validation after it
+# (all recursive), well inside Python's recursion limit wherever the file is read from.
+MAX_DEPTH = 32
 
 
 def nesting(data: Any) -> tuple[int, str]:

@@ -118,3 +118,20 @@ def test_unset_prunes_empty_parents_and_reports_absence(state_dir: Path) -> None
     assert removed
     assert "controlUi" not in json.loads((state_dir / "openclaw.json").read_text()).get("gateway", {})
     assert store.unset_value(state_dir, "gateway.controlUi.allowedOrigins") == (False, None)
+
+
+def test_nesting_up_to_the_limit_parses_and_one_level_more_is_refused_naming_where(tmp_path: Path) -> None:
+    path = tmp_path / "openclaw.json"
+    # The top-level object counts as one level; `notes` holds the rest.
+    path.write_text('{"notes": ' + "[" * (layers.MAX_DEPTH - 1) + "]" * (layers.MAX_DEPTH - 1) + "}")
+    assert layers.nesting(layers.read_layer(path))[0] == layers.MAX_DEPTH
+    path.write_text('{"notes": {"a": ' + "[" * (layers.MAX_DEPTH - 1) + "]" * (layers.MAX_DEPTH - 1) + "}}")
+    with pytest.raises(ConfigError, match=rf"nested more than {layers.MAX_DEPTH} levels deep \(at notes\.a(\[0\])+\)"):
+        layers.read_layer(path)
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_line_column_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "openclaw.json"
+    path.write_bytes(b'{\n  "gateway": {"bind": "l\xe9n"}\n}\n')
+    with pytest.raises(ConfigError, match=r"is not UTF-8: byte 0xe9 at line 2, column 25"):
+        layers.read_layer(path)
