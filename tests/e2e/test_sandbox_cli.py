@@ -106,3 +106,78 @@ def test_gateway_with_a_scenario_announces_the_verdict(state_dir: Path) -> None:
         proc.communicate(timeout=20)
     verdict = [line for line in lines if "simulated seconds" in line]
     assert verdict and verdict[0].startswith("scenario jellyfin-config-pvc-full: passed"), lines[-10:]
+
+
+SEED_TOKEN_GREP = ["grep", "-A1", '"token"', ".state/openclaw.json"]  # the seed's command, run from the repo root
+
+
+def first_grep_token(workdir: Path) -> tuple[str, str]:
+    """(first token the seed's grep prints, second one), run in `workdir` exactly as the seed does."""
+    out = subprocess.run(SEED_TOKEN_GREP, cwd=workdir, capture_output=True, text=True, timeout=10, check=True).stdout
+    values = [line.split('"token":', 1)[1].strip().strip('",') for line in out.splitlines() if '"token":' in line]
+    assert len(values) == 2, out  # the gateway's and the hooks' tokens, nothing else named "token"
+    return values[0], values[1]
+
+
+async def connect_with(url: str, token: str, identity: object) -> dict[str, object]:
+    """Connect as the Control UI does after the token is pasted: from the page's own origin."""
+    from openclaw.gateway.client import GatewayClient
+    from openclaw.gateway.device_identity import DeviceIdentity
+
+    assert isinstance(identity, DeviceIdentity)
+    async with GatewayClient(url, token=token, identity=identity, client_id="openclaw-control-ui", client_mode="webchat",
+                             origin=url.replace("ws://", "http://").rstrip("/")) as client:
+        return client.hello
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-state", "state-written-hooks-first"])
+def test_the_seed_token_grep_shows_the_gateway_token_first_and_the_ready_line_opens_the_ui(tmp_path: Path, existing: bool) -> None:
+    import asyncio
+
+    from openclaw.gateway.client import GatewayError
+    from openclaw.gateway.device_identity import DeviceIdentity
+
+    sdir = tmp_path / ".state"
+    if existing:  # what a `make run` before this fix left: hooks.token written before the gateway's token
+        sdir.mkdir(mode=0o700)
+        (sdir / "openclaw.json").write_text(json.dumps({"hooks": {"token": "h" * 43}, "gateway": {"auth": {"token": "g" * 43}}}, indent=2))
+    port = free_port()
+    proc = subprocess.Popen([*OPENCLAW, "gateway", "--sandbox", "--port", str(port), "--speed", "60"],
+                            env=env_for(sdir), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and not any(line.startswith("ready: ") for line in lines):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip())
+        ready = [line for line in lines if line.startswith("ready: ")]
+        assert ready, lines[-20:]
+        # The ready line comes only once /readyz answers 200.
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        first, second = first_grep_token(tmp_path)
+        if existing:
+            assert (first, second) == ("g" * 43, "h" * 43)
+        ws_url = f"ws://127.0.0.1:{port}/"
+        browser = DeviceIdentity.generate()
+        with pytest.raises(GatewayError) as refused:  # the second match is the hooks token: it must not open the UI
+            asyncio.run(connect_with(ws_url, second, browser))
+        assert refused.value.code == "UNAUTHORIZED" and "gateway token mismatch" in str(refused.value)
+        # The first match passes the token check; the seed's next step is approving the browser's device.
+        with pytest.raises(GatewayError) as pairing:
+            asyncio.run(connect_with(ws_url, first, browser))
+        assert pairing.value.code == "NOT_PAIRED"
+        approved = subprocess.run([*OPENCLAW, "devices", "approve", str(pairing.value.details["requestId"])],
+                                  env=env_for(sdir), capture_output=True, text=True, timeout=30)
+        assert approved.returncode == 0, approved.stderr
+        hello = asyncio.run(connect_with(ws_url, first, browser))
+        assert hello["type"] == "hello-ok"
+        url = ready[0].split(" at ", 1)[1]
+        assert url == f"http://127.0.0.1:{port}/#token={first}"
+        page = httpx.get(url, timeout=5)
+        assert page.status_code == 200 and "<html" in page.text.lower()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -118,3 +118,25 @@ def test_unset_prunes_empty_parents_and_reports_absence(state_dir: Path) -> None
     assert removed
     assert "controlUi" not in json.loads((state_dir / "openclaw.json").read_text()).get("gateway", {})
     assert store.unset_value(state_dir, "gateway.controlUi.allowedOrigins") == (False, None)
+
+
+def test_the_gateway_token_is_written_first_whatever_was_set_before(state_dir: Path) -> None:
+    """`grep -A1 '"token"' openclaw.json` must show the gateway token first (a set hooks.token used to lead)."""
+    store.set_value(state_dir, "hooks.token", "h" * 43)
+    store.set_value(state_dir, "gateway.port", 18790)
+    store.ensure_gateway_token(state_dir)
+    text = (state_dir / "openclaw.json").read_text()
+    assert list(json.loads(text)) == ["gateway", "hooks"] and list(json.loads(text)["gateway"]) == ["auth", "port"]
+    token_lines = [line for line in text.splitlines() if '"token"' in line]
+    assert len(token_lines) == 2 and "h" * 43 in token_lines[1]
+
+
+def test_an_existing_state_file_in_the_old_order_is_rewritten_once(state_dir: Path) -> None:
+    state_dir.mkdir(mode=0o700)
+    path = state_dir / "openclaw.json"
+    path.write_text(json.dumps({"hooks": {"token": "h" * 43}, "gateway": {"port": 18790, "auth": {"token": "g" * 43}}}))
+    _, created = store.ensure_gateway_token(state_dir)
+    assert not created
+    tree = json.loads(path.read_text())
+    assert list(tree) == ["gateway", "hooks"] and list(tree["gateway"]) == ["auth", "port"] and tree["gateway"]["port"] == 18790
+    assert store.reorder_state_file(state_dir) is False  # already in order: left alone
