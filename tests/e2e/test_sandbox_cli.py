@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import socket
 import sqlite3
 import subprocess
@@ -83,6 +85,9 @@ def test_gateway_with_sandbox_serves_kubectl_and_receives_the_sandbox_alerts(sta
         out, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/  (Control UI)" in out and str(state_dir / "sandbox" / "kubeconfig") in out
     assert "sonarr" in out and "jellyfin" in out
+    # stdout is a pipe here (a log, a pod): the ready line points at the page without the token.
+    assert f"ready: open the Control UI at http://127.0.0.1:{port}/  (with the token filled in: openclaw dashboard)" in out
+    assert json.loads((state_dir / "openclaw.json").read_text())["gateway"]["auth"]["token"] not in out
 
 
 def test_gateway_with_a_scenario_announces_the_verdict(state_dir: Path) -> None:
@@ -142,17 +147,26 @@ def test_the_seed_token_grep_shows_the_gateway_token_first_and_the_ready_line_op
         sdir.mkdir(mode=0o700)
         (sdir / "openclaw.json").write_text(json.dumps({"hooks": {"token": "h" * 43}, "gateway": {"auth": {"token": "g" * 43}}}, indent=2))
     port = free_port()
+    # On a terminal, as `make run` is used: only there is the token printed.
+    leader, follower = pty.openpty()
     proc = subprocess.Popen([*OPENCLAW, "gateway", "--sandbox", "--port", str(port), "--speed", "60"],
-                            env=env_for(sdir), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            env=env_for(sdir), stdout=follower, stderr=subprocess.DEVNULL)
+    os.close(follower)
     lines: list[str] = []
     try:
-        assert proc.stdout is not None
+        seen = b""
         deadline = time.monotonic() + 45
-        while time.monotonic() < deadline and not any(line.startswith("ready: ") for line in lines):
-            line = proc.stdout.readline()
-            if not line:
+        while time.monotonic() < deadline and b"\nready: " not in b"\n" + seen:
+            if select.select([leader], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:  # the gateway exited and closed the terminal
+                    break
+        while b"\nready: " in b"\n" + seen and not seen.endswith(b"\n"):  # the rest of the ready line
+            if not select.select([leader], [], [], 5)[0]:
                 break
-            lines.append(line.rstrip())
+            seen += os.read(leader, 65536)
+        lines = seen.decode(errors="replace").replace("\r", "").splitlines()
         ready = [line for line in lines if line.startswith("ready: ")]
         assert ready, lines[-20:]
         # The ready line comes only once /readyz answers 200.
@@ -180,4 +194,5 @@ def test_the_seed_token_grep_shows_the_gateway_token_first_and_the_ready_line_op
         assert page.status_code == 200 and "<html" in page.text.lower()
     finally:
         proc.terminate()
-        proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        os.close(leader)

@@ -113,18 +113,25 @@ def gateway(
 
 
 def _announce_dashboard(plan: StartPlan, url_host: str) -> None:
-    """Print the tokenized Control UI URL once /readyz answers 200."""
+    """Print the Control UI URL once /readyz answers 200: with the token filled in on a terminal,
+    without it when stdout is a file or a pipe (a log must never hold the token)."""
+    import sys
+
     from openclaw.cli.dashboard import dashboard_url
     from openclaw.cli.ready_announce import announce_when_ready
 
     services = plan.services
     settings = services.config.settings
-    token = settings.gateway.auth.token or ""
-    url = dashboard_url(url_host, plan.port, settings.gateway.control_ui.base_path, token)
+    base = settings.gateway.control_ui.base_path.rstrip("/") + "/"
+    if sys.stdout.isatty():
+        url = dashboard_url(url_host, plan.port, base, settings.gateway.auth.token or "")
+        line = f"ready: open the Control UI at {url}"
+    else:
+        line = f"ready: open the Control UI at http://{url_host}:{plan.port}{base}  (with the token filled in: openclaw dashboard)"
     probe = f"http://{url_host}:{plan.port}/readyz"
 
     async def start() -> None:
-        services.supervisor.start("dashboard.announce", announce_when_ready(probe, f"ready: open the Control UI at {url}", typer.echo))
+        services.supervisor.start("dashboard.announce", announce_when_ready(probe, line, typer.echo))
 
     services.startup.append(start)
 
