@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 import time
 import uuid
@@ -29,6 +30,13 @@ META_FIELDS = ("displayName", "platform", "deviceFamily", "clientId", "clientMod
 
 
 NAME_MAX = 64
+# A device id with the actor prefixes the audit log and chat write before it ("operator:device:<id>").
+DEVICE_REF = re.compile(r"(?:\boperator:)?(?:\bdevice:)?\b([0-9a-f]{64})\b")
+
+
+def name_devices(text: str, names: dict[str, str]) -> str:
+    """`text` with each device id (and its actor prefix) that `names` knows replaced by the name."""
+    return DEVICE_REF.sub(lambda m: names.get(m.group(1), m.group(0)), text)
 
 
 def check_device_name(name: object) -> str:
