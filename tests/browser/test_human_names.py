@@ -150,3 +150,36 @@ def test_a_renamed_device_shows_by_name_and_chat_renders_markdown_with_action_li
     expect(focused).to_have_count(1)
     expect(focused).to_have_attribute("data-action-id", action_id)
     expect(focused).to_be_in_viewport()
+
+
+def test_a_device_named_as_it_is_approved_on_the_devices_screen(browser: Any, page: Page, make_gateway: Callable[..., Gateway]) -> None:
+    gw = make_gateway()
+    pair_local_browser(page, gw)
+    other = browser.new_context()
+    try:
+        second = other.new_page()
+        second.goto(gw.http_url + "/")
+        second.get_by_label("Gateway token").fill(gw.token)
+        second.get_by_role("button", name="Connect").click()
+        expect(second.get_by_role("heading", name="Pairing required")).to_be_visible()
+        request_id = second.locator(".request-id").inner_text().strip()
+        page.get_by_role("link", name="Devices").click()
+        page.get_by_role("textbox", name=f"Name for the device of request {request_id}").fill("  hall   tablet ")
+        page.get_by_role("button", name=f"Approve request {request_id}").click()
+        expect(page.get_by_role("status").filter(has_text="Approved hall tablet")).to_be_visible()  # as the gateway stored it
+        paired = [d for d in json_of(gw.cli("devices", "list", "--json").stdout)["paired"] if d.get("clientId") == "openclaw-control-ui"]
+        assert sorted(str(d.get("name")) for d in paired) == ["None", "hall tablet"]
+        named = next(d for d in paired if d.get("name") == "hall tablet")
+        row = page.locator(f'tr[data-device-id="{named["deviceId"]}"]')
+        expect(row.get_by_role("textbox", name=f"Name of device {named['deviceId']}")).to_have_value("hall tablet")
+        expect(second.locator("#conn-status")).to_have_text("Connected")
+    finally:
+        other.close()
+
+
+def json_of(text: str) -> dict[str, Any]:
+    import json
+
+    data = json.loads(text)
+    assert isinstance(data, dict)
+    return data

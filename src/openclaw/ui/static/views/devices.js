@@ -37,8 +37,8 @@ export function mount(root, ctx) {
   const act = async (method, params, button, done) => {
     button.disabled = true;
     try {
-      await conn.request(method, params);
-      notice.textContent = done;
+      const result = await conn.request(method, params);
+      notice.textContent = typeof done === "function" ? done(result) : done;
       await reload();
     } catch (err) {
       button.disabled = false;
@@ -95,7 +95,8 @@ export function mount(root, ctx) {
             nameInput,
             h("button", { type: "button", class: "primary small", "aria-label": `Approve request ${r.requestId}`, onclick: (ev) => {
               const name = nameInput.value.trim();
-              act("device.pair.approve", name ? { requestId: r.requestId, name } : { requestId: r.requestId }, ev.currentTarget, `Approved ${name || shortId(r.deviceId)}`);
+              act("device.pair.approve", name ? { requestId: r.requestId, name } : { requestId: r.requestId }, ev.currentTarget,
+                (res) => `Approved ${res?.device?.name || shortId(r.deviceId)}`);
             } }, "Approve"),
           ])(h("input", { type: "text", class: "small", maxlength: 64, placeholder: "Name (optional)", "aria-label": `Name for the device of request ${r.requestId}` })),
             h("button", { type: "button", class: "danger small", "aria-label": `Reject request ${r.requestId}`, onclick: (ev) => act("device.pair.reject", { requestId: r.requestId }, ev.currentTarget, `Rejected ${shortId(r.deviceId)}`) }, "Reject"),
