@@ -67,7 +67,7 @@ export function mount(root, ctx) {
   };
 
   const table = (label, head, rows) => h("div", { class: "table-wrap" },
-    h("table", { class: "list", "aria-label": label },
+    h("table", { class: "list devices-table", "aria-label": label },
       h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, rows)));
 
