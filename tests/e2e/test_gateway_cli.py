@@ -150,6 +150,31 @@ def test_seed_bind_alias_is_normalized_with_a_warning_and_a_source(env: dict[str
     assert "0.0.0.0" in out and "lan" in out and "config.normalized" in out
 
 
+@pytest.mark.parametrize("running", [True, False], ids=["through-the-gateway", "on-the-files"])
+def test_devices_are_named_at_approval_and_renamed_from_the_cli(env: dict[str, str], running: bool) -> None:
+    identity = DeviceIdentity.generate()
+    gw = start_gateway(env)
+    try:
+        client = GatewayClient(gw.ws_url, token=gw.token(), identity=identity, client_id="test", client_mode="test", headers={"X-Forwarded-For": "10.0.0.6"})
+        request_id = run(handshake_error(client)).details["requestId"]
+        if not running:
+            gw.stop()
+        approved = cli("devices", "approve", request_id, "--name", "hall tablet", env=env)
+        assert approved.stdout.strip() == f"Approved {identity.device_id} as hall tablet"
+        renamed = cli("devices", "rename", identity.device_id, "Anna's laptop", env=env)
+        assert renamed.stdout.strip() == f"Renamed {identity.device_id} to Anna's laptop"
+        listing = json.loads(cli("devices", "list", "--json", env=env).stdout)
+        assert [d.get("name") for d in listing["paired"] if d["deviceId"] == identity.device_id] == ["Anna's laptop"]
+        assert "Anna's laptop" in cli("devices", "list", env=env).stdout
+        bad = cli("devices", "rename", identity.device_id, "x" * 65, env=env, check=False)
+        assert bad.returncode != 0 and "name: at most 64 characters" in bad.stderr
+        unknown = cli("devices", "rename", "f" * 64, "desk", env=env, check=False)
+        assert unknown.returncode != 0 and "unknown deviceId" in unknown.stderr
+        assert json.loads(cli("devices", "list", "--json", env=env).stdout)["paired"][-1]["name"] == "Anna's laptop"
+    finally:
+        gw.stop()
+
+
 def test_remote_device_pairs_through_the_cli(gateway: Gateway) -> None:
     identity = DeviceIdentity.generate()
 

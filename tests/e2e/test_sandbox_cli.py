@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import socket
 import sqlite3
 import subprocess
@@ -83,6 +85,9 @@ def test_gateway_with_sandbox_serves_kubectl_and_receives_the_sandbox_alerts(sta
         out, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/  (Control UI)" in out and str(state_dir / "sandbox" / "kubeconfig") in out
     assert "sonarr" in out and "jellyfin" in out
+    # stdout is a pipe here (a log, a pod): the ready line points at the page without the token.
+    assert f"ready: open the Control UI at http://127.0.0.1:{port}/  (with the token filled in: openclaw dashboard)" in out
+    assert json.loads((state_dir / "openclaw.json").read_text())["gateway"]["auth"]["token"] not in out
 
 
 def test_gateway_with_a_scenario_announces_the_verdict(state_dir: Path) -> None:
@@ -106,3 +111,88 @@ def test_gateway_with_a_scenario_announces_the_verdict(state_dir: Path) -> None:
         proc.communicate(timeout=20)
     verdict = [line for line in lines if "simulated seconds" in line]
     assert verdict and verdict[0].startswith("scenario jellyfin-config-pvc-full: passed"), lines[-10:]
+
+
+SEED_TOKEN_GREP = ["grep", "-A1", '"token"', ".state/openclaw.json"]  # the seed's command, run from the repo root
+
+
+def first_grep_token(workdir: Path) -> tuple[str, str]:
+    """(first token the seed's grep prints, second one), run in `workdir` exactly as the seed does."""
+    out = subprocess.run(SEED_TOKEN_GREP, cwd=workdir, capture_output=True, text=True, timeout=10, check=True).stdout
+    values = [line.split('"token":', 1)[1].strip().strip('",') for line in out.splitlines() if '"token":' in line]
+    assert len(values) == 2, out  # the gateway's and the hooks' tokens, nothing else named "token"
+    return values[0], values[1]
+
+
+async def connect_with(url: str, token: str, identity: object) -> dict[str, object]:
+    """Connect as the Control UI does after the token is pasted: from the page's own origin."""
+    from openclaw.gateway.client import GatewayClient
+    from openclaw.gateway.device_identity import DeviceIdentity
+
+    assert isinstance(identity, DeviceIdentity)
+    async with GatewayClient(url, token=token, identity=identity, client_id="openclaw-control-ui", client_mode="webchat",
+                             origin=url.replace("ws://", "http://").rstrip("/")) as client:
+        return client.hello
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-state", "state-written-hooks-first"])
+def test_the_seed_token_grep_shows_the_gateway_token_first_and_the_ready_line_opens_the_ui(tmp_path: Path, existing: bool) -> None:
+    import asyncio
+
+    from openclaw.gateway.client import GatewayError
+    from openclaw.gateway.device_identity import DeviceIdentity
+
+    sdir = tmp_path / ".state"
+    if existing:  # what a `make run` before this fix left: hooks.token written before the gateway's token
+        sdir.mkdir(mode=0o700)
+        (sdir / "openclaw.json").write_text(json.dumps({"hooks": {"token": "h" * 43}, "gateway": {"auth": {"token": "g" * 43}}}, indent=2))
+    port = free_port()
+    # On a terminal, as `make run` is used: only there is the token printed.
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([*OPENCLAW, "gateway", "--sandbox", "--port", str(port), "--speed", "60"],
+                            env=env_for(sdir), stdout=follower, stderr=subprocess.DEVNULL)
+    os.close(follower)
+    lines: list[str] = []
+    try:
+        seen = b""
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and b"\nready: " not in b"\n" + seen:
+            if select.select([leader], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:  # the gateway exited and closed the terminal
+                    break
+        while b"\nready: " in b"\n" + seen and not seen.endswith(b"\n"):  # the rest of the ready line
+            if not select.select([leader], [], [], 5)[0]:
+                break
+            seen += os.read(leader, 65536)
+        lines = seen.decode(errors="replace").replace("\r", "").splitlines()
+        ready = [line for line in lines if line.startswith("ready: ")]
+        assert ready, lines[-20:]
+        # The ready line comes only once /readyz answers 200.
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        first, second = first_grep_token(tmp_path)
+        if existing:
+            assert (first, second) == ("g" * 43, "h" * 43)
+        ws_url = f"ws://127.0.0.1:{port}/"
+        browser = DeviceIdentity.generate()
+        with pytest.raises(GatewayError) as refused:  # the second match is the hooks token: it must not open the UI
+            asyncio.run(connect_with(ws_url, second, browser))
+        assert refused.value.code == "UNAUTHORIZED" and "gateway token mismatch" in str(refused.value)
+        # The first match passes the token check; the seed's next step is approving the browser's device.
+        with pytest.raises(GatewayError) as pairing:
+            asyncio.run(connect_with(ws_url, first, browser))
+        assert pairing.value.code == "NOT_PAIRED"
+        approved = subprocess.run([*OPENCLAW, "devices", "approve", str(pairing.value.details["requestId"])],
+                                  env=env_for(sdir), capture_output=True, text=True, timeout=30)
+        assert approved.returncode == 0, approved.stderr
+        hello = asyncio.run(connect_with(ws_url, first, browser))
+        assert hello["type"] == "hello-ok"
+        url = ready[0].split(" at ", 1)[1]
+        assert url == f"http://127.0.0.1:{port}/#token={first}"
+        page = httpx.get(url, timeout=5)
+        assert page.status_code == 200 and "<html" in page.text.lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        os.close(leader)

@@ -21,6 +21,7 @@ def list_(
     """Newest first. Reads the audit table directly, with or without a running gateway."""
     from openclaw.cli.output import fail, print_json, print_table
     from openclaw.config import paths
+    from openclaw.gateway.pairing import PairingStore, name_devices
     from openclaw.policy.audit import AuditLog
     from openclaw.policy.capability import audit_path
     from openclaw.policy.models import Outcome
@@ -38,12 +39,13 @@ def list_(
     if not rows:
         typer.echo("No actions recorded.")
         return
+    names = PairingStore(paths.state_dir(state_dir)).names()  # devices by the names they were given (--json keeps the ids)
     print_table(
         None,
-        ["id", "when", "kind", "target", "actor", "incident", "outcome", "why", "result", "verification"],
+        ["id", "when", "kind", "target", "actor", "approved by", "incident", "outcome", "why", "result", "verification"],
         [
-            [r["id"], time.strftime("%m-%d %H:%M:%S", time.localtime(r["createdAt"])), r["kind"], r["target"], r["actor"], r["incident"], r["outcome"],
-             r["decision"], r["result"], r["verification"]]
+            [r["id"], time.strftime("%m-%d %H:%M:%S", time.localtime(r["createdAt"])), r["kind"], r["target"], name_devices(r["actor"], names),
+             name_devices(r["resolvedBy"] or "", names), r["incident"], r["outcome"], r["decision"], r["result"], r["verification"]]
             for r in rows
         ],
     )  # fmt: skip

@@ -62,10 +62,13 @@ def list_(
     if not rows:
         typer.echo("No actions waiting for approval.")
         return
+    from openclaw.gateway.pairing import PairingStore, name_devices
+
+    names = PairingStore(sdir).names()
     print_table(
         "Waiting for approval",
         ["id", "kind", "target", "actor", "incident", "reason", "expires in"],
-        [[r["id"], r["kind"], r["target"], r["actor"], r["incident"], r["reason"], _expires(r["expiresAt"])] for r in rows],
+        [[r["id"], r["kind"], r["target"], name_devices(r["actor"], names), r["incident"], r["reason"], _expires(r["expiresAt"])] for r in rows],
     )
     typer.echo("Approve with: openclaw approvals approve <id>   Deny with: openclaw approvals deny <id>")
 

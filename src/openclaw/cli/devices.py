@@ -1,4 +1,4 @@
-"""`openclaw devices list|approve|reject|revoke|rotate`: device pairing from the command line.
+"""`openclaw devices list|approve|rename|reject|revoke|rotate`: device pairing from the command line.
 
 With a gateway running, the CLI goes through it on loopback (a local client, never asked to
 pair), so live connections and events follow at once. With none running, it edits
@@ -89,13 +89,15 @@ def list_(
         for d in data["paired"]:
             tokens = ", ".join(f"{role}{' (revoked)' if t.get('revokedAtMs') else ''}" for role, t in (d.get("tokens") or {}).items())
             client = d.get("clientId") or ""
-            rows.append([d["deviceId"], client, ", ".join(d.get("roles") or []), ", ".join(d.get("scopes") or []), tokens, d.get("remoteIp", "")])
-        print_table("Paired", ["Device", "Client", "Roles", "Scopes", "Tokens", "IP"], rows)
+            rows.append([d["deviceId"], d.get("name") or "", client, ", ".join(d.get("roles") or []), ", ".join(d.get("scopes") or []), tokens, d.get("remoteIp", "")])
+        print_table("Paired", ["Device", "Name", "Client", "Roles", "Scopes", "Tokens", "IP"], rows)
+        typer.echo("Name one with: openclaw devices rename <Device> <name>")
 
 
 @app.command("approve")
 def approve(
     request_id: str = typer.Argument(..., help="The requestId shown by `openclaw devices list` or the Control UI."),
+    name: Optional[str] = typer.Option(None, "--name", help="A name for the device, shown instead of its id (e.g. \"Anna's laptop\")."),
     as_json: bool = JsonOpt,
     state_dir: Optional[str] = StateDirOpt,
     url: Optional[str] = UrlOpt,
@@ -109,13 +111,41 @@ def approve(
 
     target = gateway_target(url, token, timeout)
     sdir = _state(state_dir)
-    ok, data = call_gateway(sdir, "device.pair.approve", {"requestId": request_id}, target=target)
+    params = {"requestId": request_id, **({"name": name} if name is not None else {})}
+    ok, data = call_gateway(sdir, "device.pair.approve", params, target=target)
     if not ok:
-        data = {"requestId": request_id, "device": redacted_device(_direct("approve", sdir, request_id))}
+        data = {"requestId": request_id, "device": redacted_device(_direct("approve", sdir, request_id, name))}
     if as_json:
         print_json(data)
     else:
-        typer.echo(f"Approved {data['device']['deviceId']}")
+        named = data["device"].get("name")
+        typer.echo(f"Approved {data['device']['deviceId']}" + (f" as {named}" if named else ""))
+
+
+@app.command("rename")
+def rename(
+    device_id: str = typer.Argument(..., help="Device id (from `openclaw devices list`)."),
+    name: str = typer.Argument(..., help="The name shown instead of the id in the Control UI, chat and lists."),
+    as_json: bool = JsonOpt,
+    state_dir: Optional[str] = StateDirOpt,
+    url: Optional[str] = UrlOpt,
+    token: Optional[str] = TokenOpt,
+    timeout: Optional[float] = TimeoutOpt,
+) -> None:
+    """Name a paired device."""
+    from openclaw.cli.gateway_access import call_gateway, gateway_target
+    from openclaw.cli.output import print_json
+
+    target = gateway_target(url, token, timeout)
+    sdir = _state(state_dir)
+    ok, data = call_gateway(sdir, "device.rename", {"deviceId": device_id, "name": name}, target=target)
+    if not ok:
+        device = _direct("rename", sdir, device_id, name)
+        data = {"deviceId": device_id, "name": device["name"]}
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(f"Renamed {device_id} to {data['name']}")
 
 
 @app.command("reject")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -21,6 +21,9 @@ from openclaw.cli import cron as cron_cli
 from openclaw.cli import skills as skills_cli
 from openclaw.cli import sandbox as sandbox_cli
 from openclaw.cli import eval as eval_cli
+
+if TYPE_CHECKING:
+    from openclaw.gateway.server import StartPlan
 
 app = typer.Typer(
     name="openclaw",
@@ -110,7 +113,33 @@ def gateway(
     typer.echo(f"openclaw gateway listening on http://{url_host}:{plan.port}/  (Control UI)")
     typer.echo(f"gateway token: {'generated and ' if plan.token_created else ''}stored in {sfile}  (grep -A1 '\"token\"' {sfile})")
     typer.echo("open the Control UI with the token filled in: openclaw dashboard")
+    if sandbox:
+        _announce_dashboard(plan, url_host)
     server.serve(plan)
+
+
+def _announce_dashboard(plan: StartPlan, url_host: str) -> None:
+    """Print the Control UI URL once /readyz answers 200: with the token filled in on a terminal,
+    without it when stdout is a file or a pipe (a log must never hold the token)."""
+    import sys
+
+    from openclaw.cli.dashboard import dashboard_url
+    from openclaw.cli.ready_announce import announce_when_ready
+
+    services = plan.services
+    settings = services.config.settings
+    base = settings.gateway.control_ui.base_path.rstrip("/") + "/"
+    if sys.stdout.isatty():
+        url = dashboard_url(url_host, plan.port, base, settings.gateway.auth.token or "")
+        line = f"ready: open the Control UI at {url}"
+    else:
+        line = f"ready: open the Control UI at http://{url_host}:{plan.port}{base}  (with the token filled in: openclaw dashboard)"
+    probe = f"http://{url_host}:{plan.port}/readyz"
+
+    async def start() -> None:
+        services.supervisor.start("dashboard.announce", announce_when_ready(probe, line, typer.echo))
+
+    services.startup.append(start)
 
 
 def run() -> None:

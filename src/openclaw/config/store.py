@@ -25,6 +25,11 @@ from openclaw.errors import ConfigError, StateError
 
 TOKEN_BYTES = 32  # token_urlsafe(32) is 43 characters
 
+# Keys written first in the state file, per object path. The documented way to read the gateway
+# token is `grep -A1 '"token"' openclaw.json`: its first match must be gateway.auth.token, whichever
+# key was set first (`--sandbox` persists hooks.token before the gateway generates its own).
+LEADING_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {(): ("gateway",), ("gateway",): ("auth",), ("gateway", "auth"): ("token",)}
+
 
 def write_json_atomic(path: Path, data: Any, mode: int = 0o600) -> None:
     """Pretty-printed JSON, written to a temp file in the same dir and renamed over `path`."""
@@ -66,10 +71,37 @@ def update_state(state_dir: Path, change: Callable[[dict[str, Any]], None]) -> C
             change(candidate)
             _refuse_placeholders(candidate, spath)
             snapshot = layers.load(state_dir, state_override=candidate)
-            write_json_atomic(spath, candidate)
+            write_json_atomic(spath, ordered_state(candidate))
             return snapshot
     except OSError as exc:  # the lock or the write: a read-only or foreign-owned state dir
         raise StateError(f"state dir not writable: {statedir.describe(exc, spath)}") from None
+
+
+def ordered_state(tree: dict[str, Any], at: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`tree` with the LEADING_KEYS first; every other key keeps its place."""
+    leading = [key for key in LEADING_KEYS.get(at, ()) if key in tree]
+    out = {key: tree[key] for key in leading}
+    out.update((key, value) for key, value in tree.items() if key not in out)
+    for key, value in out.items():
+        if isinstance(value, dict) and (*at, key) in LEADING_KEYS:
+            out[key] = ordered_state(value, (*at, key))
+    return out
+
+
+def _key_order(tree: Any) -> Any:
+    return [(key, _key_order(value)) for key, value in tree.items()] if isinstance(tree, dict) else None
+
+
+def reorder_state_file(state_dir: Path) -> bool:
+    """Rewrite a state file written before LEADING_KEYS (or by hand) in that order; True when rewritten."""
+    spath = paths.state_file(state_dir)
+    with lock_for(spath):
+        raw = layers.read_layer(spath)
+        ordered = ordered_state(raw)
+        if _key_order(ordered) == _key_order(raw):
+            return False
+        write_json_atomic(spath, ordered)
+        return True
 
 
 def _refuse_placeholders(tree: Any, spath: Path, prefix: tuple[dotpath.Segment, ...] = ()) -> None:
@@ -127,6 +159,7 @@ def ensure_gateway_token(state_dir: Path) -> tuple[ConfigSnapshot, bool]:
     """Generate and persist `gateway.auth.token` on first boot; (snapshot, created)."""
     snapshot = layers.load(state_dir)
     if snapshot.settings.gateway.auth.token:
+        reorder_state_file(state_dir)
         return snapshot, False
     token = secrets.token_urlsafe(TOKEN_BYTES)
     snapshot = set_value(state_dir, "gateway.auth.token", token)

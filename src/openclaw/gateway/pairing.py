@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 import time
 import uuid
@@ -26,6 +27,28 @@ PENDING_TTL_MS = 5 * 60 * 1000
 DEVICE_TOKEN_BYTES = 32
 # Fields a client reports about itself, kept on the pending request and the paired record.
 META_FIELDS = ("displayName", "platform", "deviceFamily", "clientId", "clientMode", "remoteIp")
+
+
+NAME_MAX = 64
+# A device id with the actor prefixes the audit log and chat write before it ("operator:device:<id>").
+DEVICE_REF = re.compile(r"(?:\boperator:)?(?:\bdevice:)?\b([0-9a-f]{64})\b")
+
+
+def name_devices(text: str, names: dict[str, str]) -> str:
+    """`text` with each device id (and its actor prefix) that `names` knows replaced by the name."""
+    return DEVICE_REF.sub(lambda m: names.get(m.group(1), m.group(0)), text)
+
+
+def check_device_name(name: object) -> str:
+    """A device's human name: 1-64 printable characters, trimmed; a PairingError names the rule broken."""
+    if not isinstance(name, str) or not name.strip():
+        raise PairingError("INVALID_REQUEST", "name: expected a non-empty text, e.g. \"Anna's laptop\"")
+    text = " ".join(name.split())
+    if len(text) > NAME_MAX:
+        raise PairingError("INVALID_REQUEST", f"name: at most {NAME_MAX} characters, got {len(text)}")
+    if not text.isprintable():
+        raise PairingError("INVALID_REQUEST", "name: control characters are not allowed")
+    return text
 
 
 class PairingError(OpenClawError):
@@ -133,8 +156,10 @@ class PairingStore:
             self._write(self.pending_path, pending)
             return dict(req), True
 
-    def approve(self, request_id: str) -> dict[str, Any]:
-        """Move a pending request into paired.json (merging roles and scopes); the paired record."""
+    def approve(self, request_id: str, name: str | None = None) -> dict[str, Any]:
+        """Move a pending request into paired.json (merging roles and scopes); the paired record.
+        `name` is the human name shown instead of the device id (kept from an earlier pairing when None)."""
+        checked = check_device_name(name) if name is not None else None
         with self._lock():
             pending = self._pending_live()
             req = pending.pop(request_id, None)
@@ -154,6 +179,8 @@ class PairingStore:
                 if req.get(key) is not None:
                     device[key] = req[key]
             device["approvedAtMs"] = now
+            if checked is not None:
+                device["name"] = checked
             tokens = device.setdefault("tokens", {})
             current = tokens.get(role)
             if current is None or current.get("revokedAtMs"):
@@ -164,6 +191,22 @@ class PairingStore:
             self._write(self.paired_path, paired)
             self._write(self.pending_path, pending)
             return device
+
+    def rename(self, device_id: str, name: str) -> dict[str, Any]:
+        """Give a paired device its human name; the paired record."""
+        checked = check_device_name(name)
+        with self._lock():
+            paired = self._read(self.paired_path)
+            device = self._device(paired, device_id)
+            device["name"] = checked
+            self._write(self.paired_path, paired)
+            return device
+
+    def names(self) -> dict[str, str]:
+        """deviceId -> name, for every paired device that has one."""
+        with self._lock():
+            paired = self._read(self.paired_path)
+        return {device_id: str(d["name"]) for device_id, d in paired.items() if isinstance(d.get("name"), str) and d["name"]}
 
     def reject(self, request_id: str) -> dict[str, Any]:
         with self._lock():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from openclaw.core.methods import PAIRING, MethodCall, MethodError
+from openclaw.core.methods import PAIRING, READ, MethodCall, MethodError
 from openclaw.core.notices import Notice
 from openclaw.core.services import Services
 from openclaw.core.topics import Topic
@@ -47,9 +47,27 @@ def install(services: Services) -> None:
     @m.method("device.pair.approve", PAIRING)
     async def pair_approve(call: MethodCall) -> dict[str, Any]:
         request_id = _param(call, "requestId")
-        device = await run(store.approve, request_id)
-        services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"requestId": request_id, "deviceId": device["deviceId"], "decision": "approved"}))
+        name = call.params.get("name")
+        if name is not None and not isinstance(name, str):
+            raise MethodError("INVALID_REQUEST", "name: expected a text", {"field": "name"})
+        device = await run(store.approve, request_id, name or None)
+        services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"requestId": request_id, "deviceId": device["deviceId"], "decision": "approved",
+                                                                  "name": device.get("name")}))
         return {"requestId": request_id, "device": redacted_device(device)}
+
+    @m.method("device.rename", PAIRING)
+    async def device_rename(call: MethodCall) -> dict[str, Any]:
+        device_id = _param(call, "deviceId")
+        if not isinstance(call.params.get("name"), str):
+            raise MethodError("INVALID_REQUEST", "name: expected a non-empty text, e.g. \"Anna's laptop\"", {"field": "name"})
+        device = await run(store.rename, device_id, call.params["name"])
+        services.notices.post(Notice(Topic.DEVICE_PAIR_RESOLVED, {"deviceId": device_id, "decision": "renamed", "name": device["name"]}))
+        return {"deviceId": device_id, "name": device["name"]}
+
+    @m.method("device.names", READ)
+    async def device_names(call: MethodCall) -> dict[str, Any]:
+        """Names only (no keys, tokens or addresses): every screen shows a device by its name."""
+        return {"names": await asyncio.to_thread(store.names)}
 
     @m.method("device.pair.reject", PAIRING)
     async def pair_reject(call: MethodCall) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from openclaw.incidents import heartbeat, notes, store
 from openclaw.incidents.correlate import handle_alert_notification
 from openclaw.incidents.models import INCIDENT_STATUSES, Incident, IncidentStatus
 from openclaw.logs import redact_data
+from openclaw.ops.clock import CLOCK, WALL_CLOCK, Clock, OfferedClock
 from openclaw.incidents.notices import incident_notices
 
 if TYPE_CHECKING:
@@ -40,8 +41,11 @@ HEARTBEAT_CHECK_INTERVAL_S = 30.0
 
 
 class Incidents:
-    def __init__(self, events: Events, *, mask: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, events: Events, *, mask: Callable[[Any], Any] | None = None, waits: Clock = WALL_CLOCK) -> None:
         self.events = events
+        # The clock the homelab's time runs on (simulated under the embedded sandbox): a heartbeat
+        # sent every few minutes of that clock must not look silent when it runs slower than wall time.
+        self.waits = waits
         # Notes quote what others wrote (a crashing pod's logs, the agent's findings): `mask` takes
         # the config's secrets out before a note is stored or published.
         self._mask = mask or (lambda value: value)
@@ -104,10 +108,17 @@ class Incidents:
         """Call `listener` for each committed incident change (or any `topics`, e.g. `alert.firing`)."""
         return self.events.subscribe(listener, topics)
 
+    def heartbeat_limit_s(self) -> float:
+        """Wall seconds of silence that open a heartbeat incident: `SILENCE_LIMIT_S` of the homelab's
+        clock, never less than that in wall time (a faster simulated clock does not make the real
+        webhook hop any faster)."""
+        return max(heartbeat.SILENCE_LIMIT_S, self.waits.wall(heartbeat.SILENCE_LIMIT_S))
+
     async def check_heartbeats(self, now: float | None = None) -> builtins.list[Notice]:
         """Open incidents for silent heartbeats; returns (and delivers) the notices."""
         at = now if now is not None else self.events.clock()
-        notices = await self.events.db.run(lambda conn: heartbeat.check_heartbeats(conn, at))
+        limit = self.heartbeat_limit_s()
+        notices = await self.events.db.run(lambda conn: heartbeat.check_heartbeats(conn, at, limit))
         await self.events.processor.deliver(notices)
         return notices
 
@@ -138,7 +149,8 @@ def _status_param(params: dict[str, Any]) -> IncidentStatus | None:
 
 
 def install(services: Services) -> Incidents:
-    incidents = Incidents(events_of(services), mask=lambda value: redact_data(value, services.redactor.secrets))
+    incidents = Incidents(events_of(services), mask=lambda value: redact_data(value, services.redactor.secrets),
+                          waits=OfferedClock(lambda: services.find(CLOCK)))
     services.put(INCIDENTS, incidents)
 
     @services.methods.method("incidents.list", READ)

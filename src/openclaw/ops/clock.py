@@ -23,6 +23,10 @@ class Clock(Protocol):
         """Wait `seconds` of this clock."""
         ...
 
+    def wall(self, seconds: float) -> float:
+        """Wall seconds that `seconds` of this clock take."""
+        ...
+
 
 class WallClock:
     def seconds(self) -> float:
@@ -30,6 +34,9 @@ class WallClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(seconds, 0.0))
+
+    def wall(self, seconds: float) -> float:
+        return seconds
 
 
 WALL_CLOCK = WallClock()  # stateless, so one shared instance is no global state
@@ -53,3 +60,6 @@ class OfferedClock:
 
     async def sleep(self, seconds: float) -> None:
         await self._current().sleep(seconds)
+
+    def wall(self, seconds: float) -> float:
+        return self._current().wall(seconds)

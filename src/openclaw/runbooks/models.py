@@ -43,6 +43,7 @@ class Status(enum.StrEnum):
     REPORTED = "reported"  # nothing to do, or report-only by design
     ESCALATED = "escalated"  # handed to the agent or the operator with the evidence
     IGNORED = "ignored"  # never acted on (Watchdog, InfoInhibitor, resolved alerts)
+    NOTED = "noted"  # the target is gone (replaced, deleted): a finding on the incident, nobody is paged
 
 
 @dataclass(frozen=True)

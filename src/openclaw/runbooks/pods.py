@@ -5,6 +5,7 @@ from __future__ import annotations
 from openclaw.ops import reads
 from openclaw.ops.refs import ObjectRef
 from openclaw.policy.models import ActionKind
+from openclaw.runbooks.gone import gone_report
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
 from openclaw.runbooks.steps import cause_of, fix_once, from_decision, missing_labels, placement, pod_evidence, pod_ref
@@ -18,7 +19,7 @@ async def crashloop(ctx: RunContext) -> Report:
         return bad
     obj = await ctx.client.find(pod_ref(ctx))
     if obj is None:
-        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists; nothing to restart")
+        return await gone_report(ctx, pod_ref(ctx))
     pod = reads.pod_summary(obj)
     crashed = any(c.restarts and c.last_exit_code not in (None, 0) for c in pod.containers)
     if pod.ready and not pod.waiting_reasons and not crashed:
@@ -46,7 +47,7 @@ async def not_ready(ctx: RunContext) -> Report:
         return bad
     obj = await ctx.client.find(pod_ref(ctx))
     if obj is None:
-        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists; its controller replaced it")
+        return await gone_report(ctx, pod_ref(ctx))
     pod = reads.pod_summary(obj)
     if pod.ready:
         return Report(ctx.runbook, Status.REPORTED, f"pod {pod.ref} is Ready again; nothing to do")
@@ -76,7 +77,7 @@ async def container_waiting(ctx: RunContext) -> Report:
         return bad
     obj = await ctx.client.find(pod_ref(ctx))
     if obj is None:
-        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists")
+        return await gone_report(ctx, pod_ref(ctx))
     pod = reads.pod_summary(obj)
     finding, evidence = await pod_evidence(ctx, pod)
     reason = ctx.alert.label("reason") or ", ".join(pod.waiting_reasons) or "unknown"
@@ -91,7 +92,7 @@ async def cpu_throttling(ctx: RunContext) -> Report:
         return bad
     obj = await ctx.client.find(pod_ref(ctx))
     if obj is None:
-        return Report(ctx.runbook, Status.REPORTED, f"pod {pod_ref(ctx)} no longer exists")
+        return await gone_report(ctx, pod_ref(ctx))
     containers = {str(c.get("name")): c.get("resources") or {} for c in (obj.get("spec") or {}).get("containers") or []}
     name = ctx.alert.label("container") or next(iter(containers), "")
     resources = containers.get(name, {})

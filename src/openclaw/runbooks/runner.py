@@ -12,6 +12,7 @@ from openclaw.policy.engine import PolicyEngine
 from openclaw.runbooks.catalog import ON_RESOLVED
 from openclaw.ops.clock import WALL_CLOCK, Clock
 from openclaw.runbooks.escalation import Escalations
+from openclaw.runbooks.gone import outcome_of_not_found
 from openclaw.errors import StateError
 from openclaw.policy.models import Outcome
 from openclaw.runbooks.memory import FixMemory, fix_note_data
@@ -88,8 +89,13 @@ class Runner:
         try:
             report = await runbook.steps(ctx)
         except Exception as exc:  # a runbook's failure becomes an escalation with what it was doing, never a silent loss
-            log.exception("runbooks.failed", extra={"runbook": runbook.id, "alertname": alert.alertname})
-            report = Report(runbook.id, Status.ESCALATED, f"runbook {runbook.id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
+            gone = await outcome_of_not_found(ctx, exc)
+            if gone is not None:
+                log.info("runbooks.target_gone", extra={"runbook": runbook.id, "alertname": alert.alertname, "error": str(exc)[:300]})
+                report = gone
+            else:
+                log.exception("runbooks.failed", extra={"runbook": runbook.id, "alertname": alert.alertname})
+                report = Report(runbook.id, Status.ESCALATED, f"runbook {runbook.id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
         if not report.decisions:
             report.decisions = ctx.decisions
         return report
@@ -101,14 +107,19 @@ class Runner:
             return None
         runbook_id = f"{alert.alertname}:resolved"
         failed = False
+        ctx = RunContext(alert, client, self.policy, runbook_id, self.memory)
         try:
-            report = await steps(RunContext(alert, client, self.policy, runbook_id, self.memory))
+            report = await steps(ctx)
         except Exception as exc:  # a task boundary: the operator hears of it, the exception is not lost in a task
-            log.exception("runbooks.failed", extra={"runbook": runbook_id, "alertname": alert.alertname})
-            report = Report(runbook_id, Status.REPORTED, f"runbook {runbook_id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
-            failed = True
+            report = await outcome_of_not_found(ctx, exc)
+            if report is None:
+                log.exception("runbooks.failed", extra={"runbook": runbook_id, "alertname": alert.alertname})
+                report = Report(runbook_id, Status.REPORTED, f"runbook {runbook_id} failed: {type(exc).__name__}: {str(exc)[:300]}", None, {"labels": alert.labels})
+                failed = True
         if report is not None:
             self._publish("runbook.completed", {"incident": alert.incident_id, "alertname": alert.alertname, **report.to_json()})
+            if report.status is Status.NOTED:
+                await self._note_finding(alert, report)
         if failed and report is not None:
             await self.escalations.escalate(alert, report, to_agent=False)
         return report
@@ -132,6 +143,8 @@ class Runner:
             await self.escalations.escalate(alert, report)
         elif report.status is Status.REPORTED:
             await self.escalations.escalate(alert, report, to_agent=False)
+        elif report.status is Status.NOTED:
+            await self._note_finding(alert, report)
         if report.hold is not None and alert.incident_id:
             await self._hold(alert.incident_id, report.hold)
 
@@ -146,6 +159,16 @@ class Runner:
             report.summary = (f"{report.summary}; but {report.cause} needed the same fix {len(earlier) + 1} times "
                               f"within {_ago(self.policy.now() - earlier[-1].created_at)}: it keeps failing")
             report.evidence["earlierFixes"] = [{"incident": n.incident_id, "at": n.created_at, "summary": n.summary} for n in earlier]
+
+    async def _note_finding(self, alert: AlertContext, report: Report) -> None:
+        """What the runbook found, on the incident's timeline (open or already resolved), paging nobody."""
+        if not alert.incident_id:
+            return
+        data = {"alertname": alert.alertname, "labels": alert.labels, "report": report.to_json()}
+        try:
+            await self.escalations.notes.attach_note(alert.incident_id, "finding", f"runbook:{report.runbook}", report.summary, data)
+        except StateError:
+            log.exception("runbooks.finding_not_noted", extra={"incident": alert.incident_id, "runbook": report.runbook})
 
     async def _note_fix(self, alert: AlertContext, report: Report) -> None:
         """One note per fix on the incident: the timeline says what was done, and recurrence counts it."""

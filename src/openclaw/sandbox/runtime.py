@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openclaw.sandbox.alerts import AlertSource, Dispatcher
+from openclaw.sandbox.alerts import AlertSource, Dispatcher, Route
 from openclaw.sandbox.kube.cluster import SandboxCluster
 from openclaw.sandbox.kube.store import KubeStore
 from openclaw.sandbox.media.recorder import RequestRecorder
@@ -33,14 +33,21 @@ DEPENDENCY_STABLE_S = 60.0  # simulated seconds a dependency must stay available
 HOOK_PATHS = {"sonarr": "sonarr", "radarr": "radarr", "seerr": "seerr", "alertmanager": "alertmanager"}
 
 
+# Watchdog is the gateway's dead-man's switch (silence of 10 minutes opens an incident): routed as
+# a homelab routes it to a heartbeat receiver, re-sent every 5 minutes of simulated time.
+WATCHDOG_ROUTE = Route({"alertname": "Watchdog"}, group_interval=60.0, repeat_interval=300.0)
+
+
 @dataclass(frozen=True)
 class AlertTimings:
-    """AlertManager/Prometheus timing in simulated seconds (kube-prometheus-stack defaults)."""
+    """AlertManager/Prometheus timing in simulated seconds (kube-prometheus-stack defaults, plus a
+    Watchdog route as a dead-man's-switch receiver needs it)."""
 
     evaluation_interval: float = 30.0
     group_wait: float = 30.0
     group_interval: float = 300.0
     repeat_interval: float = 12 * 3600.0
+    routes: tuple[Route, ...] = (WATCHDOG_ROUTE,)
 
 
 @dataclass
@@ -67,7 +74,8 @@ class Sandbox:
         self.media = MediaStack(self.clock, seed=self.options.seed_media)
         t = self.options.alerts
         self.alerts = AlertSource(self.cluster.store, self.clock, evaluation_interval=t.evaluation_interval,
-                                  dispatcher=Dispatcher(group_wait=t.group_wait, group_interval=t.group_interval, repeat_interval=t.repeat_interval))
+                                  dispatcher=Dispatcher(group_wait=t.group_wait, group_interval=t.group_interval, repeat_interval=t.repeat_interval,
+                                                        routes=t.routes))
         self._tasks: list[asyncio.Task[None]] = []
         self._tick_listeners: list[Callable[[], None]] = []
         self._seen_up: set[str] = set()

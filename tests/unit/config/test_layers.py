@@ -135,3 +135,25 @@ def test_a_file_that_is_not_utf8_is_refused_naming_line_column_and_byte(tmp_path
     path.write_bytes(b'{\n  "gateway": {"bind": "l\xe9n"}\n}\n')
     with pytest.raises(ConfigError, match=r"is not UTF-8: byte 0xe9 at line 2, column 25"):
         layers.read_layer(path)
+
+
+def test_the_gateway_token_is_written_first_whatever_was_set_before(state_dir: Path) -> None:
+    """`grep -A1 '"token"' openclaw.json` must show the gateway token first (a set hooks.token used to lead)."""
+    store.set_value(state_dir, "hooks.token", "h" * 43)
+    store.set_value(state_dir, "gateway.port", 18790)
+    store.ensure_gateway_token(state_dir)
+    text = (state_dir / "openclaw.json").read_text()
+    assert list(json.loads(text)) == ["gateway", "hooks"] and list(json.loads(text)["gateway"]) == ["auth", "port"]
+    token_lines = [line for line in text.splitlines() if '"token"' in line]
+    assert len(token_lines) == 2 and "h" * 43 in token_lines[1]
+
+
+def test_an_existing_state_file_in_the_old_order_is_rewritten_once(state_dir: Path) -> None:
+    state_dir.mkdir(mode=0o700)
+    path = state_dir / "openclaw.json"
+    path.write_text(json.dumps({"hooks": {"token": "h" * 43}, "gateway": {"port": 18790, "auth": {"token": "g" * 43}}}))
+    _, created = store.ensure_gateway_token(state_dir)
+    assert not created
+    tree = json.loads(path.read_text())
+    assert list(tree) == ["gateway", "hooks"] and list(tree["gateway"]) == ["auth", "port"] and tree["gateway"]["port"] == 18790
+    assert store.reorder_state_file(state_dir) is False  # already in order: left alone

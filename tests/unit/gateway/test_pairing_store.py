@@ -87,3 +87,28 @@ def test_a_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
     store.paired_path.write_text("[1, 2")
     with pytest.raises(StateError, match="paired.json"):
         store.listing()
+
+
+def test_a_device_named_at_approval_keeps_its_name_and_can_be_renamed(tmp_path: Path) -> None:
+    store = PairingStore(tmp_path, Clock())
+    req, _ = store.request(info())
+    device = store.approve(req["requestId"], "  Anna's   laptop ")
+    assert device["name"] == "Anna's laptop"
+    assert store.names() == {"dev1": "Anna's laptop"}
+    again, _ = store.request(info(scopes=["operator.write"]))  # a scope upgrade approved without a name keeps it
+    assert store.approve(again["requestId"])["name"] == "Anna's laptop"
+    assert store.rename("dev1", "kitchen tablet")["name"] == "kitchen tablet"
+    assert store.listing()["paired"][0]["name"] == "kitchen tablet"
+
+
+@pytest.mark.parametrize("bad, why", [("", "non-empty"), ("   ", "non-empty"), ("x" * 65, "at most 64"), ("a\x1bb", "control characters")])
+def test_a_bad_name_is_refused_naming_the_rule_and_changes_nothing(tmp_path: Path, bad: str, why: str) -> None:
+    store = PairingStore(tmp_path, Clock())
+    req, _ = store.request(info())
+    store.approve(req["requestId"], "desk")
+    with pytest.raises(PairingError, match=why) as refused:
+        store.rename("dev1", bad)
+    assert refused.value.message.startswith("name: ")
+    assert store.names() == {"dev1": "desk"}
+    with pytest.raises(PairingError, match="unknown deviceId"):
+        store.rename("nope", "desk")

@@ -130,6 +130,24 @@ async def test_a_silent_watchdog_opens_an_incident_that_its_return_resolves(tmp_
         assert incident.status == "resolved"
 
 
+async def test_the_silence_limit_follows_a_homelab_clock_slower_than_wall_time(tmp_path: Path) -> None:
+    """Under a sandbox at 0.1x, Watchdog every 5 simulated minutes is 50 wall minutes apart: not a silence."""
+    from openclaw.sandbox.simclock import SimClock
+
+    clock = [1_000_000.0]
+    async with Pipeline(tmp_path / "e.db", clock=lambda: clock[0]) as p:
+        p.incidents.waits = SimClock(0.1)
+        assert p.incidents.heartbeat_limit_s() == 6000.0
+        await p.post("alertmanager", fixture_envelope(DATA / "payloads/holmesgpt-alert-Watchdog.json"))
+        await p.settle()
+        clock[0] += 50 * 60
+        assert await p.incidents.check_heartbeats() == []
+        clock[0] += 60 * 60  # 11 simulated minutes: the pipeline is down
+        assert [n.topic for n in await p.incidents.check_heartbeats()] == ["incident.opened"]
+        p.incidents.waits = SimClock(600.0)  # a faster clock never shortens the limit below 10 wall minutes
+        assert p.incidents.heartbeat_limit_s() == 600.0
+
+
 async def test_a_resolved_info_inhibitor_stops_being_expected(tmp_path: Path) -> None:
     clock = [1_000_000.0]
     async with Pipeline(tmp_path / "e.db", clock=lambda: clock[0]) as p:

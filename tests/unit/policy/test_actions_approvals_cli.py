@@ -69,3 +69,25 @@ def test_approving_an_unknown_id_names_the_list_command(state_dir: Path, runner:
     seed(state_dir)
     result = runner.invoke(app, ["approvals", "approve", "act_nope"])
     assert result.exit_code == 1 and "openclaw approvals list" in result.output
+
+
+def test_actions_and_approvals_lists_show_devices_by_name(state_dir: Path, runner: CliRunner) -> None:
+    from openclaw.gateway.pairing import PairingStore
+
+    device = "b94657c4c04c252d7f1115" + "0" * 42
+    store = PairingStore(state_dir)
+    request, _ = store.request({"deviceId": device, "publicKey": "k", "role": "operator", "scopes": ["operator.approvals"]})
+    store.approve(request["requestId"], "Anna's laptop")
+    audit = AuditLog(audit_path(state_dir))
+    ask = ActionRequest(ActionKind.WORKLOAD_RESTART, ObjectRef("Deployment", "radarr", "media"), Actor.operator(f"device:{device}"), "/restart from chat")
+    parked = audit.open_record(ask, mode="enforce", outcome=Outcome.PENDING, decision="needs approval", setting="x")
+    audit.update(parked, expires_at=4_000_000_000.0)
+    pending = runner.invoke(app, ["approvals", "list"], terminal_width=400)
+    assert "Anna's laptop" in pending.output and device not in pending.output
+    audit.resolve(parked, approve=True, by=f"operator:device:{device}")
+    audit.close()
+    listed = runner.invoke(app, ["actions", "list"], terminal_width=400)
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count("Anna's laptop") == 2 and device not in listed.output  # requested by, approved by
+    raw = json.loads(runner.invoke(app, ["actions", "list", "--json"]).output)["actions"][0]
+    assert raw["actor"] == f"operator:device:{device}"  # the record keeps the id

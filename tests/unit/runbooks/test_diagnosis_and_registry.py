@@ -92,3 +92,10 @@ def test_an_unknown_alert_has_no_runbook() -> None:
 def test_report_only_runbooks_are_marked_as_never_acting() -> None:
     assert {r.id for r in builtin().all() if not r.acts} == {"volume-filling-up", "target-down", "heartbeat", "node-pressure", "container-waiting",
                                                               "rollout-stuck", "job-not-completed", "cpu-throttling"}
+
+
+def test_a_replicaset_pod_name_gives_the_prefix_its_replacements_share() -> None:
+    from openclaw.runbooks.gone import replica_prefix
+
+    assert replica_prefix("sonarr-7d9f5c-abcde") == "sonarr-7d9f5c-"
+    assert replica_prefix("standalone") == "standalone"

@@ -84,6 +84,22 @@ def test_watchdog_fires_after_group_wait_and_repeats_at_repeat_interval() -> Non
     assert names(c.step(1800)) == ["Watchdog"]
 
 
+def test_the_sandbox_routes_watchdog_to_repeat_every_five_minutes_and_leaves_other_groups_at_the_root_repeat() -> None:
+    from openclaw.sandbox.runtime import AlertTimings
+
+    c = Cluster()
+    c.source.dispatcher.routes = AlertTimings().routes
+    first = c.step(60)
+    assert names(first) == ["Watchdog"] and first[0]["groupKey"] == '{}/{alertname="Watchdog"}:{alertname="Watchdog"}'
+    c.crashing_pod()
+    sent = c.step(3000)
+    watchdog = [b for b in sent if names([b]) == ["Watchdog"]]
+    crashloop = [b for b in sent if names([b]) == ["KubePodCrashLooping"]]
+    assert len(watchdog) == 10  # every 5 simulated minutes
+    assert len(crashloop) == 1  # an unchanged group waits for the root's repeat_interval (1 h in this cluster)
+    assert names(c.step(3600)).count("KubePodCrashLooping") == 1  # then re-sent, once
+
+
 def test_crashloop_fires_only_after_its_for_duration_then_resolves() -> None:
     c = Cluster()
     c.step(60)

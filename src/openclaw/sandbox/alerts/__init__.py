@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openclaw.sandbox.alerts.dispatcher import Dispatcher
+from openclaw.sandbox.alerts.dispatcher import Dispatcher, Route
 from openclaw.sandbox.alerts.source import AlertSource
 
-__all__ = ["AlertSource", "Dispatcher"]
+__all__ = ["AlertSource", "Dispatcher", "Route"]

@@ -3,6 +3,10 @@
 Grouping by `group_by` labels; a new group waits `group_wait` before its first notification, later
 changes go out at the next `group_interval` tick, and an unchanged group is sent again once
 `repeat_interval` has passed since its last notification. Bodies are webhook version 4.
+
+Child routes (`Route`, first match wins, as AlertManager's `routes:` without `continue`) override
+the timings for the alerts they match and group them apart; a homelab that uses Watchdog as its
+dead-man's switch routes it with a `repeat_interval` shorter than the receiver's silence limit.
 """
 
 from __future__ import annotations
@@ -36,18 +40,39 @@ class GroupedAlert:
                 "generatorURL": self.generator_url, "fingerprint": self.fingerprint}
 
 
+def _label_set(labels: dict[str, str]) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A child route: alerts whose labels equal all of `matchers`; None timings inherit the root's."""
+
+    matchers: dict[str, str]
+    group_wait: float | None = None
+    group_interval: float | None = None
+    repeat_interval: float | None = None
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        return all(labels.get(k) == v for k, v in self.matchers.items())
+
+
 @dataclass
 class Group:
     labels: dict[str, str]
     next_flush: float
+    group_interval: float
+    repeat_interval: float
+    route: Route | None = None
     alerts: dict[str, GroupedAlert] = field(default_factory=dict)
     last_sent: frozenset[tuple[str, str]] = frozenset()
     last_notified: float | None = None
 
     @property
     def key(self) -> str:
-        inner = ", ".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()))
-        return "{}:{" + inner + "}"
+        # AlertManager's group key: the route's matchers from the root down, then the group labels.
+        path = "{}" + (f"/{_label_set(self.route.matchers)}" if self.route else "")
+        return f"{path}:{_label_set(self.labels)}"
 
 
 @dataclass
@@ -58,15 +83,32 @@ class Dispatcher:
     group_interval: float = 300.0
     repeat_interval: float = 4 * 3600.0
     external_url: str = "http://kube-prometheus-stack-alertmanager.monitoring:9093"
-    groups: dict[tuple[tuple[str, str], ...], Group] = field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
+    groups: dict[tuple[int, tuple[tuple[str, str], ...]], Group] = field(default_factory=dict)
+
+    def _route(self, labels: dict[str, str]) -> tuple[int, Route | None]:
+        for index, route in enumerate(self.routes):
+            if route.matches(labels):
+                return index, route
+        return -1, None
+
+    def _new_group(self, labels: dict[str, str], route: Route | None, now: float) -> Group:
+        def pick(own: float | None, root: float) -> float:
+            return root if own is None else own
+
+        wait = pick(route.group_wait, self.group_wait) if route else self.group_wait
+        interval = pick(route.group_interval, self.group_interval) if route else self.group_interval
+        repeat = pick(route.repeat_interval, self.repeat_interval) if route else self.repeat_interval
+        return Group(labels, now + wait, interval, repeat, route)
 
     def receive(self, alerts: list[RuleAlert], now: float) -> None:
         for alert in alerts:
             glabels = {k: alert.labels[k] for k in self.group_by if alert.labels.get(k)}
-            key = tuple(sorted(glabels.items()))
+            index, route = self._route(alert.labels)
+            key = (index, tuple(sorted(glabels.items())))
             group = self.groups.get(key)
             if group is None:
-                group = self.groups[key] = Group(glabels, now + self.group_wait)
+                group = self.groups[key] = self._new_group(glabels, route, now)
             fp = alert.fingerprint
             existing = group.alerts.get(fp)
             if alert.resolved_at is not None:
@@ -84,9 +126,9 @@ class Dispatcher:
         for key, group in list(self.groups.items()):
             if now < group.next_flush:
                 continue
-            group.next_flush = now + self.group_interval
+            group.next_flush = now + group.group_interval
             state = frozenset((fp, a.status) for fp, a in group.alerts.items())
-            repeat_due = group.last_notified is not None and now - group.last_notified >= self.repeat_interval
+            repeat_due = group.last_notified is not None and now - group.last_notified >= group.repeat_interval
             if group.alerts and (state != group.last_sent or repeat_due):
                 out.append(self._body(group))
                 group.last_sent, group.last_notified = state, now

@@ -1,6 +1,8 @@
 // Reading loosely-shaped records: the first present field of several names, and a short label
 // for a target object (`{namespace, kind, name}` or a string).
 
+import { humanize } from "./names.js";
+
 export function pick(item, ...names) {
   for (const name of names) {
     const v = item?.[name];
@@ -16,12 +18,11 @@ export function targetLabel(target) {
   return parts.length ? parts.join("/") : JSON.stringify(target);
 }
 
-// Long hex ids (device ids are 64 characters) are cut to their first 12; the full id stays in
-// the record and in `openclaw actions list`.
-const shortHex = (text) => text.replace(/\b([0-9a-f]{12})[0-9a-f]{20,}\b/g, "$1…");
-
-export function actorLabel(actor) {
+// Device ids read as the device's name when `names` (from lib/names.js) knows it; other long hex
+// ids are cut to their first 12 characters (the full id stays in the record and in
+// `openclaw actions list`).
+export function actorLabel(actor, names) {
   if (!actor) return "";
-  if (typeof actor === "string") return shortHex(actor);
-  return shortHex([actor.kind || actor.type, actor.id || actor.name].filter(Boolean).join(":"));
+  const text = typeof actor === "string" ? actor : [actor.kind || actor.type, actor.id || actor.name].filter(Boolean).join(":");
+  return humanize(text, names);
 }

@@ -17,7 +17,7 @@ export function itemOf(payload, key) {
 }
 
 // opts: {conn, root, title, method, resultKey, itemKey, eventPrefix, idOf, columns, missingText,
-//        emptyText, rowActions?(item, reload)}
+//        emptyText, rowActions?(item, reload), rowAttrs?(item), onDraw?(tbody), bind?({redraw, reload})}
 export function mountLiveList(opts) {
   const { conn, root } = opts;
   const headingId = `${opts.resultKey}-title`;
@@ -37,11 +37,12 @@ export function mountLiveList(opts) {
 
   const draw = () => {
     const items = [...rows.values()].sort(opts.sort || (() => 0));
-    clear(tbody, items.map((item) => h("tr", {},
+    clear(tbody, items.map((item) => h("tr", opts.rowAttrs ? opts.rowAttrs(item) : {},
       opts.columns.map((c) => h("td", { "data-label": c.label }, c.render(item))),
       opts.rowActions ? h("td", { class: "row-actions" }, opts.rowActions(item, reload)) : null)));
     wrap.hidden = items.length === 0;
     status.textContent = items.length === 0 ? opts.emptyText : `${items.length} shown, updated live`;
+    opts.onDraw?.(tbody);
   };
 
   const reload = async () => {
@@ -63,6 +64,7 @@ export function mountLiveList(opts) {
     rows.set(id, { ...(rows.get(id) || {}), ...item });
     draw();
   });
+  opts.bind?.({ redraw: draw, reload });
   reload();
   return off;
 }

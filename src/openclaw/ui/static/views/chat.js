@@ -2,8 +2,10 @@
 // A gateway without `chat.send` has no agent: the screen says so and offers no input, so
 // nothing here can look like a reply that did not come from the agent.
 
-import { formatTime, h } from "../lib/dom.js";
+import { clear, formatTime, h } from "../lib/dom.js";
 import { randomId } from "../lib/connection.js";
+import { renderMarkdown } from "../lib/markdown.js";
+import { deviceNames } from "../lib/names.js";
 
 // The operator's main session (upstream key format `agent:<agentId>:<name>`).
 const SESSION_KEY = "agent:main:main";
@@ -51,12 +53,24 @@ export function mount(root, ctx) {
 
   const log = h("ol", { class: "chat-log", "aria-live": "polite", "aria-label": "Conversation" });
   const runs = new Map(); // runId -> {li, body, text}
+  // The agent answers in Markdown; device ids in it read as the devices' names.
+  const names = deviceNames(conn);
+  names.reload();
+  const answers = new Map(); // bubble body -> its Markdown source, drawn again when the names arrive
+  const showAnswer = (body, text) => {
+    answers.set(body, text);
+    clear(body, renderMarkdown(text, names.names));
+  };
+  const offNames = names.onChange(() => {
+    for (const [body, text] of answers) clear(body, renderMarkdown(text, names.names));
+  });
   const input = h("textarea", { id: "chat-input", rows: 3, required: true, placeholder: "Ask the agent…", "aria-describedby": "chat-help" });
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
   const sendButton = h("button", { type: "submit", class: "primary" }, "Send");
 
   const addMessage = (role, text, meta = "") => {
-    const body = h("div", { class: "bubble-body" }, text);
+    const body = h("div", { class: `bubble-body${role === "assistant" ? " markdown" : ""}` }, role === "assistant" ? null : text);
+    if (role === "assistant" && text) showAnswer(body, text);
     const li = h("li", { class: `bubble ${role}` }, h("span", { class: "visually-hidden" }, role === "user" ? "You: " : "Agent: "), body, meta ? h("span", { class: "meta" }, meta) : null);
     log.append(li);
     li.scrollIntoView({ block: "end" });
@@ -79,10 +93,10 @@ export function mount(root, ctx) {
     if (ev.state === "delta") {
       // `message` carries the reply so far; a bare `delta` string is an increment.
       run.text = ev.message !== undefined ? messageText(ev.message) : run.text + (ev.delta || "");
-      run.body.textContent = run.text;
+      showAnswer(run.body, run.text);
     } else if (ev.state === "final") {
       if (ev.message !== undefined) run.text = messageText(ev.message);
-      run.body.textContent = run.text;
+      showAnswer(run.body, run.text);
       run.li.classList.remove("streaming");
       run.li.removeAttribute("aria-busy");
     } else if (ev.state === "error" || ev.state === "aborted") {
@@ -137,7 +151,8 @@ export function mount(root, ctx) {
       const messages = Array.isArray(res) ? res : res?.messages || [];
       const older = messages.map((m) => {
         const role = m.role === "user" ? "user" : "assistant";
-        const body = h("div", { class: "bubble-body" }, messageText(m));
+        const body = h("div", { class: `bubble-body${role === "assistant" ? " markdown" : ""}` }, role === "user" ? messageText(m) : null);
+        if (role === "assistant") showAnswer(body, messageText(m));
         return h("li", { class: `bubble ${role}` }, h("span", { class: "visually-hidden" }, role === "user" ? "You: " : "Agent: "), body);
       });
       log.prepend(...older);
@@ -146,5 +161,8 @@ export function mount(root, ctx) {
       error.textContent = `History unavailable: ${err.message}`;
     });
   }
-  return off;
+  return () => {
+    off();
+    offNames();
+  };
 }
