@@ -101,7 +101,6 @@ async def lab_escalations(lab: Lab) -> list[dict[str, object]]:
 PROTECTED = ("kube-system", "kube-public", "argocd", "vault", "external-secrets", "openclaw")
 
 
-@pytest.mark.xfail(reason="known defect after the runbooks/house merge: once the node is Ready and uncordoned, the KubeNodeNotReady incident stays firing (hold released before its alert resolves); see the closing note", strict=False)
 async def test_a_notready_node_is_cordoned_its_pods_rescheduled_and_uncordoned_once_back(state_dir: Path) -> None:
     async with run_lab(state_dir) as lab:
         node = "homelab-w1"
