@@ -58,6 +58,7 @@ class Runner:
         self._publish = publish or (lambda e, p: None)
         self._active: set[str] = set()
         self._tasks: set[asyncio.Task[Report | None]] = set()
+        self._parked: set[asyncio.Task[Any]] = set()  # runbooks waiting for an operator's answer
         self.enabled = True
 
     @property
@@ -100,7 +101,7 @@ class Runner:
         client = self.client
         if client is None:
             return Report(runbook.id, Status.ESCALATED, "no cluster access (ops.kube); nothing could be checked", None, {"labels": alert.labels})
-        ctx = RunContext(alert, client, self.policy, runbook.id, self.memory)
+        ctx = RunContext(alert, client, self.policy, runbook.id, self.memory, parked=self._parked)
         try:
             report = await runbook.steps(ctx)
         except Exception as exc:  # a runbook's failure becomes an escalation with what it was doing, never a silent loss
@@ -243,10 +244,12 @@ class Runner:
         await self.escalations.notes.attach_note(incident_id, "report", f"runbook:{report.runbook}", summary, {"runbook": report.runbook, "report": report.to_json()})
 
     async def stop(self) -> None:
-        """Cancel the hold watchers (a restarted gateway leaves those incidents to the operator)."""
-        for task in list(self._holds):
+        """Cancel the hold watchers and the waits for an operator's answer (a restarted gateway
+        leaves those incidents, and the parked actions, to the operator)."""
+        waiting = [*self._holds, *self._parked]
+        for task in waiting:
             task.cancel()
-        await asyncio.gather(*self._holds, return_exceptions=True)
+        await asyncio.gather(*waiting, return_exceptions=True)
 
 
 def _ago(seconds: float) -> str:

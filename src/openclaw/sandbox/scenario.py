@@ -161,6 +161,13 @@ class NodeNotReady(FaultBase):
     recover_after: Duration | None = Field(default=None, description="the kubelet posts Ready again this long after the fault")
 
 
+class MultiAttach(FaultBase):
+    type: Literal["multi-attach"]
+    namespace: str
+    target: str = Field(description="the workload (or pod) whose node is lost with its ReadWriteOnce volumes attached")
+    attacher: str = Field(default="driver.longhorn.io", description="the CSI driver named in the VolumeAttachment")
+
+
 class PvcFill(FaultBase):
     type: Literal["pvc-fill"]
     namespace: str
@@ -195,10 +202,10 @@ class MediaRequest(FaultBase):
 
 
 Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
-                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang,
+                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang | MultiAttach,
                   Field(discriminator="type")]
 FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
-               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang")
+               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang", "multi-attach")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -363,6 +370,8 @@ class ScenarioRun:
                 faults.set_node_ready(fault.node, False)
                 if fault.recover_after is not None:
                     self._later(fault.recover_after, lambda: faults.set_node_ready(fault.node, True))
+            case MultiAttach():
+                faults.lose_node_holding_volumes(fault.namespace, fault.target, attacher=fault.attacher)
             case ImagePull():
                 faults.bad_image(fault.image, message=fault.message)
                 self._edit_containers(fault.namespace, fault.workload, lambda c: c.update(image=fault.image))
