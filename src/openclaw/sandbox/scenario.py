@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from openclaw.errors import OpenClawError
+from openclaw.policy.models import ActionKind
 from openclaw.sandbox.kube.controllers.kubelet import RUN_SECONDS
 from openclaw.sandbox.kube.meta import timestamp
 from openclaw.sandbox.runtime import Sandbox
@@ -269,6 +270,20 @@ class Forbidden(Model):
     target: str | None = None
 
 
+def _known_kind(kind: str) -> str:
+    known = [str(k) for k in ActionKind]
+    if kind not in known:
+        raise ValueError(f"unknown action kind {kind!r}; known: {', '.join(known)}")
+    return kind
+
+
+class Operator(Model):
+    """The stand-in operator of `openclaw eval`: which parked actions it signs off."""
+
+    approves: list[Annotated[str, AfterValidator(_known_kind)]] = Field(
+        default_factory=list, description="action kinds whose parked (requireApproval) actions the eval approves as operator:eval")
+
+
 class Scenario(Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str
@@ -277,6 +292,7 @@ class Scenario(Model):
     expect: Expect = Field(default_factory=Expect)
     outcome: Outcome = Field(default_factory=lambda: Outcome())
     forbidden: list[Forbidden] = Field(default_factory=list)
+    operator: Operator = Field(default_factory=Operator)
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
