@@ -206,13 +206,14 @@ class Runner:
         try:
             if hold.after is not None:
                 await self._undo(watcher, hold.after)
-        finally:
-            watchers = self._watchers.get(incident_id, [])
-            if watcher in watchers:
-                watchers.remove(watcher)
-            if not watchers:
-                self._watchers.pop(incident_id, None)
-                await self.holds.release(incident_id)
+        except Exception:  # a note that could not be written must not keep the incident held (a stop still does)
+            log.exception("runbooks.undo_not_noted", extra={"incident": incident_id, "runbook": watcher.runbook})
+        watchers = self._watchers.get(incident_id, [])
+        if watcher in watchers:
+            watchers.remove(watcher)
+        if not watchers:
+            self._watchers.pop(incident_id, None)
+            await self.holds.release(incident_id)
 
     async def _next_check(self, watcher: _Watcher) -> None:
         sleep = asyncio.ensure_future(self.clock.sleep(watcher.hold.poll_s))
