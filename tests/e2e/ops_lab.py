@@ -20,6 +20,7 @@ from openclaw.config import store as config_store
 from openclaw.events import events_of
 from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
 from openclaw.incidents import incidents_of
+from openclaw.ops.clock import CLOCK
 from openclaw.policy.audit import AuditRecord
 from openclaw.policy.capability import policy_of
 from openclaw.runbooks.capability import runbooks_of
@@ -93,10 +94,12 @@ async def run_lab(state_dir: Path, *, speed: float = 20.0, ops: dict[str, Any] |
     cluster = SandboxCluster(clock=clock, seed=homelab.seed, kubeconfig=kubeconfig)
     await cluster.start()
     config_store.set_value(state_dir, "hooks.token", HOOK_TOKEN)
-    config_store.set_value(state_dir, "ops", {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 3, "verifyStableFor": 1, **(ops or {})})
+    # Verification and the runbooks' hold polls run on the sandbox's clock, as under `gateway --sandbox`:
+    # 60 and 20 simulated seconds are 3 s and 1 s of wall time at the default speed.
+    config_store.set_value(state_dir, "ops", {"kube": {"kubeconfig": str(kubeconfig)}, "verifyTimeout": 60, "verifyStableFor": 20, **(ops or {})})
     source = AlertSource(cluster.store, clock, evaluation_interval=30.0, dispatcher=Dispatcher(group_wait=30, group_interval=60, repeat_interval=4 * 3600))
     try:
-        async with run_embedded(state_dir) as gw:
+        async with run_embedded(state_dir, install=[lambda services: services.put(CLOCK, clock)]) as gw:
             source.url, source.token = f"{gw.http_url}/hooks/alertmanager", HOOK_TOKEN
             task = asyncio.create_task(source.run(), name="lab.alerts")
             lab = Lab(cluster, source, gw, task)

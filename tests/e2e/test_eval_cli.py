@@ -51,3 +51,11 @@ def test_eval_refuses_a_bad_scenario_and_a_bad_previous_report(tmp_path: Path) -
     junk.write_text("{}")
     result = openclaw_eval(str(REPO / "scenarios" / "01-sonarr-crashloop-restart-fixes.yaml"), "--compare", str(junk), "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and "not an eval report" in (result.stdout + result.stderr)
+
+
+def test_a_scenario_with_an_operator_gets_its_parked_action_approved(tmp_path: Path) -> None:
+    """44's detach parks for approval; the scenario's stand-in operator approves it and the pod starts."""
+    result = openclaw_eval(str(REPO / "scenarios" / "44-sonarr-volume-held-by-lost-node.yaml"), "--out", str(tmp_path), "--min-pass", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [row] = json.loads((tmp_path / "eval-report.json").read_text())["scenarios"]
+    assert row["passed"] and row["actions"]["volume.detach"] == 1 and row["fixes"] >= 1

@@ -159,3 +159,48 @@ async def test_a_daemonset_rollout_to_a_bad_image_is_stuck(box: Sandbox) -> None
 async def test_a_node_that_recovers_posts_ready_again(box: Sandbox) -> None:
     await fire(box, {"type": "node-not-ready", "node": "homelab-w3", "recoverAfter": "40m"}, "KubeNodeNotReady", {"node": "homelab-w3"})
     await until(lambda: any(c["type"] == "Ready" and c["status"] == "True" for c in box.cluster.store.get("nodes", None, "homelab-w3")["status"]["conditions"]))
+
+
+async def test_a_node_lost_with_its_volume_attached_leaves_the_replacement_in_multi_attach(tmp_path: Any) -> None:
+    from openclaw.ops.client import KubeClient
+
+    box = Sandbox(SandboxOptions(speed=3000, kubeconfig=tmp_path / "kubeconfig"))
+    await box.start()
+    try:
+        run = await fire(box, {"type": "multi-attach", "namespace": "media", "target": "sonarr"}, "KubeNodeNotReady", {})
+        store = box.cluster.store
+        [old] = pods(box, "media", "sonarr-")
+        lost = old["spec"]["nodeName"]
+        volume = store.get("persistentvolumeclaims", "media", "sonarr-config")["spec"]["volumeName"]
+        assert volume.startswith("pvc-") and run.injected
+        # What `kubectl get volumeattachment` reads, through the API server as any client would.
+        kube = KubeClient.connect(tmp_path / "kubeconfig", timeout_s=5)
+        try:
+            [attachment] = [a for a in await kube.list("VolumeAttachment") if a["spec"]["source"]["persistentVolumeName"] == volume]
+        finally:
+            await kube.aclose()
+        assert attachment["apiVersion"] == "storage.k8s.io/v1" and attachment["metadata"]["name"].startswith("csi-")
+        assert (attachment["spec"]["nodeName"], attachment["spec"]["attacher"], attachment["status"]["attached"]) == (lost, "driver.longhorn.io", True)
+        # The old pod is deleted (what `kubectl delete pod` or the taint manager does); its replacement lands elsewhere.
+        store.delete("pods", "media", old["metadata"]["name"])
+        new = await until(lambda: next((p for p in pods(box, "media", "sonarr-") if p["spec"].get("nodeName") not in (None, lost)
+                                        and any(e[1] == "FailedMount" for e in events_of(box, "media", p["metadata"]["name"]))), None))
+        name = new["metadata"]["name"]
+        new = store.get("pods", "media", name)
+        assert new["status"]["phase"] == "Pending" and waiting(new) == {"reason": "ContainerCreating"}
+        assert "podIP" not in new["status"]
+        assert next(c for c in new["status"]["conditions"] if c["type"] == "PodReadyToStartContainers")["status"] == "False"
+        seen = events_of(box, "media", name)
+        assert ("Warning", "FailedAttachVolume", f'Multi-Attach error for volume "{volume}" Volume is already exclusively attached to one node '
+                "and can't be attached to another") in seen
+        attach_event = next(e for e in store.list("events", "media") if e["involvedObject"]["name"] == name and e["reason"] == "FailedAttachVolume")
+        assert attach_event["source"] == {"component": "attachdetach-controller"}
+        assert any(r == "FailedMount" and m.startswith("Unable to attach or mount volumes: unmounted volumes=[config]") for _t, r, m in seen)
+        # Deleting the stale attachment lets the volume attach to the new node, and the pod starts.
+        store.delete("volumeattachments.storage.k8s.io", None, attachment["metadata"]["name"])
+        await until(lambda: store.get("pods", "media", name)["status"]["phase"] == "Running")
+        [now_attached] = [a for a in store.list("volumeattachments.storage.k8s.io") if a["spec"]["source"]["persistentVolumeName"] == volume]
+        assert now_attached["spec"]["nodeName"] == new["spec"]["nodeName"]
+        assert ("Normal", "SuccessfulAttachVolume", f'AttachVolume.Attach succeeded for volume "{volume}"') in events_of(box, "media", name)
+    finally:
+        await box.stop()

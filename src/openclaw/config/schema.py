@@ -340,7 +340,7 @@ class AgentsSettings(Section):
 
 ActionKindName = Literal[
     "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup", "cronjob.suspend",
-    "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint",
+    "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint", "volume.detach",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
 
@@ -356,6 +356,8 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "node.drain": {"maxPerHour": 2, "maxPerObjectPerHour": 1, "requireApproval": True},
     "node.label": {"maxPerHour": 10, "maxPerObjectPerHour": 3},
     "node.taint": {"maxPerHour": 5, "maxPerObjectPerHour": 2},
+    # A node that is only cut off (not down) may still write to the volume: a person signs a detach off.
+    "volume.detach": {"maxPerHour": 3, "maxPerObjectPerHour": 1, "requireApproval": True},
 }
 
 
@@ -403,6 +405,7 @@ class OpsPolicySettings(Section):
     max_pods_per_action: int = Field(10, ge=1, description="pods one action may delete or evict")
     max_agent_cordoned_nodes: int = Field(1, ge=0, description="nodes cordoned by openclaw at one time")
     argocd_aware: bool = Field(True, description="spec changes to ArgoCD-tracked objects become proposals")
+    stale_attachment_after: Seconds = Field(600.0, description="volume.detach only once the node holding the volume has been NotReady this long, seconds (or '10m')")
     actions: dict[ActionKindName, ActionPolicy] = Field(default_factory=dict)
 
     @model_validator(mode="before")

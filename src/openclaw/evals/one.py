@@ -58,6 +58,7 @@ class ScenarioEval:
 async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | None = None) -> ScenarioEval:
     from openclaw.agent.capability import AGENT
     from openclaw.config import store as config_store
+    from openclaw.evals.operator import stand_in
     from openclaw.gateway.embedded import run_embedded
     from openclaw.incidents import incidents_of
     from openclaw.ops.clock import CLOCK
@@ -88,6 +89,7 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
                 await scenarios.settle(sandbox)
                 run = scenarios.ScenarioRun(loaded, sandbox)
                 run.install()
+                operator = asyncio.create_task(stand_in(engine, loaded.operator.approves), name="eval.operator")
 
                 def actions() -> list[dict[str, Any]]:
                     return [a.to_json() for a in engine.audit.list(limit=1000)]
@@ -99,7 +101,11 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
                 async def note_list() -> list[dict[str, Any]]:
                     return [n.to_json() for n in await incidents.list_notes(limit=1000)]
 
-                result = await scenarios.judge(run, actions, incidents=incident_list, notes=note_list)
+                try:
+                    result = await scenarios.judge(run, actions, incidents=incident_list, notes=note_list)
+                finally:
+                    operator.cancel()
+                    await asyncio.gather(operator, return_exceptions=True)
                 await runbooks_of(services).stop()
                 row = summarize(loaded.name, path, result, actions(), await note_list(), first_fault=min(f.at for f in loaded.faults),
                                 wall_s=time.monotonic() - started)

@@ -40,6 +40,7 @@ _API = {
     "Event": ("", "v1", "events", True),
     "PersistentVolumeClaim": ("", "v1", "persistentvolumeclaims", True),
     "PersistentVolume": ("", "v1", "persistentvolumes", False),
+    "VolumeAttachment": ("storage.k8s.io", "v1", "volumeattachments", False),
     "Service": ("", "v1", "services", True),
     "Endpoints": ("", "v1", "endpoints", True),
     "Deployment": ("apps", "v1", "deployments", True),

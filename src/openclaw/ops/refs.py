@@ -20,11 +20,12 @@ Kind = Literal[
     "PodDisruptionBudget",
     "PersistentVolumeClaim",
     "PersistentVolume",
+    "VolumeAttachment",
     "Service",
     "Endpoints",
 ]
 WORKLOAD_KINDS: tuple[Kind, ...] = ("Deployment", "StatefulSet", "DaemonSet")
-CLUSTER_SCOPED: frozenset[str] = frozenset({"Node", "Namespace", "PersistentVolume"})
+CLUSTER_SCOPED: frozenset[str] = frozenset({"Node", "Namespace", "PersistentVolume", "VolumeAttachment"})
 
 # A Kubernetes object as the API returned it, parsed from JSON.
 Obj = dict[str, Any]

@@ -116,3 +116,22 @@ def node_labels(client: KubeReader, node: ObjectRef, labels: dict[str, str | Non
         return f"labels not applied: {', '.join(wrong)}" if wrong else None
 
     return check
+
+
+def claim_in_use(client: KubeReader, claim: ObjectRef, detached: list[ObjectRef]) -> Check:
+    """The stale attachments are gone and a pod mounting `claim` runs Ready (its volume attached where it is)."""
+    gone = objects_gone(client, detached)
+
+    async def check() -> str | None:
+        problem = await gone()
+        if problem:
+            return problem
+        using = [p for p in await client.list("Pod", claim.namespace)
+                 if any((v.get("persistentVolumeClaim") or {}).get("claimName") == claim.name for v in (p.get("spec") or {}).get("volumes") or [])]
+        summaries = [reads.pod_summary(p) for p in using]
+        if any(s.ready and not s.deleting for s in summaries):
+            return None
+        states = ", ".join(f"{s.name}: {s.phase} {'/'.join(s.waiting_reasons)}".strip() for s in summaries) or "no pod mounts it"
+        return f"no pod mounting {claim} is Ready ({states})"
+
+    return check

@@ -14,16 +14,16 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from openclaw.config.schema import OpsSettings
-from openclaw.ops import reads, verify
+from openclaw.ops import attachments, reads, verify
 from openclaw.ops.client import KubeClient
-from openclaw.ops.executors import jobs, nodes, pods, workloads
+from openclaw.ops.executors import jobs, nodes, pods, volumes, workloads
 from openclaw.ops.executors.result import ExecResult
 from openclaw.ops.refs import WORKLOAD_KINDS, ObjectRef
 from openclaw.policy import gitops
 from openclaw.policy.grant import Approval
 from openclaw.policy.models import ActionKind, ActionRequest
 from openclaw.policy.params import JobsCleanupParams, NodeLabelParams, NodeTaintParams, NoParams, Params, ScaleParams, describe_error
-from openclaw.policy.rules import ClusterFacts
+from openclaw.policy.rules import AttachmentFacts, ClusterFacts
 from openclaw.policy.targets import Target
 
 
@@ -133,6 +133,16 @@ async def _node_facts(client: KubeClient, request: ActionRequest[ObjectRef], par
     )
 
 
+async def _detach_facts(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, ops: OpsSettings) -> ClusterFacts:
+    found = await attachments.read(client, request.target)
+    facts = AttachmentFacts(
+        claim=request.target.key, volume=found.volume, read_write_once=found.read_write_once,
+        stale=tuple(f"{a.ref.key} (node {a.node})" for a in found.stale), not_ready_s=found.not_ready_for_s(),
+        multi_attach_pods=found.multi_attach_pods, live_mounts=tuple(m.pod for m in found.live_mounts),
+    )
+    return ClusterFacts(planned=tuple(a.ref.key for a in found.stale), attachment=facts)
+
+
 # ---- execution ---------------------------------------------------------------------------------
 
 
@@ -180,6 +190,10 @@ async def _taint(client: KubeClient, request: ActionRequest[ObjectRef], params: 
     return await nodes.taint_node(client, request.target, add=add, remove=list(params.remove), approval=approval)
 
 
+async def _detach(client: KubeClient, request: ActionRequest[ObjectRef], params: NoParams, approval: Approval, ops: OpsSettings) -> ExecResult:
+    return await volumes.detach_stale(client, request.target, approval=approval)
+
+
 # ---- verification ------------------------------------------------------------------------------
 
 
@@ -215,6 +229,10 @@ def _verify_taint(client: KubeClient, request: ActionRequest[ObjectRef], params:
     return verify.node_taints(client, request.target, present=[t.key for t in params.add], absent=list(params.remove))
 
 
+def _verify_detach(client: KubeClient, request: ActionRequest[ObjectRef], params: Params, result: ExecResult) -> verify.Check:
+    return verify.claim_in_use(client, request.target, [ObjectRef.parse(k) for k in result.changed])
+
+
 def _kube_spec(
     check_target: Callable[[ObjectRef], str | None],
     params: type[P],
@@ -238,6 +256,7 @@ SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
     ActionKind.NODE_DRAIN: _kube_spec(_NODE, NoParams, _node_facts, _drain, _verify_drain),
     ActionKind.NODE_LABEL: _kube_spec(_NODE, NodeLabelParams, _no_facts, _label, lambda c, r, p, res: verify.node_labels(c, r.target, dict(p.labels))),
     ActionKind.NODE_TAINT: _kube_spec(_NODE, NodeTaintParams, _no_facts, _taint, _verify_taint),
+    ActionKind.VOLUME_DETACH: _kube_spec(_kinds("volume.detach", "PersistentVolumeClaim"), NoParams, _detach_facts, _detach, _verify_detach),
 }
 
 

@@ -25,6 +25,7 @@ class ActionKind(enum.StrEnum):
     NODE_DRAIN = "node.drain"
     NODE_LABEL = "node.label"
     NODE_TAINT = "node.taint"
+    VOLUME_DETACH = "volume.detach"
 
     @property
     def on_node(self) -> bool:

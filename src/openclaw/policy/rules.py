@@ -1,7 +1,7 @@
 """The policy rules, as one pure function over the request, the settings and gathered facts.
 
 `evaluate()` checks, always in this order: namespace allowed/protected, action enabled, rate limits,
-blast radius, GitOps-managed target, approval needed, then the mode. The first rule that objects
+blast radius, stale volume attachment (volume.detach), GitOps-managed target, approval needed, then the mode. The first rule that objects
 decides; its reason names the config key involved, so an operator knows what to change.
 """
 
@@ -24,6 +24,20 @@ class RateCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentFacts:
+    """What volume.detach's rule reads: the claim's volume, its attachments to NotReady nodes, how long
+    those nodes had been NotReady when the attach last failed, and who mounts the claim."""
+
+    claim: str
+    volume: str | None
+    read_write_once: bool
+    stale: tuple[str, ...]  # "VolumeAttachment/<name> (node <node>)"
+    not_ready_s: float | None
+    multi_attach_pods: tuple[str, ...]
+    live_mounts: tuple[str, ...]  # pods on Ready nodes running with the claim mounted
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterFacts:
     """What the engine read from the cluster before deciding (empty for actions that need none)."""
 
@@ -32,6 +46,7 @@ class ClusterFacts:
     affected_pods: int = 0
     gitops_tracked_by: str | None = None  # e.g. "argocd app media (label app.kubernetes.io/instance)"
     planned: tuple[str, ...] = ()  # keys of the objects a fan-out kind will touch (the Approval permits them)
+    attachment: AttachmentFacts | None = None  # volume.detach only
 
 
 def _action_key(kind: ActionKind, field: str) -> str:
@@ -45,7 +60,7 @@ def evaluate(
     early = precheck(request, policy)
     if early is not None:
         return early
-    for check in (_rate, _blast_radius, _gitops):
+    for check in (_rate, _blast_radius, _stale_attachment, _gitops):
         verdict = check(request, policy, facts, rate)
         if verdict is not None:
             return verdict
@@ -125,6 +140,31 @@ def _blast_radius(request: ActionRequest[Target], policy: OpsPolicySettings, fac
                 f"blast radius: openclaw already has {len(already)} node(s) cordoned ({', '.join(already)}; cap {policy.max_agent_cordoned_nodes})",
                 "ops.policy.maxAgentCordonedNodes",
             )
+    return None
+
+
+def _stale_attachment(request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+    """A volume is detached from a node only when that is all that keeps its pod from starting: a
+    Multi-Attach event, the holding node NotReady long enough, and nothing running with it mounted."""
+    if request.kind is not ActionKind.VOLUME_DETACH:
+        return None
+    att = facts.attachment
+    if att is None or not att.volume:
+        return Verdict(Outcome.REFUSED, f"volume.detach: {request.target} is not bound to a volume", None)
+    if not att.read_write_once:
+        return Verdict(Outcome.REFUSED, f"volume.detach: {att.claim} is not ReadWriteOnce; only a ReadWriteOnce volume is held by one node", None)
+    if not att.multi_attach_pods:
+        return Verdict(Outcome.REFUSED, f"volume.detach: no Multi-Attach event for volume {att.volume} of {att.claim}: no pod is waiting for it", None)
+    if not att.stale:
+        return Verdict(Outcome.REFUSED, f"volume.detach: volume {att.volume} is attached to no NotReady node; nothing stale to detach", None)
+    if att.live_mounts:
+        return Verdict(Outcome.REFUSED, f"volume.detach: {', '.join(att.live_mounts)} on a Ready node runs with {att.claim} mounted; "
+                       "detaching could corrupt what it writes (a fixed rule)", None)
+    wait = policy.stale_attachment_after
+    if att.not_ready_s is None or att.not_ready_s < wait:
+        held = "for an unknown time" if att.not_ready_s is None else f"for {att.not_ready_s:.0f}s"
+        return Verdict(Outcome.REFUSED, f"volume.detach: the node holding volume {att.volume} has been NotReady {held} (at least {wait:.0f}s needed); "
+                       "it may still come back", "ops.policy.staleAttachmentAfter")
     return None
 
 

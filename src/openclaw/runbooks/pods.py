@@ -8,6 +8,7 @@ from openclaw.policy.models import ActionKind
 from openclaw.runbooks.gone import gone_report
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
+from openclaw.runbooks.storage import held_elsewhere
 from openclaw.runbooks.steps import cause_of, fix_once, from_decision, missing_labels, placement, pod_evidence, pod_ref
 
 
@@ -65,6 +66,9 @@ async def not_ready(ctx: RunContext) -> Report:
         why = f"pod {pod.name} stuck on NotReady node {node.name}; {where.why}"
         decision = await ctx.submit(ActionKind.POD_DELETE, pod.ref, why)
         return from_decision(ctx, decision, done=f"deleted {pod.ref} off NotReady node {node.name}; it was rescheduled", diagnosis=why, evidence=evidence, cause=cause)
+    held = await held_elsewhere(ctx, pod)
+    if held is not None:
+        return held
     finding, evidence = await pod_evidence(ctx, pod)
     place = f"on Ready node {node.name}" if node else "not scheduled to any node"
     return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} is not Ready {place} ({finding.cause}); no safe action", finding.explanation, evidence, cause=cause)
@@ -79,6 +83,9 @@ async def container_waiting(ctx: RunContext) -> Report:
     if obj is None:
         return await gone_report(ctx, pod_ref(ctx))
     pod = reads.pod_summary(obj)
+    held = await held_elsewhere(ctx, pod)
+    if held is not None:
+        return held
     finding, evidence = await pod_evidence(ctx, pod)
     reason = ctx.alert.label("reason") or ", ".join(pod.waiting_reasons) or "unknown"
     return Report(ctx.runbook, Status.ESCALATED, f"{pod.ref} container {ctx.alert.label('container') or ''} has waited over an hour ({reason}; {finding.cause}); "

@@ -5,8 +5,10 @@ A step acts only through `RunContext.submit`, i.e. `policy.submit()`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from openclaw.ops.reader import KubeReader
 from openclaw.ops.refs import ObjectRef
@@ -24,6 +26,8 @@ class RunContext:
     runbook: str
     memory: FixMemory
     decisions: list[Decision] = field(default_factory=list)
+    # The runner's set of runbook tasks waiting for an operator: a gateway shutdown cancels those waits.
+    parked: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def submit(self, kind: ActionKind, target: ObjectRef, why: str, params: dict[str, object] | None = None) -> Decision:
         """Ask policy for one change; the reason names the alert and the runbook's own finding."""
@@ -38,6 +42,20 @@ class RunContext:
         decision = await self.policy.submit(request)
         self.decisions.append(decision)
         return decision
+
+    async def answered(self, decision: Decision) -> Decision:
+        """The final decision of a parked action: the operator's answer and, once approved, its
+        execution and verification. A gateway shutdown cancels the wait; the action stays parked."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.parked.add(task)
+        try:
+            final = await self.policy.wait(decision.action_id)
+        finally:
+            if task is not None:
+                self.parked.discard(task)
+        self.decisions = [final if d is decision else d for d in self.decisions]
+        return final
 
 
 Steps = Callable[[RunContext], Awaitable[Report]]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from openclaw.ops.reader import KubeReader
@@ -32,6 +33,17 @@ class Holds(Protocol):
     async def release(self, incident_id: str) -> bool: ...
 
 
+@dataclass(eq=False)
+class _Watcher:
+    """One hold's watcher. A resolved alert of its incident sets `wake`, so the check runs then
+    rather than at the next poll (the cause and the alert often go away together)."""
+
+    incident_id: str
+    hold: Hold
+    runbook: str
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class Runner:
     def __init__(self, registry: Registry, policy: PolicyEngine, escalations: Escalations, memory: FixMemory, holds: Holds, publish: Publish | None = None,
                  clock: Clock = WALL_CLOCK) -> None:
@@ -42,9 +54,12 @@ class Runner:
         self.holds = holds
         self.clock = clock
         self._holds: set[asyncio.Task[None]] = set()
+        # Each hold has its own watcher; the incident's hold is lifted when its last watcher is done.
+        self._watchers: dict[str, list[_Watcher]] = {}
         self._publish = publish or (lambda e, p: None)
         self._active: set[str] = set()
         self._tasks: set[asyncio.Task[Report | None]] = set()
+        self._parked: set[asyncio.Task[Any]] = set()  # runbooks waiting for an operator's answer
         self.enabled = True
 
     @property
@@ -67,6 +82,8 @@ class Runner:
 
     async def handle(self, alert: AlertContext) -> Report | None:
         if alert.status != "firing":
+            if self._wake(alert.incident_id):
+                return None  # the hold's watcher checks its cause now and undoes what openclaw did
             return await self._on_resolved(alert)
         if alert.fingerprint in self._active:
             return None  # the same alert is already being handled
@@ -85,7 +102,7 @@ class Runner:
         client = self.client
         if client is None:
             return Report(runbook.id, Status.ESCALATED, "no cluster access (ops.kube); nothing could be checked", None, {"labels": alert.labels})
-        ctx = RunContext(alert, client, self.policy, runbook.id, self.memory)
+        ctx = RunContext(alert, client, self.policy, runbook.id, self.memory, parked=self._parked)
         try:
             report = await runbook.steps(ctx)
         except Exception as exc:  # a runbook's failure becomes an escalation with what it was doing, never a silent loss
@@ -146,7 +163,7 @@ class Runner:
         elif report.status is Status.NOTED:
             await self._note_finding(alert, report)
         if report.hold is not None and alert.incident_id:
-            await self._hold(alert.incident_id, report.hold)
+            await self._hold(alert.incident_id, report.hold, report.runbook)
 
     def _in_progress(self, cause: str) -> str | None:
         return self.policy.in_progress(cause)
@@ -178,35 +195,85 @@ class Runner:
         except StateError:
             log.exception("runbooks.fix_not_noted", extra={"incident": alert.incident_id, "runbook": report.runbook})
 
-    async def _hold(self, incident_id: str, hold: Hold) -> None:
+    async def _hold(self, incident_id: str, hold: Hold, runbook: str) -> None:
         await self.holds.hold(incident_id, hold.reason)
-        task = asyncio.create_task(self._watch(incident_id, hold), name=f"runbook-hold-{incident_id}")
+        watcher = _Watcher(incident_id, hold, runbook)
+        self._watchers.setdefault(incident_id, []).append(watcher)
+        task = asyncio.create_task(self._watch(watcher), name=f"runbook-hold-{incident_id}")
         self._holds.add(task)
         task.add_done_callback(self._holds.discard)
 
-    async def _watch(self, incident_id: str, hold: Hold) -> None:
-        """Poll until the cause is gone, undo what openclaw did for it, then let the incident resolve."""
+    def holding(self) -> dict[str, int]:
+        """Incidents held open now, with how many holds (watchers) each."""
+        return {incident: len(watchers) for incident, watchers in self._watchers.items()}
+
+    def _wake(self, incident_id: str | None) -> bool:
+        """Wake the watchers holding `incident_id`; False when none holds it."""
+        watchers = self._watchers.get(incident_id or "") or []
+        for watcher in watchers:
+            watcher.wake.set()
+        return bool(watchers)
+
+    async def _watch(self, watcher: _Watcher) -> None:
+        """Poll (or wake on a resolved alert) until the cause is gone, undo what openclaw did for it,
+        then let the incident resolve. A failed undo is noted on the incident; the hold is still lifted,
+        since the cause is gone and the note tells the operator what is left to undo."""
+        incident_id, hold = watcher.incident_id, watcher.hold
         while True:
-            await self.clock.sleep(hold.poll_s)
+            await self._next_check(watcher)
             try:
                 if await hold.settled():
                     break
             except Exception:  # a failed read is one more poll, never a dropped hold
                 log.warning("runbooks.hold_check_failed", extra={"incident": incident_id}, exc_info=True)
-        if hold.after is not None:
-            report = await hold.after()
-            if report is not None:
-                self._publish("runbook.completed", {"incident": incident_id, **report.to_json()})
-                if any(d.outcome is Outcome.APPLIED for d in report.decisions):
-                    await self.escalations.notes.attach_note(incident_id, "fix", f"runbook:{report.runbook}", report.summary,
-                                                             fix_note_data("", report.runbook, report.cause, False, report.to_json()))
-        await self.holds.release(incident_id)
+        try:
+            if hold.after is not None:
+                await self._undo(watcher, hold.after)
+        except Exception:  # a note that could not be written must not keep the incident held (a stop still does)
+            log.exception("runbooks.undo_not_noted", extra={"incident": incident_id, "runbook": watcher.runbook})
+        watchers = self._watchers.get(incident_id, [])
+        if watcher in watchers:
+            watchers.remove(watcher)
+        if not watchers:
+            self._watchers.pop(incident_id, None)
+            await self.holds.release(incident_id)
+
+    async def _next_check(self, watcher: _Watcher) -> None:
+        sleep = asyncio.ensure_future(self.clock.sleep(watcher.hold.poll_s))
+        woken = asyncio.ensure_future(watcher.wake.wait())
+        try:
+            await asyncio.wait((sleep, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (sleep, woken):
+                waiter.cancel()
+            await asyncio.gather(sleep, woken, return_exceptions=True)
+            watcher.wake.clear()
+
+    async def _undo(self, watcher: _Watcher, after: Callable[[], Awaitable[Report | None]]) -> None:
+        incident_id = watcher.incident_id
+        try:
+            report: Report | None = await after()
+        except Exception as exc:  # the undo's failure is the operator's to finish, never a hold left forever
+            log.exception("runbooks.undo_failed", extra={"incident": incident_id, "runbook": watcher.runbook})
+            report = Report(f"{watcher.runbook}:recovered", Status.ESCALATED, f"{type(exc).__name__}: {str(exc)[:300]}")
+        if report is None:
+            return
+        self._publish("runbook.completed", {"incident": incident_id, **report.to_json()})
+        if report.status is Status.FIXED:
+            await self.escalations.notes.attach_note(incident_id, "fix", f"runbook:{report.runbook}", report.summary,
+                                                     fix_note_data("", report.runbook, report.cause, False, report.to_json()))
+            return
+        summary = (f"the cause is gone but what openclaw did for it was not undone: {report.summary}; "
+                   "the incident is no longer held, and what is left to undo needs a person")
+        await self.escalations.notes.attach_note(incident_id, "report", f"runbook:{report.runbook}", summary, {"runbook": report.runbook, "report": report.to_json()})
 
     async def stop(self) -> None:
-        """Cancel the hold watchers (a restarted gateway leaves those incidents to the operator)."""
-        for task in list(self._holds):
+        """Cancel the hold watchers and the waits for an operator's answer (a restarted gateway
+        leaves those incidents, and the parked actions, to the operator)."""
+        waiting = [*self._holds, *self._parked]
+        for task in waiting:
             task.cancel()
-        await asyncio.gather(*self._holds, return_exceptions=True)
+        await asyncio.gather(*waiting, return_exceptions=True)
 
 
 def _ago(seconds: float) -> str:

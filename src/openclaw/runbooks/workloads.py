@@ -15,6 +15,7 @@ from openclaw.runbooks.diagnosis import TRANSIENT_PATTERNS
 from openclaw.runbooks.models import Report, Status
 from openclaw.runbooks.registry import RunContext
 from openclaw.runbooks.placement import requests_of
+from openclaw.runbooks.storage import held_elsewhere
 from openclaw.runbooks.steps import fix_once, from_decision, missing_labels, placement, pod_evidence
 
 LABEL_FOR = {"KubeDeploymentReplicasMismatch": ("deployment", "Deployment"), "KubeStatefulSetReplicasMismatch": ("statefulset", "StatefulSet")}
@@ -62,6 +63,10 @@ async def replicas_mismatch(ctx: RunContext) -> Report:
         evidence.update(pod_ev)
         return Report(ctx.runbook, Status.ESCALATED, f"{len(pending)} pod(s) of {ref} cannot be scheduled ({finding.cause})", finding.explanation, evidence, cause=ref.key)
     waiting = [p for p in pods if p.waiting_reasons]
+    for pod in waiting:
+        held = await held_elsewhere(ctx, pod)
+        if held is not None:
+            return held
     if waiting:
         finding, pod_ev = await pod_evidence(ctx, waiting[0])
         evidence.update(pod_ev)

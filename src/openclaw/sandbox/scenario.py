@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from openclaw.errors import OpenClawError
+from openclaw.policy.models import ActionKind
 from openclaw.sandbox.kube.controllers.kubelet import RUN_SECONDS
 from openclaw.sandbox.kube.meta import timestamp
 from openclaw.sandbox.runtime import Sandbox
@@ -161,6 +162,13 @@ class NodeNotReady(FaultBase):
     recover_after: Duration | None = Field(default=None, description="the kubelet posts Ready again this long after the fault")
 
 
+class MultiAttach(FaultBase):
+    type: Literal["multi-attach"]
+    namespace: str
+    target: str = Field(description="the workload (or pod) whose node is lost with its ReadWriteOnce volumes attached")
+    attacher: str = Field(default="driver.longhorn.io", description="the CSI driver named in the VolumeAttachment")
+
+
 class PvcFill(FaultBase):
     type: Literal["pvc-fill"]
     namespace: str
@@ -195,10 +203,10 @@ class MediaRequest(FaultBase):
 
 
 Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
-                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang,
+                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang | MultiAttach,
                   Field(discriminator="type")]
 FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
-               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang")
+               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang", "multi-attach")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -262,6 +270,20 @@ class Forbidden(Model):
     target: str | None = None
 
 
+def _known_kind(kind: str) -> str:
+    known = [str(k) for k in ActionKind]
+    if kind not in known:
+        raise ValueError(f"unknown action kind {kind!r}; known: {', '.join(known)}")
+    return kind
+
+
+class Operator(Model):
+    """The stand-in operator of `openclaw eval`: which parked actions it signs off."""
+
+    approves: list[Annotated[str, AfterValidator(_known_kind)]] = Field(
+        default_factory=list, description="action kinds whose parked (requireApproval) actions the eval approves as operator:eval")
+
+
 class Scenario(Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str
@@ -270,6 +292,7 @@ class Scenario(Model):
     expect: Expect = Field(default_factory=Expect)
     outcome: Outcome = Field(default_factory=lambda: Outcome())
     forbidden: list[Forbidden] = Field(default_factory=list)
+    operator: Operator = Field(default_factory=Operator)
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -363,6 +386,8 @@ class ScenarioRun:
                 faults.set_node_ready(fault.node, False)
                 if fault.recover_after is not None:
                     self._later(fault.recover_after, lambda: faults.set_node_ready(fault.node, True))
+            case MultiAttach():
+                faults.lose_node_holding_volumes(fault.namespace, fault.target, attacher=fault.attacher)
             case ImagePull():
                 faults.bad_image(fault.image, message=fault.message)
                 self._edit_containers(fault.namespace, fault.workload, lambda c: c.update(image=fault.image))

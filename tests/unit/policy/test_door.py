@@ -9,7 +9,7 @@ import inspect
 import pytest
 
 from openclaw.ops.client import KubeClient
-from openclaw.ops.executors import jobs, nodes, pods, workloads
+from openclaw.ops.executors import jobs, nodes, pods, volumes, workloads
 from openclaw.policy.grant import Approval
 from openclaw.policy.mint import mint
 
@@ -47,9 +47,23 @@ def test_every_mutating_client_method_demands_an_approval() -> None:
 
 @pytest.mark.parametrize(
     "fn",
-    [pods.delete_pod, workloads.restart_workload, workloads.scale_workload, jobs.cleanup_jobs, nodes.cordon, nodes.uncordon, nodes.drain, nodes.label_node, nodes.taint_node],
+    [pods.delete_pod, workloads.restart_workload, workloads.scale_workload, jobs.cleanup_jobs, nodes.cordon, nodes.uncordon, nodes.drain, nodes.label_node, nodes.taint_node, volumes.detach_stale],
 )
 def test_every_executor_demands_an_approval(fn: object) -> None:
     params = inspect.signature(fn).parameters  # type: ignore[arg-type]  # every entry is a function
     assert params["approval"].annotation in ("Approval", Approval)
     assert params["approval"].default is inspect.Parameter.empty
+
+
+def test_every_action_kind_has_a_spec_a_config_name_and_defaults() -> None:
+    """A kind added to ActionKind is reachable only through policy, configurable, and limited by default."""
+    from typing import get_args
+
+    from openclaw.config.schema import ACTION_DEFAULTS, ActionKindName
+    from openclaw.policy.actions import SPECS
+    from openclaw.policy.models import ActionKind
+
+    kinds = {str(k) for k in ActionKind}
+    assert set(SPECS) == set(ActionKind)
+    assert set(get_args(ActionKindName)) == kinds
+    assert set(ACTION_DEFAULTS) == kinds

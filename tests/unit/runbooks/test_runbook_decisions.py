@@ -159,3 +159,41 @@ def test_pods_nothing_would_recreate_elsewhere_stay(owner: str | None, words: st
     stranded = pod("x", "w1")
     where = place(stranded, owner, [node("w1", ready=False), node("w2")], [stranded])
     assert not where.movable and words in where.why
+
+
+# ---- a volume a lost node still holds ------------------------------------------------------------
+def held(*attached: tuple[str, bool, str | None], last: str | None = "2026-12-03T08:30:00Z") -> Any:
+    from openclaw.ops.attachments import Attachment, ClaimAttachments
+    from openclaw.ops.reads import parse_time
+    from openclaw.ops.refs import ObjectRef
+
+    found = tuple(Attachment(f"csi-{node}", node, True, ready, parse_time(since)) for node, ready, since in attached)
+    return ClaimAttachments(ObjectRef("PersistentVolumeClaim", "sonarr-config", "media"), "pvc-0b7e", True, found, (), ("Pod/media/sonarr-2",), parse_time(last))
+
+
+def test_a_multi_attach_on_a_lost_node_asks_policy_and_one_on_a_ready_node_escalates() -> None:
+    from openclaw.runbooks.storage import not_detachable
+
+    waiting = PodSummary("sonarr-2", "media", "Pending", False, "homelab-w2", ("ReplicaSet", "sonarr-1"), (ContainerState("app", False, 0, "ContainerCreating", None, None, None),))
+    assert not_detachable(waiting, {"pvc-0b7e"}, held(("homelab-w1", False, "2026-12-03T08:00:00Z"))) is None
+    ready = not_detachable(waiting, {"pvc-0b7e"}, held(("homelab-w3", True, None)))
+    assert ready is not None and "attached to Ready node homelab-w3" in ready and "not detached" in ready
+    unbound = not_detachable(waiting, {"pvc-9"}, None)
+    assert unbound is not None and "none of its claims is bound to it" in unbound
+
+
+def test_how_long_the_holding_node_was_down_is_read_in_the_clusters_own_time() -> None:
+    # 30 minutes between the node going NotReady and the last failed attach; the shortest of two nodes counts.
+    assert held(("homelab-w1", False, "2026-12-03T08:00:00Z")).not_ready_for_s() == 1800.0
+    assert held(("homelab-w1", False, "2026-12-03T08:00:00Z"), ("homelab-w3", False, "2026-12-03T08:25:00Z")).not_ready_for_s() == 300.0
+    assert held(("homelab-w1", False, None)).not_ready_for_s() is None  # no transition time: unknown, never "long enough"
+    assert held(("homelab-w1", False, "2026-12-03T08:00:00Z"), last=None).not_ready_for_s() is None
+
+
+def test_the_volume_is_read_from_the_attach_detach_controllers_message() -> None:
+    from openclaw.ops.attachments import multi_attach_volume
+
+    text = 'Multi-Attach error for volume "pvc-0b7e4c1d" Volume is already exclusively attached to one node and can\'t be attached to another'
+    assert multi_attach_volume(text) == "pvc-0b7e4c1d"
+    assert multi_attach_volume('Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) sonarr-0') == "pvc-1"
+    assert multi_attach_volume("AttachVolume.Attach failed for volume \"pvc-1\" : rpc error") is None

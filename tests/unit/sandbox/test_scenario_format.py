@@ -67,3 +67,23 @@ def test_forbidden_actions_match_only_executed_records_in_scope() -> None:
         {"kind": "pod.delete", "namespace": "media", "target": "Pod/media/sonarr-abc", "executed": True},
     ]
     assert run.violations(actions) == ["pod.delete on kube-system/Pod/kube-system/coredns-abc is forbidden in this scenario"]
+
+
+def test_operator_approves_names_action_kinds_and_an_unknown_one_is_refused_with_its_field() -> None:
+    parsed = scenarios.parse({**MINIMAL, "operator": {"approves": ["volume.detach", "node.drain"]}})
+    assert parsed.operator.approves == ["volume.detach", "node.drain"]
+    assert scenarios.parse(MINIMAL).operator.approves == []  # no operator: parked actions stay parked
+    (problem,) = problems_of({**MINIMAL, "operator": {"approves": ["volume.detach", "volume.detatch"]}})
+    assert problem.startswith("operator.approves[1]: ") and "unknown action kind 'volume.detatch'" in problem and "known: pod.delete," in problem
+    (problem,) = problems_of({**MINIMAL, "operator": {"approve": ["node.drain"]}})
+    assert problem.startswith("operator.approve:")
+
+
+def test_shipped_scenarios_that_need_an_operator_name_only_kinds_that_park() -> None:
+    """An approval only matters for a kind that parks by default; naming another would hide a change in the defaults."""
+    from openclaw.config.schema import OpsPolicySettings
+
+    policy = OpsPolicySettings.model_validate({})
+    named = {kind for path in SHIPPED for kind in scenarios.load(path).operator.approves}
+    assert "volume.detach" in named
+    assert all(policy.action(kind).require_approval for kind in named)

@@ -8,6 +8,7 @@ follows the workload into every new pod until `clear()`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,33 @@ PVC_USED_BYTES = "sandbox.openclaw.dev/used-bytes"
 PVC_FILL_RATE = "sandbox.openclaw.dev/fill-bytes-per-second"
 # The fraction of CFS periods a pod's containers are throttled in (what cAdvisor counts).
 CPU_THROTTLED = "sandbox.openclaw.dev/cpu-throttled"
+VOLUME_ATTACHMENTS = "volumeattachments.storage.k8s.io"
+DEFAULT_ATTACHER = "driver.longhorn.io"
+
+
+def attachment_name(volume: str, attacher: str, node: str) -> str:
+    """The name the CSI attach code gives a VolumeAttachment: csi- and the sha256 of volume, driver and node."""
+    return "csi-" + hashlib.sha256(f"{volume}{attacher}{node}".encode()).hexdigest()
+
+
+def volume_attachment(volume: str, node: str, attacher: str = DEFAULT_ATTACHER) -> dict[str, Any]:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttachment", "metadata": {"name": attachment_name(volume, attacher, node)},
+            "spec": {"attacher": attacher, "nodeName": node, "source": {"persistentVolumeName": volume}}, "status": {"attached": True}}
+
+
+def rwo_volumes(store: Any, pod: dict[str, Any]) -> dict[str, str]:
+    """The bound ReadWriteOnce claims a pod mounts: volume (PV) name -> the pod's volume name."""
+    out: dict[str, str] = {}
+    namespace = pod["metadata"].get("namespace")
+    for vol in pod["spec"].get("volumes") or []:
+        claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+        pvc = store.find("persistentvolumeclaims", namespace, claim) if claim else None
+        if pvc is None or "ReadWriteOnce" not in (pvc["spec"].get("accessModes") or []):
+            continue
+        volume = pvc["spec"].get("volumeName")
+        if volume and (pvc.get("status") or {}).get("phase") == "Bound":
+            out[volume] = vol["name"]
+    return out
 
 
 @dataclass
@@ -150,6 +178,29 @@ class Faults:
         return None
 
     # ---- nodes and volumes --------------------------------------------------------------------
+    def lose_node_holding_volumes(self, namespace: str, target: str, *, attacher: str = DEFAULT_ATTACHER) -> tuple[str, list[str]]:
+        """The node running `target`'s pod goes NotReady while its ReadWriteOnce volumes stay attached
+        there: a VolumeAttachment per volume, bound to that node, that nothing detaches (the CSI driver
+        cannot reach the node). A replacement pod elsewhere then fails to attach them (Multi-Attach).
+        Returns the node and the attachments' names."""
+        store = self.rt.store
+        probe = Fault("multi-attach", namespace, target)
+        pods = [p for p in store.list("pods", namespace) if self.targets(p, probe) and p["spec"].get("nodeName") and not p["metadata"].get("deletionTimestamp")]
+        held = [(p, rwo_volumes(store, p)) for p in pods]
+        held = [(p, vols) for p, vols in held if vols]
+        if not held:
+            raise ValueError(f"{namespace}/{target} has no running pod with a bound ReadWriteOnce claim")
+        pod, volumes = held[0]
+        node = str(pod["spec"]["nodeName"])
+        names = []
+        for volume in sorted(volumes):
+            attachment = volume_attachment(volume, node, attacher)
+            if store.find(VOLUME_ATTACHMENTS, None, attachment["metadata"]["name"]) is None:
+                store.create(attachment)
+            names.append(str(attachment["metadata"]["name"]))
+        self.set_node_ready(node, False)
+        return node, names
+
     def set_node_ready(self, node: str, ready: bool, *, reason: str | None = None) -> None:
         """Flip a node's Ready condition (NotReady: kubelet stopped posting status)."""
         now = timestamp(self.rt.clock.now())

@@ -88,6 +88,7 @@ TYPES: tuple[ResourceType, ...] = (
     ResourceType("batch", "v1", "cronjobs", "CronJob", True, ("cj",), ("all",), subresources={"status": _STATUS}),
     ResourceType("coordination.k8s.io", "v1", "leases", "Lease", True),
     ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",)),
+    ResourceType("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", False, (), subresources={"status": _STATUS}),
     ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",), subresources={"status": _STATUS}),
     ResourceType("argoproj.io", "v1alpha1", "applications", "Application", True, ("app", "apps"), ("argo",)),
     ResourceType("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False),

@@ -151,6 +151,11 @@ class Printer:
         modes = ",".join({"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}.get(m, m) for m in s.get("accessModes") or [])
         return [o["metadata"]["name"], s.get("phase", "Pending"), spec.get("volumeName", ""), (s.get("capacity") or {}).get("storage", ""), modes, spec.get("storageClassName", "<unset>"), spec.get("volumeAttributesClassName") or "<unset>", self.age(o["metadata"].get("creationTimestamp")), spec.get("volumeMode", "Filesystem")]
 
+    def volumeattachment(self, o: dict[str, Any]) -> list[Any]:
+        spec = o.get("spec") or {}
+        return [o["metadata"]["name"], spec.get("attacher", ""), (spec.get("source") or {}).get("persistentVolumeName", ""), spec.get("nodeName", ""),
+                bool((o.get("status") or {}).get("attached")), self.age(o["metadata"].get("creationTimestamp"))]
+
     def event(self, o: dict[str, Any]) -> list[Any]:
         inv = o.get("involvedObject") or {}
         last = o.get("lastTimestamp") or o.get("eventTime") or o["metadata"].get("creationTimestamp")
@@ -187,6 +192,7 @@ COLUMNS: dict[str, tuple[list[Column], Callable[[Printer, dict[str, Any]], list[
     "ConfigMap": ([("Name", S, 0), ("Data", I, 0), ("Age", S, 0)], Printer.configmap),
     "Secret": ([("Name", S, 0), ("Type", S, 0), ("Data", I, 0), ("Age", S, 0)], Printer.secret),
     "PersistentVolumeClaim": ([("Name", S, 0), ("Status", S, 0), ("Volume", S, 0), ("Capacity", S, 0), ("Access Modes", S, 0), ("StorageClass", S, 0), ("VolumeAttributesClass", S, 0), ("Age", S, 0), ("VolumeMode", S, 1)], Printer.pvc),
+    "VolumeAttachment": ([("Name", S, 0), ("Attacher", S, 0), ("PV", S, 0), ("Node", S, 0), ("Attached", "boolean", 0), ("Age", S, 0)], Printer.volumeattachment),
     "Event": ([("Last Seen", S, 0), ("Type", S, 0), ("Reason", S, 0), ("Object", S, 0), ("Subobject", S, 1), ("Source", S, 1), ("Message", S, 0), ("First Seen", S, 1), ("Count", S, 1), ("Name", S, 1)], Printer.event),
     "Lease": ([("Name", S, 0), ("Holder", S, 0), ("Age", S, 0)], Printer.lease),
     "PodDisruptionBudget": ([("Name", S, 0), ("Min Available", S, 0), ("Max Unavailable", S, 0), ("Allowed Disruptions", I, 0), ("Age", S, 0)], Printer.pdb),

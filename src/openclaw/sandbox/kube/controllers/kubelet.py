@@ -9,11 +9,14 @@ from typing import Any
 from openclaw.sandbox.kube import events
 from openclaw.sandbox.kube.controllers.base import Controller, Key
 from openclaw.sandbox.kube.controllers.scheduler import node_ready
+from openclaw.sandbox.kube.faults import VOLUME_ATTACHMENTS, attachment_name, rwo_volumes, volume_attachment
 from openclaw.sandbox.kube.meta import timestamp
 from openclaw.sandbox.kube.runtime import Runtime
 from openclaw.sandbox.kube.store import Change
 
 RUN_SECONDS = "sandbox.openclaw.dev/run-seconds"
+# How often the attach/detach controller retries a volume it cannot attach, at most (its back-off cap is 2m2s).
+ATTACH_RETRY_MAX = 120.0
 
 
 def _app_lines(pod: dict[str, Any], container: dict[str, Any]) -> list[str]:
@@ -33,6 +36,8 @@ class Kubelet(Controller):
     def __init__(self, rt: Runtime) -> None:
         super().__init__(rt)
         self._ips: dict[str, str] = {}
+        # Pods waiting for a volume attached to another node: uid -> (namespace, name, {volume: attacher}).
+        self._attaching: dict[str, tuple[str, str, dict[str, str]]] = {}
         self._next_ip = 10
         rt.faults.on_change(self._faults_changed)
 
@@ -47,8 +52,11 @@ class Kubelet(Controller):
                     for what in ("start", "crash", "finish"):
                         self.rt.timers.cancel(f"kubelet/{uid}/{c['name']}/{what}")
                 self.rt.timers.cancel(f"kubelet/{uid}/kill")
+                self._attaching.pop(uid, None)
             elif change.obj["spec"].get("nodeName"):
                 yield (change.obj["metadata"]["namespace"], change.obj["metadata"]["name"])
+        elif change.rtype.kind == "VolumeAttachment" and change.type == "DELETED":
+            self._retry_attach(str(((change.obj.get("spec") or {}).get("source") or {}).get("persistentVolumeName") or ""))
         elif change.rtype.kind == "Node" and change.type == "MODIFIED":
             node = change.obj["metadata"]["name"]
             for pod in self.store.list("pods", field_selector=f"spec.nodeName={node}"):
@@ -147,6 +155,12 @@ class Kubelet(Controller):
         pod = self._current(namespace, name, uid)
         if pod is None:
             return
+        held = self._held_elsewhere(pod)
+        if held:
+            self._attach_failed(pod, container, held, attempt)
+            return
+        if uid in self._attaching:
+            self._attached(pod)
         image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == container)
         node = pod["spec"]["nodeName"]
         why = self.rt.faults.pull_error(image)
@@ -170,6 +184,74 @@ class Kubelet(Controller):
         events.record(self.store, pod, "Failed", f'Failed to pull image "{image}": {why}', type_="Warning", host=node)
         events.record(self.store, pod, "BackOff", f'Back-off pulling image "{image}"', host=node)
         self.rt.timers.after(backoff, f"kubelet/{uid}/{container}/start", functools.partial(self._pull, namespace, name, uid, container, attempt + 1))
+
+    # ---- volumes attached elsewhere (the attach/detach controller's part) -----------------------
+    def _held_elsewhere(self, pod: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        """The pod's ReadWriteOnce volumes attached to another node: volume -> (pod volume name, attacher)."""
+        volumes = rwo_volumes(self.store, pod)
+        if not volumes:
+            return {}
+        held: dict[str, tuple[str, str]] = {}
+        for va in self.store.list(VOLUME_ATTACHMENTS):
+            spec = va.get("spec") or {}
+            volume = (spec.get("source") or {}).get("persistentVolumeName")
+            if volume in volumes and spec.get("nodeName") != pod["spec"]["nodeName"] and (va.get("status") or {}).get("attached"):
+                held[volume] = (volumes[volume], str(spec.get("attacher") or ""))
+        return held
+
+    def _attach_failed(self, pod: dict[str, Any], container: str, held: dict[str, tuple[str, str]], attempt: int) -> None:
+        """What a real cluster shows: FailedAttachVolume from the attach/detach controller, then the
+        kubelet's FailedMount; the container waits in ContainerCreating with no sandbox (no pod IP)."""
+        ns, name, uid = pod["metadata"]["namespace"], pod["metadata"]["name"], pod["metadata"]["uid"]
+        self._attaching[uid] = (ns, name, {volume: attacher for volume, (_, attacher) in held.items()})
+
+        def no_sandbox(obj: dict[str, Any]) -> None:
+            status = obj.setdefault("status", {})
+            status.pop("podIP", None)
+            status.pop("podIPs", None)
+            for cond in status.get("conditions") or []:
+                if cond["type"] == "PodReadyToStartContainers" and cond.get("status") != "False":
+                    cond.update(status="False", lastTransitionTime=self._now())
+
+        self.store.mutate("pods", ns, name, no_sandbox)
+        for volume in sorted(held):
+            events.record(self.store, pod, "FailedAttachVolume",
+                          f'Multi-Attach error for volume "{volume}" Volume is already exclusively attached to one node and can\'t be attached to another',
+                          type_="Warning", component="attachdetach-controller")
+        if attempt > 0:
+            names = " ".join(sorted(v for v, _ in held.values()))
+            events.record(self.store, pod, "FailedMount", f"Unable to attach or mount volumes: unmounted volumes=[{names}], unattached volumes=[{names}]: "
+                          "timed out waiting for the condition", type_="Warning", host=pod["spec"]["nodeName"])
+        retry = min(self.rt.timing.backoff_base * (2**attempt), ATTACH_RETRY_MAX)
+        self.rt.timers.after(retry, f"kubelet/{uid}/{container}/start", functools.partial(self._pull, ns, name, uid, container, attempt + 1))
+
+    def _retry_attach(self, volume: str) -> None:
+        """A detached volume is attached to its waiting pod's node at the controller's next pass."""
+        for uid, (ns, name, volumes) in list(self._attaching.items()):
+            pod = self._current(ns, name, uid)
+            if pod is None or volume not in volumes:
+                continue
+            for c in pod["spec"]["containers"]:
+                self.rt.timers.after(self.rt.timing.container_start, f"kubelet/{uid}/{c['name']}/start", functools.partial(self._pull, ns, name, uid, c["name"], 1))
+
+    def _attached(self, pod: dict[str, Any]) -> None:
+        ns, name, uid = pod["metadata"]["namespace"], pod["metadata"]["name"], pod["metadata"]["uid"]
+        _, _, volumes = self._attaching.pop(uid)
+        node = pod["spec"]["nodeName"]
+        for volume, attacher in volumes.items():
+            if self.store.find(VOLUME_ATTACHMENTS, None, attachment_name(volume, attacher, node)) is None:
+                self.store.create(volume_attachment(volume, node, attacher))
+            events.record(self.store, pod, "SuccessfulAttachVolume", f'AttachVolume.Attach succeeded for volume "{volume}"', component="attachdetach-controller")
+
+        def sandbox_ready(obj: dict[str, Any]) -> None:
+            status = obj.setdefault("status", {})
+            status["podIP"] = self._pod_ip(obj)
+            status["podIPs"] = [{"ip": status["podIP"]}]
+            for cond in status.get("conditions") or []:
+                if cond["type"] == "PodReadyToStartContainers" and cond.get("status") != "True":
+                    cond.update(status="True", lastTransitionTime=self._now())
+
+        self.store.mutate("pods", ns, name, sandbox_ready)
 
     def _missing_config(self, pod: dict[str, Any], container: str) -> str | None:
         """The kubelet's words for a Secret or ConfigMap the container needs that does not exist."""
