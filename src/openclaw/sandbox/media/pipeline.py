@@ -24,6 +24,7 @@ from openclaw.sandbox.media.state import (
     REQUEST_APPROVED,
     REQUEST_COMPLETED,
     REQUEST_DECLINED,
+    REQUEST_FAILED,
     App,
     BlocklistEntry,
     Command,
@@ -43,8 +44,9 @@ from openclaw.sandbox.simclock import SimClock
 
 log = logging.getLogger(__name__)
 
-SERIES_COMMANDS = {"EpisodeSearch", "SeasonSearch", "SeriesSearch", "MissingEpisodeSearch", "RefreshMonitoredDownloads", "RefreshSeries", "RescanSeries"}
-MOVIE_COMMANDS = {"MoviesSearch", "MissingMoviesSearch", "RefreshMonitoredDownloads", "RefreshMovie", "RescanMovie"}
+SERIES_COMMANDS = {"EpisodeSearch", "SeasonSearch", "SeriesSearch", "MissingEpisodeSearch", "RefreshMonitoredDownloads", "RefreshSeries", "RescanSeries",
+                   "DownloadedEpisodesScan"}
+MOVIE_COMMANDS = {"MoviesSearch", "MissingMoviesSearch", "RefreshMonitoredDownloads", "RefreshMovie", "RescanMovie", "DownloadedMoviesScan"}
 NOT_ELIGIBLE = "No files found are eligible for import in {path}"
 # What Sonarr's and Radarr's health checks say when a dependency is unreachable: (check, level, message).
 HEALTH_CHECKS = {
@@ -88,6 +90,8 @@ class MediaPipeline:
     received: RequestRecorder = field(default_factory=RequestRecorder)
     # Dependencies the homelab can take down: "qbittorrent" (download client), "prowlarr" (indexers).
     down: set[str] = field(default_factory=set)
+    # Indexer ids Prowlarr has disabled after failures (its /indexerstatus).
+    indexers_disabled: set[int] = field(default_factory=set)
     _last: float = 0.0
     _scan_due: float | None = None
     _sync_due: float = 0.0
@@ -263,6 +267,20 @@ class MediaPipeline:
         self.state.torrents[info_hash] = torrent
         return torrent
 
+    def reannounce(self, hashes: list[str]) -> None:
+        """Ask the trackers for peers again; a torrent nobody seeds stays stalled."""
+        for h in hashes:
+            torrent = self.state.torrents.get(h.lower())
+            if torrent is not None:
+                torrent.reannounced += 1
+
+    def recheck(self, hashes: list[str]) -> None:
+        """Hash the data on disk again: missing files are found missing, an errored torrent resumes."""
+        for h in hashes:
+            torrent = self.state.torrents.get(h.lower())
+            if torrent is not None:
+                torrent.errored = False
+
     def delete_torrents(self, hashes: list[str]) -> None:
         for h in hashes:
             self.state.torrents.pop(h.lower(), None)
@@ -297,6 +315,14 @@ class MediaPipeline:
             self._approve(request, user, "MEDIA_AUTO_APPROVED")
         else:
             self.sender.enqueue("seerr", webhooks.seerr("MEDIA_PENDING", request))
+        return request
+
+    def retry(self, request_id: int, user_id: int = 1) -> SeerrRequest:
+        """Seerr's retry: a FAILED request is sent to Sonarr/Radarr again."""
+        request = self._request(request_id)
+        if request.status != REQUEST_FAILED:
+            raise MediaError(f"request {request_id} has not failed", field="status")
+        self._approve(request, self.state.users[user_id], "MEDIA_APPROVED")
         return request
 
     def approve(self, request_id: int, user_id: int = 1) -> SeerrRequest:
@@ -438,6 +464,14 @@ class MediaPipeline:
                 ids = set(_ints(p.get("movieIds")))
                 movies = [m for m in movies if m.id in ids]
             grabs = self._search_movies(movies)
+        elif cmd.name in ("DownloadedEpisodesScan", "DownloadedMoviesScan"):
+            # A scan of one download's folder imports what it can, as the completed-download handler would.
+            wanted = str(p.get("downloadClientId") or "").upper()
+            for item in self.state.queue.values():
+                if item.app == cmd.app and item.state == "importBlocked" and (not wanted or item.download_id == wanted):
+                    if self.faults.take_fail_import(item.release.title):
+                        continue
+                    item.state, item.import_due = "importPending", self.clock.seconds()
         elif cmd.name == "RefreshMonitoredDownloads":
             for item in self.state.queue.values():
                 if item.app == cmd.app and item.state == "importBlocked" and not self.faults.take_fail_import(item.release.title):

@@ -102,7 +102,19 @@ def build_app(p: MediaPipeline, username: str, password: str) -> Starlette:
             return PlainTextResponse("")
         return handler
 
+    def hashed(action: Any) -> Any:
+        async def handler(request: Request) -> Response:
+            form = await request.form()
+            hashes = str(form.get("hashes") or "")
+            if not hashes:
+                return PlainTextResponse("hashes: expected one or more info hashes separated by |", status_code=400)
+            action(list(p.state.torrents) if hashes == "all" else hashes.split("|"))
+            return PlainTextResponse("")
+        return handler
+
     app = Starlette(routes=[
+        Route("/api/v2/torrents/reannounce", hashed(p.reannounce), methods=["POST"]),
+        Route("/api/v2/torrents/recheck", hashed(p.recheck), methods=["POST"]),
         Route("/api/v2/auth/login", login, methods=["POST"]), Route("/api/v2/auth/logout", logout, methods=["POST"]),
         Route("/api/v2/app/version", version), Route("/api/v2/app/webapiVersion", webapi_version),
         Route("/api/v2/torrents/info", info, methods=["GET", "POST"]), Route("/api/v2/torrents/add", add, methods=["POST"]),

@@ -92,6 +92,8 @@ class Torrent:
     paused: bool = False
     stalled: bool = False
     completed_on: datetime | None = None
+    reannounced: int = 0
+    errored: bool = False
 
     @property
     def done(self) -> bool:
@@ -102,6 +104,8 @@ class Torrent:
         """qBittorrent's state string for this torrent."""
         if self.done:
             return "pausedUP" if self.paused else "stalledUP"
+        if self.errored:
+            return "error"
         if self.paused:
             return "pausedDL"
         return "stalledDL" if self.stalled else "downloading"
