@@ -1,0 +1,114 @@
+"""The tracker inside a real gateway: the sandbox's media apps send their webhooks and are polled;
+`media.list` / `media.get` over the WebSocket show each request's stage, and a stalled download is
+struck on consecutive checks from qBittorrent's own state."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openclaw.config import store as config_store
+from openclaw.gateway.client import GatewayError
+from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
+from openclaw.media.capability import MEDIA_ENDPOINTS, media_of
+from openclaw.sandbox.embedded import media_endpoints
+from openclaw.sandbox.runtime import Sandbox, SandboxOptions
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "media-tracker-hooks-0123456789abcdef"
+
+
+@pytest.fixture
+async def stack(state_dir: Path) -> AsyncIterator[tuple[EmbeddedGateway, Sandbox]]:
+    config_store.set_value(state_dir, "hooks.token", TOKEN)
+    # Polled by hand in the test (one cycle per call), so strikes are counted deterministically.
+    config_store.set_value(state_dir, "media.pollInterval", "1h")
+    box = Sandbox(SandboxOptions(speed=300))
+    await box.start()
+    try:
+        async with run_embedded(state_dir, install=[lambda s: s.put(MEDIA_ENDPOINTS, media_endpoints(box))]) as gw:
+            box.send_webhooks_to(f"{gw.http_url}/hooks", TOKEN)
+            yield gw, box
+    finally:
+        await box.stop()
+
+
+async def until(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached before the deadline")
+
+
+async def test_a_request_is_tracked_to_available_and_a_stalled_one_is_struck(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)  # Dune: stalls
+    pipeline.create_request("movie", 545611, None, 2)  # by a user who needs approval
+    pipeline.create_request("tv", 95396, [1], 1)  # Severance S1: flows through
+
+    async with gw.client() as ws:
+        async def stage_of(item_id: str) -> str | None:
+            await media.poll_once()
+            listed = await ws.call("media.list", {})
+            return next((i["stage"] for i in listed["items"] if i["id"] == item_id), None)
+
+        await until(lambda: _is(stage_of("tv:tvdb:371980"), "available"), timeout=60)
+        dune = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert dune["stage"] in ("grabbed", "downloading") and dune["download"]["state"] == "stalledDL"
+        assert dune["downloadId"] == dune["downloadId"].upper() and dune["ids"]["tmdb"] == 438631 and dune["app"] == "radarr"
+        for _ in range(3):
+            await media.poll_once()
+        dune = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert dune["stuck"] is True and dune["stuckReason"] == "stalled" and dune["strikes"]["stalled"] >= 3
+        assert "stalledDL" in dune["stuckDetail"]
+        assert [e["type"] for e in dune["timeline"]][:2] == ["MEDIA_AUTO_APPROVED", "Grab"]
+        stuck = await ws.call("media.list", {"stuck": True})
+        # With a check an hour apart, three checks outlast media.pendingApprovalAfter (30 min): both are stuck.
+        assert sorted(i["id"] for i in stuck["items"]) == ["movie:tmdb:438631", "movie:tmdb:545611"]
+        listed = await ws.call("media.list", {})
+        assert listed["counts"]["available"] >= 1 and listed["apps"]["qbittorrent"]["ok"] is True
+        arrival = next(i for i in listed["items"] if i["id"] == "movie:tmdb:545611")
+        assert arrival["stage"] == "requested" and arrival["stuckReason"] == "pending-approval" and arrival["stuck"] is True
+        with pytest.raises(GatewayError, match="stuck: expected true or false"):
+            await ws.call("media.list", {"stuck": "yes"})
+        with pytest.raises(GatewayError, match="no tracked media item"):
+            await ws.call("media.get", {"id": "movie:tmdb:1"})
+
+
+async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+
+    async def grabbed() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.download_id is not None and item.strikes.get("stalled", 0) >= 1
+
+    await until(grabbed)
+    before = await media.item("movie:tmdb:438631")
+    await box.media.servers["qbittorrent"].stop()
+    for _ in range(4):
+        await media.poll_once()
+    after = await media.item("movie:tmdb:438631")
+    assert before is not None and after is not None and after.strikes == before.strikes and after.stage == before.stage
+    status = media.poller.apps["qbittorrent"] if media.poller else None
+    assert status is not None and status.ok is False and "qbittorrent: " in str(status.error) and "cannot reach" in str(status.error)
+
+
+async def _is(value: Awaitable[Any], want: Any) -> bool:
+    return (await value) == want
