@@ -8,6 +8,8 @@ import inspect
 
 import pytest
 
+from openclaw.media.clients import kinds
+from openclaw.media.executors import commands, downloads, library, queue, requests
 from openclaw.ops.client import KubeClient
 from openclaw.ops.executors import jobs, nodes, pods, workloads
 from openclaw.policy.grant import Approval
@@ -50,6 +52,35 @@ def test_every_mutating_client_method_demands_an_approval() -> None:
     [pods.delete_pod, workloads.restart_workload, workloads.scale_workload, jobs.cleanup_jobs, nodes.cordon, nodes.uncordon, nodes.drain, nodes.label_node, nodes.taint_node],
 )
 def test_every_executor_demands_an_approval(fn: object) -> None:
+    params = inspect.signature(fn).parameters  # type: ignore[arg-type]  # every entry is a function
+    assert params["approval"].annotation in ("Approval", Approval)
+    assert params["approval"].default is inspect.Parameter.empty
+
+
+# Every public coroutine of a media client is a read, or a write that demands an Approval.
+MEDIA_READS = {"read", "get_json", "system_status", "health", "queue", "history_since", "wanted_missing", "command_status", "series", "movies",
+               "indexers", "indexer_status", "version", "webapi_version", "torrents", "status", "requests", "request", "system_info",
+               "library", "ensure_session", "aclose"}
+
+
+@pytest.mark.parametrize("cls", sorted(kinds().values(), key=lambda c: c.kind), ids=lambda c: c.kind)
+def test_every_mutating_media_client_method_demands_an_approval(cls: type) -> None:
+    writes = 0
+    for name, fn in inspect.getmembers(cls, inspect.iscoroutinefunction):
+        if name.startswith("_") or name in MEDIA_READS:
+            continue
+        params = inspect.signature(fn).parameters
+        assert "approval" in params, f"{cls.__name__}.{name}: a new public method must be classed as a read or demand an approval"
+        assert params["approval"].annotation in ("Approval", Approval) and params["approval"].kind is inspect.Parameter.KEYWORD_ONLY
+        writes += 1
+    assert writes >= 1 or cls.kind == "prowlarr"  # Prowlarr is only read
+
+
+@pytest.mark.parametrize(
+    "fn", [downloads.reannounce, downloads.recheck, queue.remove, commands.search, commands.scan, commands.refresh, library.refresh,
+           requests.approve, requests.retry],
+)
+def test_every_media_executor_demands_an_approval(fn: object) -> None:
     params = inspect.signature(fn).parameters  # type: ignore[arg-type]  # every entry is a function
     assert params["approval"].annotation in ("Approval", Approval)
     assert params["approval"].default is inspect.Parameter.empty

@@ -25,12 +25,14 @@ def torrent_info(t: Torrent, speed: float) -> dict[str, Any]:
     return {
         "hash": t.hash, "name": t.name, "size": t.size, "total_size": t.size, "progress": round(t.progress, 4),
         "dlspeed": int(speed) if downloading else 0, "upspeed": 0, "eta": int(left / speed) if downloading and speed else 8640000,
-        "state": t.state, "category": t.category, "tags": "", "added_on": int(t.added_on.timestamp()),
+        "state": t.state, "category": t.category, "tags": t.tags, "added_on": int(t.added_on.timestamp()),
         "completion_on": int(t.completed_on.timestamp()) if t.completed_on else -1,
         "save_path": f"/downloads/complete/{t.category}/", "content_path": f"/downloads/complete/{t.category}/{t.name}",
         "num_seeds": 0 if t.stalled else 12, "num_leechs": 0 if t.stalled else 3, "ratio": 0.0,
         "amount_left": left, "downloaded": t.size - left, "priority": 1, "tracker": "" if t.stalled else "udp://tracker.example:1337",
-        "magnet_uri": f"magnet:?xt=urn:btih:{t.hash}&dn={t.name}",
+        "magnet_uri": f"magnet:?xt=urn:btih:{t.hash}&dn={t.name}", "completed": t.size - left,
+        # 4.6 reports a private torrent's flag under /torrents/properties; the sandbox folds it in here.
+        **({"private": True} if t.private else {}),
     }
 
 

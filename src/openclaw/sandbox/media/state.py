@@ -94,6 +94,8 @@ class Torrent:
     completed_on: datetime | None = None
     reannounced: int = 0
     errored: bool = False
+    tags: str = ""
+    private: bool = False
 
     @property
     def done(self) -> bool:
