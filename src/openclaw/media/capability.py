@@ -10,6 +10,7 @@ Others reach it as `media_of(services)`:
     await media.items(stuck=True)                        # tracked items (tracker.Tracked)
     media.clients                                        # the app clients (reads; writes need an Approval)
     media.on_stuck(handler)                              # async (item) -> None, after each poll, per stuck item
+    media.on_settled(handler)                            # async (item) -> None, per item with an incident that moved on
     media.fixer = handler                                # async (item id, actor) -> dict: what `media.fix` runs
 
 Shapes: `media.list {stuck?: bool, stage?: str, limit?: int}` -> `{items: [item], counts: {stage: n},
@@ -57,6 +58,7 @@ class Media:
         self.fixer: Fixer | None = None  # set by the capability that runs the fixes (runbooks)
         self.actions_for: ActionsFor = lambda item_id: []  # set by the policy capability: audit records on an item
         self._stuck_handlers: list[StuckHandler] = []
+        self._settled_handlers: list[StuckHandler] = []
         self._handling: dict[str, asyncio.Task[None]] = {}
         events.db.add_schema(timelines.SCHEMA)
         events.db.add_schema(tracker.SCHEMA)
@@ -111,6 +113,11 @@ class Media:
         self._stuck_handlers.append(handler)
         return lambda: self._stuck_handlers.remove(handler)
 
+    def on_settled(self, handler: StuckHandler) -> Callable[[], None]:
+        """`handler(item)` for each item that has an incident and is not stuck any more."""
+        self._settled_handlers.append(handler)
+        return lambda: self._settled_handlers.remove(handler)
+
     async def poll_once(self) -> list[tracker.Tracked]:
         """One poll cycle, then each stuck item to the handlers (one task per item at a time)."""
         if self.poller is None:
@@ -118,13 +125,17 @@ class Media:
         changed = await self.poller.poll()
         needed = self.needed()
         for item in changed:
-            if item.stuck(needed) and item.id not in self._handling and self._stuck_handlers:
-                self._handling[item.id] = asyncio.create_task(self._handle(item), name=f"media-stuck-{item.id}")
+            if item.id in self._handling:
+                continue
+            if item.stuck(needed) and self._stuck_handlers:
+                self._handling[item.id] = asyncio.create_task(self._handle(item, self._stuck_handlers), name=f"media-stuck-{item.id}")
+            elif item.incident and not item.stuck_reason and self._settled_handlers:
+                self._handling[item.id] = asyncio.create_task(self._handle(item, self._settled_handlers), name=f"media-settled-{item.id}")
         return changed
 
-    async def _handle(self, item: tracker.Tracked) -> None:
+    async def _handle(self, item: tracker.Tracked, handlers: list[StuckHandler]) -> None:
         try:
-            for handler in list(self._stuck_handlers):
+            for handler in list(handlers):
                 try:
                     await handler(item)
                 except Exception:  # a task boundary: one item's failed fix must not hide the others'

@@ -80,4 +80,4 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v1/indexerstatus", indexer_status),
         Route("/api/v1/system/status", status), Route("/api/v1/health", health),
         Route("/api/v1/indexer", indexers), Route("/api/v1/search", search),
-    ], api_key, name="prowlarr", recorder=p.received)
+    ], api_key, name="prowlarr", recorder=p.received, down=p.down)

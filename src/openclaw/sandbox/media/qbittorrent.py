@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openclaw.sandbox.media.pipeline import MediaError, MediaPipeline
 from openclaw.sandbox.media.recorder import RecordingMiddleware
+from openclaw.sandbox.media.web import DownGuard
 from openclaw.sandbox.media.state import Torrent
 
 VERSION = "v4.6.7"
@@ -125,6 +126,7 @@ def build_app(p: MediaPipeline, username: str, password: str) -> Starlette:
         Route("/api/v2/torrents/resume", toggle(False), methods=["POST"]), Route("/api/v2/torrents/start", toggle(False), methods=["POST"]),
     ])
     app.add_middleware(SessionGuard, sessions=sessions)
+    app.add_middleware(DownGuard, name="qbittorrent", down=p.down)
     app.add_middleware(RecordingMiddleware, recorder=p.received, name="qbittorrent")
     return app
 
