@@ -15,6 +15,9 @@ import pytest
 from openclaw.config import store as config_store
 from openclaw.gateway.client import GatewayError
 from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
+from openclaw.core.services import Services
+from openclaw.incidents import incidents_of
+from openclaw.ops.clock import CLOCK
 from openclaw.media.capability import MEDIA_ENDPOINTS, media_of
 from openclaw.sandbox.embedded import media_endpoints
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
@@ -32,7 +35,11 @@ async def stack(state_dir: Path) -> AsyncIterator[tuple[EmbeddedGateway, Sandbox
     box = Sandbox(SandboxOptions(speed=300))
     await box.start()
     try:
-        async with run_embedded(state_dir, install=[lambda s: s.put(MEDIA_ENDPOINTS, media_endpoints(box))]) as gw:
+        def offer(services: Services) -> None:
+            services.put(MEDIA_ENDPOINTS, media_endpoints(box))
+            services.put(CLOCK, box.clock)  # verification waits in simulated seconds
+
+        async with run_embedded(state_dir, install=[offer]) as gw:
             box.send_webhooks_to(f"{gw.http_url}/hooks", TOKEN)
             yield gw, box
     finally:
@@ -112,3 +119,32 @@ async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[Embed
 
 async def _is(value: Awaitable[Any], want: Any) -> bool:
     return (await value) == want
+
+
+async def test_media_fix_runs_the_next_rung_through_policy_as_the_operator(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+    pipeline.create_request("movie", 329865, None, 1)  # Arrival: already in the library, nothing to fix
+
+    async def struck_once() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.strikes.get("stalled", 0) >= 1
+
+    await until(struck_once)
+    async with gw.client() as ws:
+        fixed = await ws.call("media.fix", {"id": "movie:tmdb:438631"}, timeout=60)
+        kinds = [d["kind"] for d in fixed["decisions"]]
+        assert kinds[0] == "media.download.reannounce" and all(d["actor"].startswith("operator:") for d in fixed["decisions"])
+        assert fixed["item"]["ladder"][0] == "media.download.reannounce" and fixed["item"]["incident"]
+        detail = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert [a["kind"] for a in detail["actions"]][-1] == "media.download.reannounce"
+        calm = await ws.call("media.fix", {"id": "movie:tmdb:329865"})
+        assert calm["decisions"] == [] and "is not stuck" in calm["message"]
+        with pytest.raises(GatewayError, match="no tracked media item"):
+            await ws.call("media.fix", {"id": "movie:tmdb:1"})
+    incident = await incidents_of(gw.services).detail(fixed["item"]["incident"])
+    assert incident is not None and incident["kind"] == "media" and any(n["kind"] == "finding" for n in incident["notes"])
