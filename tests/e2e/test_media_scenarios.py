@@ -45,7 +45,7 @@ MEDIA_SCENARIOS = {
     "71-series-import-blocked-archive": ["media.scan", "media.refresh"],
     "72-movie-imported-not-in-library": ["media.library.refresh"],
     "73-series-imported-not-in-library": ["media.library.refresh"],
-    "74-series-request-stuck-pending": ["media.request.approve"],
+    "74-pending-series-request-escalates": ["media.request.approve"],
     "75-movie-request-failed": ["media.request.retry"],
     "76-series-request-failed": ["media.request.retry"],
     "77-series-no-release-found": ["media.search"],
