@@ -341,6 +341,8 @@ class AgentsSettings(Section):
 ActionKindName = Literal[
     "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup", "cronjob.suspend",
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint", "volume.detach",
+    "media.download.reannounce", "media.download.recheck", "media.queue.remove", "media.search", "media.scan",
+    "media.refresh", "media.library.refresh", "media.request.retry", "media.request.approve",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
 
@@ -358,6 +360,16 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "node.taint": {"maxPerHour": 5, "maxPerObjectPerHour": 2},
     # A node that is only cut off (not down) may still write to the volume: a person signs a detach off.
     "volume.detach": {"maxPerHour": 3, "maxPerObjectPerHour": 1, "requireApproval": True},
+    "media.download.reannounce": {"maxPerHour": 30, "maxPerObjectPerHour": 2},
+    "media.download.recheck": {"maxPerHour": 10, "maxPerObjectPerHour": 1},
+    "media.queue.remove": {"maxPerHour": 10, "maxPerObjectPerHour": 2},
+    "media.search": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
+    "media.scan": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
+    "media.refresh": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
+    "media.library.refresh": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
+    "media.request.retry": {"maxPerHour": 10, "maxPerObjectPerHour": 2},
+    # Approving a request spends disk and bandwidth on someone's behalf: a person decides by default.
+    "media.request.approve": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
 }
 
 
@@ -387,6 +399,17 @@ class ActionPolicy(Section):
     require_approval: bool = Field(False, description="park the action until an operator approves it")
 
 
+class MediaPolicySettings(Section):
+    """The rules only media actions have (`ops.policy.media.*`)."""
+
+    searches_per_app_per_hour: int = Field(10, ge=0, description="media.search actions per app instance per rolling hour (indexers ban bulk searchers)")
+    item_cooldown: Seconds = Field(600.0, description="after a media action on an item, the same kind waits this long before it runs on that item again, seconds (or '10m')")
+    protected_tag: str = Field("keep", min_length=1, description="items tagged so (qBittorrent tag, Sonarr/Radarr tag label) are never changed")
+    delete_requires_approval: bool = Field(True, description="a queue removal that deletes downloaded data from the client waits for an operator")
+    keep_private_seeding: bool = Field(True, description="a removed private-tracker torrent stays in the client (changeCategory) so it keeps seeding")
+    indexer_gate: bool = Field(True, description="no media.search while Prowlarr reports indexers disabled")
+
+
 class KubeAccessSettings(Section):
     kubeconfig: str | None = Field(None, description="kubeconfig path; unset: in-cluster service account, then KUBECONFIG, then ~/.kube/config")
     context: str | None = Field(None, description="kubeconfig context; unset: the current context")
@@ -407,6 +430,7 @@ class OpsPolicySettings(Section):
     argocd_aware: bool = Field(True, description="spec changes to ArgoCD-tracked objects become proposals")
     stale_attachment_after: Seconds = Field(600.0, description="volume.detach only once the node holding the volume has been NotReady this long, seconds (or '10m')")
     actions: dict[ActionKindName, ActionPolicy] = Field(default_factory=dict)
+    media: MediaPolicySettings = Field(default_factory=MediaPolicySettings)
 
     @model_validator(mode="before")
     @classmethod
@@ -495,6 +519,61 @@ class SlackSettings(Section):
         return value
 
 
+# Kinds of media app a client exists for (openclaw/media/clients/registry.py); add one with its client.
+MEDIA_APP_KINDS = ("sonarr", "radarr", "prowlarr", "qbittorrent", "jellyseerr", "overseerr", "jellyfin")
+KEY_OR_LOGIN_KINDS = ("qbittorrent",)  # an API key (5.2+) or a WebUI login
+
+
+class MediaAppSettings(Section):
+    """One media app instance (`media.apps.<name>`)."""
+
+    kind: str = Field(description="one of " + ", ".join(MEDIA_APP_KINDS))
+    url: str = Field(description="base URL, e.g. http://sonarr.media.svc:8989")
+    api_key: Secret | None = Field(None, validate_default=True, description="the app's API key (Settings > General); write it as ${VAR}")
+    username: str | None = Field(None, description="qBittorrent WebUI user, when no API key")
+    password: Secret | None = Field(None, description="qBittorrent WebUI password, when no API key; write it as ${VAR}")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in MEDIA_APP_KINDS:
+            raise ValueError(f"expected one of {', '.join(MEDIA_APP_KINDS)}, got {value!r}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s) URL such as http://sonarr:8989, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_needed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if not value and isinstance(kind, str) and kind not in KEY_OR_LOGIN_KINDS:
+            raise ValueError(f"{kind} needs its API key (write it as ${{VAR}})")
+        return value
+
+    @model_validator(mode="after")
+    def _login(self) -> MediaAppSettings:
+        if self.kind in KEY_OR_LOGIN_KINDS and not self.api_key and not (self.username and self.password):
+            raise ValueError("apiKey, or username and password: qBittorrent needs one of them")
+        return self
+
+
+class MediaSettings(Section):
+    """The media pipeline manager (docs/configuration.md, `media.*`)."""
+
+    apps: dict[str, MediaAppSettings] = Field(default_factory=dict, description="media app instances by name")
+    poll_interval: Seconds = Field(60.0, description="how often every app is polled for what no webhook reports, seconds (or '1m')")
+    request_timeout: Seconds = Field(10.0, description="per-call timeout for every media app, seconds")
+    stuck_checks: int = Field(3, ge=3, description="consecutive checks an item must look stuck (strikes) before anything is done; progress resets them")
+    pending_approval_after: Seconds = Field(1800.0, description="a Seerr request pending approval longer than this is stuck, seconds (or '30m')")
+    library_grace: Seconds = Field(600.0, description="an imported item missing from Jellyfin this long is stuck, seconds (or '10m')")
+    fixes_enabled: bool = Field(True, description="false: stuck items are tracked and reported, no fix is attempted")
+
+
 class CronSettings(Section):
     enabled: bool = Field(True, description="run the jobs in <state>/cron/jobs.json; false keeps them stored but idle")
     poll_seconds: float = Field(15.0, ge=1, le=300, description="how often the scheduler looks for due jobs, seconds")
@@ -511,7 +590,7 @@ class Settings(Section):
     ops: OpsSettings = Field(default_factory=OpsSettings)
     agents: AgentsSettings = Field(default_factory=AgentsSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
-    media: OpenSection = Field(default_factory=OpenSection)
+    media: MediaSettings = Field(default_factory=MediaSettings)
     channels: OpenSection = Field(default_factory=OpenSection)
     sandbox: OpenSection = Field(default_factory=OpenSection)
     cron: CronSettings = Field(default_factory=CronSettings)

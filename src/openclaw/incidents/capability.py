@@ -84,6 +84,36 @@ class Incidents:
             await self.events.processor.deliver([Notice(Topic.INCIDENT_UPDATED, {**incident.to_json(with_alerts=False), "note": note.to_json()})])
         return note
 
+    async def open_for(self, cause: str, *, kind: str, title: str, severity: str = "warning", namespace: str | None = None) -> tuple[str, bool]:
+        """The firing incident for `cause` (a stuck media item: `media:movie:tmdb:438631`), opened
+        when there is none; (id, opened). An incident with no alerts resolves through `resolve()`."""
+
+        def write(conn: Any) -> tuple[str, bool, builtins.list[Notice]]:
+            found = store.find_open_incident(conn, [cause])
+            if found is not None:
+                return found, False, []
+            new_id = store.create_incident(conn, kind=kind, title=title, severity=severity, namespace=namespace, group_key=None,
+                                           causes=[cause], now=self.events.clock())
+            return new_id, True, incident_notices(conn, {new_id: {"opened"}})
+
+        incident_id, opened, notices = await self.events.db.run(write)
+        await self.events.processor.deliver(notices)
+        return incident_id, opened
+
+    async def resolve(self, incident_id: str) -> bool:
+        """Resolve an incident whose cause is gone (one without alerts; one with alerts resolves with
+        them). True when it was firing."""
+
+        def write(conn: Any) -> tuple[bool, builtins.list[Notice]]:
+            if store.incident_status(conn, incident_id) != "firing":
+                return False, []
+            store.resolve_incident(conn, incident_id, self.events.clock())
+            return True, incident_notices(conn, {incident_id: {"resolved"}})
+
+        resolved, notices = await self.events.db.run(write)
+        await self.events.processor.deliver(notices)
+        return resolved
+
     async def hold(self, incident_id: str, reason: str) -> None:
         """Keep `incident_id` open after its alerts resolve, until `release()` (a cordon silences
         KubeNodeNotReady while the node is still down: the incident must not close with it)."""

@@ -54,7 +54,7 @@ class IncidentAlert:
 class Incident:
     id: str
     status: IncidentStatus
-    kind: str  # "alerts" or "heartbeat"
+    kind: str  # "alerts", "heartbeat" or "media" (a stuck media item)
     title: str
     severity: str
     namespace: str | None

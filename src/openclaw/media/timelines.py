@@ -17,6 +17,7 @@ from openclaw.events.models.seerr import SeerrNotification
 from openclaw.core.notices import Notice
 from openclaw.core.topics import Topic
 from openclaw.events.processor import Processing
+from openclaw.media import feed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS media_items (
@@ -128,12 +129,22 @@ def link_media_event(conn: sqlite3.Connection, work: Processing) -> list[Notice]
         "ON CONFLICT(key) DO UPDATE SET title = COALESCE(excluded.title, media_items.title), last_at = excluded.last_at, last_type = excluded.last_type",
         (key, ref.kind if ref else "unknown", ref.title if ref else None, event.received_at, event.received_at, event.type),
     )
+    feed.on_event(conn, key, ref.kind if ref else "unknown", ref.title if ref else None, event.source, event.type, work.model, event.received_at)
     summary = summarize(event.source, event.type, work.model)
     conn.execute(
         "INSERT OR IGNORE INTO media_timeline (event_id, item_key, at, source, type, download_id, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (event.id, key, event.received_at, event.source, event.type, download_id, summary),
     )
     return [Notice(Topic.MEDIA_EVENT, {"itemKey": key, "eventId": event.id, "source": event.source, "type": event.type, "downloadId": download_id, "summary": summary})]
+
+
+def add_polled(conn: sqlite3.Connection, item_key: str, event_id: str, at: float, source: str, type: str, download_id: str | None, summary: str) -> bool:
+    """A timeline entry the poller found (an app's history record no webhook reported); once per `event_id`."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO media_timeline (event_id, item_key, at, source, type, download_id, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (event_id, item_key, at, source, type, download_id, summary),
+    )
+    return cur.rowcount > 0
 
 
 # --- queries ---

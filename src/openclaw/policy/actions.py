@@ -1,17 +1,15 @@
 """What each action kind needs: the backend it acts through, its target type, its typed params, the
 facts its rules read, the executor it runs, the state it verifies.
 
-This module and `engine.py` are the only importers of `openclaw.ops.executors`. A new backend (media)
-adds its client to `Backends` and its kinds to `SPECS`; the engine itself does not change.
+This module, `media_actions.py` and `engine.py` are the only importers of the executors. A backend
+adds its client to `Backends` (`spec.py`) and its kinds to `SPECS` (media: `media_actions.py`);
+the engine itself does not change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-from pydantic import ValidationError
+from typing import Any, TypeVar
 
 from openclaw.config.schema import OpsSettings
 from openclaw.ops import attachments, reads, verify
@@ -22,47 +20,14 @@ from openclaw.ops.refs import WORKLOAD_KINDS, ObjectRef
 from openclaw.policy import gitops
 from openclaw.policy.grant import Approval
 from openclaw.policy.models import ActionKind, ActionRequest
-from openclaw.policy.params import JobsCleanupParams, NodeLabelParams, NodeTaintParams, NoParams, Params, ScaleParams, describe_error
+from openclaw.policy.media_actions import MEDIA_SPECS
+from openclaw.policy.params import JobsCleanupParams, NodeLabelParams, NodeTaintParams, NoParams, Params, ScaleParams
 from openclaw.policy.rules import AttachmentFacts, ClusterFacts
-from openclaw.policy.targets import Target
+from openclaw.policy.spec import KUBE, NO_KUBE, ActionSpec, Backends, ParamsError
 
-
-class ParamsError(ValueError):
-    """An action's params or target do not fit its kind; the message names the field."""
-
-
-@dataclass
-class Backends:
-    """The clients actions act through, each None while the gateway has none (set at start-up)."""
-
-    kube: KubeClient | None = None
-
-
-C = TypeVar("C")
-T = TypeVar("T", bound=Target)
 P = TypeVar("P", bound=Params)
 
-KUBE = "kube"
-NO_KUBE = "no Kubernetes client configured (ops.kube)"
-
-
-@dataclass(frozen=True, slots=True)
-class ActionSpec(Generic[C, T, P]):
-    backend: str  # names the decision lock: kinds of one backend are decided one at a time
-    client: Callable[[Backends], C | None]
-    missing: str  # the refusal when `client` gives None
-    parse_target: Callable[[str], T]  # the audit log's `target` text back into a target
-    check_target: Callable[[T], str | None]  # None, or what is wrong with the target for this kind
-    params: type[P]
-    facts: Callable[[C, ActionRequest[T], P, OpsSettings], Awaitable[ClusterFacts]]
-    execute: Callable[[C, ActionRequest[T], P, Approval, OpsSettings], Awaitable[ExecResult]]
-    verify: Callable[[C, ActionRequest[T], P, ExecResult], verify.Check | None]
-
-    def parse_params(self, request: ActionRequest[Any]) -> P:
-        try:
-            return self.params.model_validate(request.params)
-        except ValidationError as exc:
-            raise ParamsError(describe_error(exc)) from None
+__all__ = ["KUBE", "ActionSpec", "Backends", "ParamsError", "SPECS", "describe_result", "spec_for", "validate"]
 
 
 def _kube(backends: Backends) -> KubeClient | None:
@@ -257,6 +222,7 @@ SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
     ActionKind.NODE_LABEL: _kube_spec(_NODE, NodeLabelParams, _no_facts, _label, lambda c, r, p, res: verify.node_labels(c, r.target, dict(p.labels))),
     ActionKind.NODE_TAINT: _kube_spec(_NODE, NodeTaintParams, _no_facts, _taint, _verify_taint),
     ActionKind.VOLUME_DETACH: _kube_spec(_kinds("volume.detach", "PersistentVolumeClaim"), NoParams, _detach_facts, _detach, _verify_detach),
+    **MEDIA_SPECS,
 }
 
 

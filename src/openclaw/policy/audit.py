@@ -294,7 +294,17 @@ class AuditLog:
         sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE {where} ORDER BY created_at DESC, rowid DESC"  # noqa: S608
         return [_row(r) for r in self._query(sql, tuple(args))]
 
-    def count_executed(self, kind: str, *, since: float, target: str | None = None) -> int:
+    def last_executed(self, kind: str, target: str) -> float | None:
+        """When `kind` last ran (for real or dry) on `target`; None if never."""
+        rows = self._query("SELECT max(created_at) FROM ops_actions WHERE kind = ? AND executed = 1 AND target = ?", (kind, target))
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def count_executed(self, kind: str, *, since: float, target: str | None = None, scope: str | None = None) -> int:
+        """Executed actions of `kind` since then: anywhere, on one target, or on targets keyed `<scope>/...`."""
+        if scope is not None:
+            rows = self._query("SELECT count(*) FROM ops_actions WHERE kind = ? AND executed = 1 AND created_at >= ? AND target LIKE ? ESCAPE '\\'",
+                               (kind, since, scope.replace("%", "\\%").replace("_", "\\_") + "/%"))
+            return int(rows[0][0])
         if target is None:
             rows = self._query("SELECT count(*) FROM ops_actions WHERE kind = ? AND executed = 1 AND created_at >= ?", (kind, since))
         else:

@@ -19,6 +19,7 @@ from openclaw.errors import KubeError, StateError
 from openclaw.core.methods import APPROVALS, READ, MethodCall, MethodError
 from openclaw.events.capability import events_of
 from openclaw.logs import redact_data
+from openclaw.media.capability import MEDIA
 from openclaw.ops.clock import CLOCK, OfferedClock
 from openclaw.policy.audit import SCHEMA as audit_schema
 from openclaw.policy.audit import AuditLog
@@ -97,6 +98,10 @@ def install(services: Services) -> PolicyEngine:
     engine = PolicyEngine(None, audit, lambda: services.config.settings.ops, publish, write=events.db.run,
                           waits=OfferedClock(lambda: services.find(CLOCK)))
     services.put(POLICY, engine)
+    media = services.find(MEDIA)
+    if media is not None:
+        engine.backends.media = lambda: media.clients
+        media.actions_for = lambda item_id: [r.to_json() for r in audit.list(limit=1000) if r.target.endswith("/" + item_id)]
     m = services.methods
 
     @m.method("actions.list", READ)

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from openclaw.config.schema import OpsSettings
-from openclaw.errors import KubeError, StateError
+from openclaw.errors import KubeError, StateError, UpstreamError
 from openclaw.ops import verify
 from openclaw.ops.clock import WALL_CLOCK, Clock
 from openclaw.policy import actions, rules
@@ -112,6 +112,8 @@ class PolicyEngine:
                 facts = await self._facts(request, ops)
             except KubeError as exc:
                 return await self._record_final(request, mode, Verdict(Outcome.REFUSED, f"could not read the cluster to check the rules: {exc}", None))
+            except UpstreamError as exc:
+                return await self._record_final(request, mode, Verdict(Outcome.REFUSED, f"could not read the media apps to check the rules: {exc}", None))
             verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=False)
             runs = verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN)
             expires = self._clock() + ops.approval_timeout if verdict.outcome is Outcome.PENDING else None
@@ -180,8 +182,8 @@ class PolicyEngine:
                 facts = await self._facts(request, ops)
                 planned = facts.planned  # planned again: the approval covers what is there now
                 verdict = rules.evaluate(request, ops.policy, facts, self._rate(request), approved=True)
-            except KubeError as exc:
-                verdict = Verdict(Outcome.REFUSED, f"the cluster could not be read to re-check the rules: {exc}", None)
+            except (KubeError, UpstreamError) as exc:
+                verdict = Verdict(Outcome.REFUSED, f"the {'media apps' if request.kind.on_media else 'cluster'} could not be read to re-check the rules: {exc}", None)
             reason = verdict.reason if verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN) else f"approved by {rec.resolved_by}, then {verdict.reason}"
             runs = verdict.outcome in (Outcome.APPLIED, Outcome.DRY_RUN)
             await self._update(action_id, outcome=verdict.outcome, decision=reason, setting=verdict.setting, executed=int(runs))
@@ -236,7 +238,7 @@ class PolicyEngine:
     def _client(self, spec: actions.ActionSpec[Any, Any, Any]) -> Any:
         client = spec.client(self.backends)
         if client is None:
-            raise KubeError(spec.missing)
+            raise KubeError(spec.missing) if spec.backend == actions.KUBE else UpstreamError(spec.missing)
         return client
 
     async def _facts(self, request: ActionRequest[Any], ops: OpsSettings) -> rules.ClusterFacts:
@@ -246,8 +248,12 @@ class PolicyEngine:
     def _rate(self, request: ActionRequest[Any]) -> rules.RateCounts:
         since = self._clock() - HOUR
         kind = str(request.kind)
+        last = self.audit.last_executed(kind, request.target.key) if request.kind.on_media else None
+        scope = request.target.scope
         return rules.RateCounts(
-            kind=self.audit.count_executed(kind, since=since), object=self.audit.count_executed(kind, since=since, target=request.target.key)
+            kind=self.audit.count_executed(kind, since=since), object=self.audit.count_executed(kind, since=since, target=request.target.key),
+            scope=self.audit.count_executed(kind, since=since, scope=scope) if request.kind.on_media and scope else 0,
+            since_last=None if last is None else max(0.0, self._clock() - last),
         )
 
     async def _execute(self, decision: Decision, ops: OpsSettings, planned: tuple[str, ...]) -> Decision:
@@ -259,9 +265,9 @@ class PolicyEngine:
         try:
             result = await spec.execute(client, request, params, approval, ops)
         except Exception as exc:  # the audit row must say what happened whatever the executor raised
-            detail = str(exc) if isinstance(exc, KubeError | ValueError) else f"{type(exc).__name__}: {exc}"
+            detail = str(exc) if isinstance(exc, KubeError | UpstreamError | ValueError) else f"{type(exc).__name__}: {exc}"
             await self._update(decision.action_id, outcome=Outcome.FAILED, result=detail[:1000])
-            log.error("policy.execution_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)}, exc_info=not isinstance(exc, KubeError | ValueError))
+            log.error("policy.execution_failed", extra={"action_id": decision.action_id, "kind": str(request.kind)}, exc_info=not isinstance(exc, KubeError | UpstreamError | ValueError))
             failed = Decision(decision.action_id, request, Outcome.FAILED, decision.reason, decision.setting, decision.mode, detail[:1000])
             self._finish(failed)
             return failed

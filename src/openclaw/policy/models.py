@@ -13,7 +13,7 @@ T = TypeVar("T", bound=Target)
 
 
 class ActionKind(enum.StrEnum):
-    """Every cluster change openclaw can make; written the same way in config, audit and metrics."""
+    """Every change openclaw can make (cluster and media apps); written the same way in config, audit and metrics."""
 
     POD_DELETE = "pod.delete"
     WORKLOAD_RESTART = "workload.restart"
@@ -26,6 +26,19 @@ class ActionKind(enum.StrEnum):
     NODE_LABEL = "node.label"
     NODE_TAINT = "node.taint"
     VOLUME_DETACH = "volume.detach"
+    MEDIA_REANNOUNCE = "media.download.reannounce"
+    MEDIA_RECHECK = "media.download.recheck"
+    MEDIA_QUEUE_REMOVE = "media.queue.remove"
+    MEDIA_SEARCH = "media.search"
+    MEDIA_SCAN = "media.scan"
+    MEDIA_REFRESH = "media.refresh"
+    MEDIA_LIBRARY_REFRESH = "media.library.refresh"
+    MEDIA_REQUEST_RETRY = "media.request.retry"
+    MEDIA_REQUEST_APPROVE = "media.request.approve"
+
+    @property
+    def on_media(self) -> bool:
+        return self.value.startswith("media.")
 
     @property
     def on_node(self) -> bool:

@@ -46,6 +46,15 @@ class NodeTaintParams(Params):
         return self
 
 
+class QueueRemoveParams(Params):
+    """`media.queue.remove`: the DELETE flags, chosen per case by whoever asks (nothing is implied)."""
+
+    remove_from_client: bool = Field(alias="removeFromClient")
+    blocklist: bool
+    skip_redownload: bool = Field(False, alias="skipRedownload")
+    change_category: bool = Field(False, alias="changeCategory")
+
+
 def describe_error(exc: ValidationError) -> str:
     """The first problem as `params.<field>: <what was expected>, got <value>`."""
     err = exc.errors()[0]

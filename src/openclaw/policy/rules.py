@@ -1,7 +1,8 @@
 """The policy rules, as one pure function over the request, the settings and gathered facts.
 
 `evaluate()` checks, always in this order: namespace allowed/protected, action enabled, rate limits,
-blast radius, stale volume attachment (volume.detach), GitOps-managed target, approval needed, then the mode. The first rule that objects
+(media: item cooldown, per-app search cap, what the backend's facts object to), blast radius,
+stale volume attachment (volume.detach), GitOps-managed target, approval needed, then the mode. The first rule that objects
 decides; its reason names the config key involved, so an operator knows what to change.
 """
 
@@ -21,6 +22,8 @@ class RateCounts:
 
     kind: int = 0
     object: int = 0
+    scope: int = 0  # of this kind on targets in the same scope (a media app instance)
+    since_last: float | None = None  # seconds since this kind last ran on this object; None: never
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,8 @@ class ClusterFacts:
     gitops_tracked_by: str | None = None  # e.g. "argocd app media (label app.kubernetes.io/instance)"
     planned: tuple[str, ...] = ()  # keys of the objects a fan-out kind will touch (the Approval permits them)
     attachment: AttachmentFacts | None = None  # volume.detach only
+    objection: Verdict | None = None  # a backend rule that refuses, from what its facts showed (protected tag, indexers down)
+    needs_approval: str | None = None  # why this request needs an operator although its kind does not (it deletes data)
 
 
 def _action_key(kind: ActionKind, field: str) -> str:
@@ -60,18 +65,22 @@ def evaluate(
     early = precheck(request, policy)
     if early is not None:
         return early
-    for check in (_rate, _blast_radius, _stale_attachment, _gitops):
+    for check in (_rate, _media, _blast_radius, _stale_attachment, _gitops):
         verdict = check(request, policy, facts, rate)
         if verdict is not None:
             return verdict
     action = policy.action(request.kind)
     if policy.mode == "observe":
         return Verdict(Outcome.OBSERVED, "mode is observe: recorded, nothing executed", "ops.policy.mode")
+    approval_setting = _action_key(request.kind, "requireApproval") if action.require_approval else "ops.policy.media.deleteRequiresApproval"
+    needs = action.require_approval or facts.needs_approval is not None
     if policy.mode == "dry-run":
-        extra = f"; would need approval ({_action_key(request.kind, 'requireApproval')})" if action.require_approval and not approved else ""
-        return Verdict(Outcome.DRY_RUN, f"mode is dry-run: server-side dry run, nothing changed{extra}", "ops.policy.mode")
-    if action.require_approval and not approved:
-        return Verdict(Outcome.PENDING, f"{request.kind} needs an operator's approval", _action_key(request.kind, "requireApproval"))
+        extra = f"; would need approval ({approval_setting})" if needs and not approved else ""
+        what = "nothing sent to the media app" if request.kind.on_media else "server-side dry run"
+        return Verdict(Outcome.DRY_RUN, f"mode is dry-run: {what}, nothing changed{extra}", "ops.policy.mode")
+    if needs and not approved:
+        why = f": {facts.needs_approval}" if facts.needs_approval and not action.require_approval else ""
+        return Verdict(Outcome.PENDING, f"{request.kind} needs an operator's approval{why}", approval_setting)
     why = "approved by an operator; all rules passed" if approved else "all rules passed"
     return Verdict(Outcome.APPLIED, why, "ops.policy.mode")
 
@@ -114,6 +123,25 @@ def _rate(request: ActionRequest[Target], policy: OpsPolicySettings, facts: Clus
             _action_key(request.kind, "maxPerHour"),
         )
     return None
+
+
+def _media(request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:
+    if not request.kind.on_media:
+        return None
+    rules = policy.media
+    if rate.since_last is not None and rate.since_last < rules.item_cooldown:
+        return Verdict(
+            Outcome.REFUSED,
+            f"cooldown: {request.kind} ran on {request.target} {rate.since_last:.0f}s ago (wait {rules.item_cooldown:.0f}s between two)",
+            "ops.policy.media.itemCooldown",
+        )
+    if request.kind is ActionKind.MEDIA_SEARCH and rate.scope >= rules.searches_per_app_per_hour:
+        return Verdict(
+            Outcome.REFUSED,
+            f"search cap: {rate.scope} searches on {request.target.scope} in the last hour (limit {rules.searches_per_app_per_hour})",
+            "ops.policy.media.searchesPerAppPerHour",
+        )
+    return facts.objection
 
 
 def _blast_radius(request: ActionRequest[Target], policy: OpsPolicySettings, facts: ClusterFacts, rate: RateCounts) -> Verdict | None:

@@ -1,4 +1,5 @@
-"""The runbooks capability: runs a runbook for each firing alert the incidents capability reports.
+"""The runbooks capability: runs a runbook for each firing alert the incidents capability reports,
+and the media ladder for each stuck media item the media capability reports.
 
 Others reach it as `runbooks_of(services)`; the agent subscribes to what runbooks cannot settle:
 
@@ -20,6 +21,9 @@ from openclaw.ops.clock import CLOCK, OfferedClock
 from openclaw.runbooks.memory import FixMemory
 from openclaw.runbooks.models import AlertContext
 from openclaw.runbooks.runner import Runner
+from openclaw.runbooks.media_ladder import MediaLadder
+from openclaw.media.capability import MEDIA
+from openclaw.media.tracker import Tracked
 
 if TYPE_CHECKING:
     from openclaw.core.services import Services
@@ -46,6 +50,16 @@ def install(services: Services) -> Runner:
     memory = FixMemory(engine.audit, incidents, engine.now, lambda: services.config.settings.ops)
     runner = Runner(builtin(), engine, escalations, memory, incidents, publish, clock=OfferedClock(lambda: services.find(CLOCK)))
     services.put(RUNBOOKS, runner)
+    media = services.find(MEDIA)
+    if media is not None:
+        ladder = MediaLadder(media, engine, incidents, escalations, lambda: services.config.settings)
+
+        async def stuck(item: Tracked) -> None:
+            await ladder.on_stuck(item)
+
+        media.on_stuck(stuck)
+        media.on_settled(ladder.on_settled)
+        media.fixer = ladder.fix
 
     def on_alert(notice: Notice) -> None:
         runner.enabled = services.config.settings.ops.runbooks_enabled

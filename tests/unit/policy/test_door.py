@@ -8,6 +8,8 @@ import inspect
 
 import pytest
 
+from openclaw.media.clients import kinds
+from openclaw.media.executors import commands, downloads, library, queue, requests
 from openclaw.ops.client import KubeClient
 from openclaw.ops.executors import jobs, nodes, pods, volumes, workloads
 from openclaw.policy.grant import Approval
@@ -63,7 +65,36 @@ def test_every_action_kind_has_a_spec_a_config_name_and_defaults() -> None:
     from openclaw.policy.actions import SPECS
     from openclaw.policy.models import ActionKind
 
-    kinds = {str(k) for k in ActionKind}
+    names = {str(k) for k in ActionKind}
     assert set(SPECS) == set(ActionKind)
-    assert set(get_args(ActionKindName)) == kinds
-    assert set(ACTION_DEFAULTS) == kinds
+    assert set(get_args(ActionKindName)) == names
+    assert set(ACTION_DEFAULTS) == names
+
+
+# Every public coroutine of a media client is a read, or a write that demands an Approval.
+MEDIA_READS = {"read", "get_json", "system_status", "health", "queue", "history_since", "wanted_missing", "command_status", "series", "movies",
+               "indexers", "indexer_status", "version", "webapi_version", "torrents", "status", "requests", "request", "system_info",
+               "library", "ensure_session", "aclose"}
+
+
+@pytest.mark.parametrize("cls", sorted(kinds().values(), key=lambda c: c.kind), ids=lambda c: c.kind)
+def test_every_mutating_media_client_method_demands_an_approval(cls: type) -> None:
+    writes = 0
+    for name, fn in inspect.getmembers(cls, inspect.iscoroutinefunction):
+        if name.startswith("_") or name in MEDIA_READS:
+            continue
+        params = inspect.signature(fn).parameters
+        assert "approval" in params, f"{cls.__name__}.{name}: a new public method must be classed as a read or demand an approval"
+        assert params["approval"].annotation in ("Approval", Approval) and params["approval"].kind is inspect.Parameter.KEYWORD_ONLY
+        writes += 1
+    assert writes >= 1 or cls.kind == "prowlarr"  # Prowlarr is only read
+
+
+@pytest.mark.parametrize(
+    "fn", [downloads.reannounce, downloads.recheck, queue.remove, commands.search, commands.scan, commands.refresh, library.refresh,
+           requests.approve, requests.retry],
+)
+def test_every_media_executor_demands_an_approval(fn: object) -> None:
+    params = inspect.signature(fn).parameters  # type: ignore[arg-type]  # every entry is a function
+    assert params["approval"].annotation in ("Approval", Approval)
+    assert params["approval"].default is inspect.Parameter.empty

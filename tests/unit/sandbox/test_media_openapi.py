@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import jsonschema
 import pytest
 
 from media_harness import Harness, media_harness
-
-DATA = Path(__file__).resolve().parents[2] / "data" / "openapi"
-
-
-def to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes a null alternative."""
-    if isinstance(node, list):
-        return [to_json_schema(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: to_json_schema(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable") is True:
-        if "$ref" in out:
-            return {"anyOf": [{"$ref": out["$ref"]}, {"type": "null"}]}
-        if "type" in out:
-            out["type"] = [out["type"], "null"]
-    return out
-
-
-class Document:
-    def __init__(self, name: str) -> None:
-        self.raw = json.loads((DATA / f"{name}-v3-openapi.json").read_text())
-        self.components = to_json_schema(self.raw["components"])
-
-    def validate(self, method: str, path: str, body: Any) -> None:
-        op = self.raw["paths"][path][method.lower()]
-        schema = op["responses"]["200"]["content"]["application/json"]["schema"]
-        full = {**to_json_schema(schema), "components": self.components}
-        jsonschema.Draft7Validator(full).validate(body)
-
+from openapi_check import Document
 
 @pytest.fixture(scope="module")
 def sonarr_doc() -> Document:

@@ -79,7 +79,8 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
 
     return build([
         Route("/System/Info", system_info), Route("/System/Info/Public", public_info),
-        Route("/Library/Refresh", refresh, methods=["POST"]), Route("/Items", items), Route("/Items/{id}", item_get),
+        Route("/Library/Refresh", refresh, methods=["POST"]),
+        Route("/Library/Movies/Updated", refresh, methods=["POST"]), Route("/Library/Series/Updated", refresh, methods=["POST"]), Route("/Items", items), Route("/Items/{id}", item_get),
     ], api_key, name="jellyfin", recorder=p.received, headers=TOKEN_HEADERS, query=("api_key", "ApiKey"), public=("/System/Info/Public",))
 
 

@@ -113,8 +113,10 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
             changed = p.approve(rid, acting_user(request))
         elif action == "decline":
             changed = p.decline(rid, acting_user(request))
+        elif action == "retry":
+            changed = p.retry(rid, acting_user(request))
         else:
-            raise MediaError(f"status: expected approve or decline, got {action!r}", field="status")
+            raise MediaError(f"status: expected approve, decline or retry, got {action!r}", field="status")
         return JSONResponse(request_resource(changed))
 
     async def request_count(request: Request) -> Response:

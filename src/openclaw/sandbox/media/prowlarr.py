@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from openclaw.sandbox.media import arr, indexer
 from openclaw.sandbox.media.pipeline import MediaError, MediaPipeline
 from openclaw.sandbox.media.state import Release
 from openclaw.sandbox.media.web import build
+from openclaw.sandbox.simclock import iso
 
 VERSION = "1.32.2.4987"
 CATEGORIES = {"series": {"id": 5000, "name": "TV"}, "movie": {"id": 2000, "name": "Movies"}}
@@ -69,7 +71,13 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
             found = [r for r in found if r.indexer_id in ids]
         return JSONResponse([release_resource(r) for r in found])
 
+    async def indexer_status(request: Request) -> Response:
+        now = p.clock.now()
+        return JSONResponse([{"id": i, "indexerId": i, "disabledTill": iso(now + timedelta(hours=3)),
+                              "mostRecentFailure": iso(now), "initialFailure": iso(now)} for i in sorted(p.indexers_disabled)])
+
     return build([
+        Route("/api/v1/indexerstatus", indexer_status),
         Route("/api/v1/system/status", status), Route("/api/v1/health", health),
         Route("/api/v1/indexer", indexers), Route("/api/v1/search", search),
-    ], api_key, name="prowlarr", recorder=p.received)
+    ], api_key, name="prowlarr", recorder=p.received, down=p.down)

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openclaw.sandbox.media.pipeline import MediaError, MediaPipeline
 from openclaw.sandbox.media.recorder import RecordingMiddleware
+from openclaw.sandbox.media.web import DownGuard
 from openclaw.sandbox.media.state import Torrent
 
 VERSION = "v4.6.7"
@@ -20,17 +21,19 @@ WEBAPI_VERSION = "2.9.3"
 
 
 def torrent_info(t: Torrent, speed: float) -> dict[str, Any]:
-    downloading = not (t.done or t.paused or t.stalled)
+    downloading = t.moving
     left = int(t.size * (1 - t.progress))
     return {
         "hash": t.hash, "name": t.name, "size": t.size, "total_size": t.size, "progress": round(t.progress, 4),
         "dlspeed": int(speed) if downloading else 0, "upspeed": 0, "eta": int(left / speed) if downloading and speed else 8640000,
-        "state": t.state, "category": t.category, "tags": "", "added_on": int(t.added_on.timestamp()),
+        "state": t.state, "category": t.category, "tags": t.tags, "added_on": int(t.added_on.timestamp()),
         "completion_on": int(t.completed_on.timestamp()) if t.completed_on else -1,
         "save_path": f"/downloads/complete/{t.category}/", "content_path": f"/downloads/complete/{t.category}/{t.name}",
         "num_seeds": 0 if t.stalled else 12, "num_leechs": 0 if t.stalled else 3, "ratio": 0.0,
         "amount_left": left, "downloaded": t.size - left, "priority": 1, "tracker": "" if t.stalled else "udp://tracker.example:1337",
-        "magnet_uri": f"magnet:?xt=urn:btih:{t.hash}&dn={t.name}",
+        "magnet_uri": f"magnet:?xt=urn:btih:{t.hash}&dn={t.name}", "completed": t.size - left,
+        # 4.6 reports a private torrent's flag under /torrents/properties; the sandbox folds it in here.
+        **({"private": True} if t.private else {}),
     }
 
 
@@ -102,7 +105,19 @@ def build_app(p: MediaPipeline, username: str, password: str) -> Starlette:
             return PlainTextResponse("")
         return handler
 
+    def hashed(action: Any) -> Any:
+        async def handler(request: Request) -> Response:
+            form = await request.form()
+            hashes = str(form.get("hashes") or "")
+            if not hashes:
+                return PlainTextResponse("hashes: expected one or more info hashes separated by |", status_code=400)
+            action(list(p.state.torrents) if hashes == "all" else hashes.split("|"))
+            return PlainTextResponse("")
+        return handler
+
     app = Starlette(routes=[
+        Route("/api/v2/torrents/reannounce", hashed(p.reannounce), methods=["POST"]),
+        Route("/api/v2/torrents/recheck", hashed(p.recheck), methods=["POST"]),
         Route("/api/v2/auth/login", login, methods=["POST"]), Route("/api/v2/auth/logout", logout, methods=["POST"]),
         Route("/api/v2/app/version", version), Route("/api/v2/app/webapiVersion", webapi_version),
         Route("/api/v2/torrents/info", info, methods=["GET", "POST"]), Route("/api/v2/torrents/add", add, methods=["POST"]),
@@ -111,6 +126,7 @@ def build_app(p: MediaPipeline, username: str, password: str) -> Starlette:
         Route("/api/v2/torrents/resume", toggle(False), methods=["POST"]), Route("/api/v2/torrents/start", toggle(False), methods=["POST"]),
     ])
     app.add_middleware(SessionGuard, sessions=sessions)
+    app.add_middleware(DownGuard, name="qbittorrent", down=p.down)
     app.add_middleware(RecordingMiddleware, recorder=p.received, name="qbittorrent")
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -146,12 +147,14 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         movies = [m for m in sorted(p.state.movies.values(), key=lambda m: m.id) if not m.file_id and m.monitored == monitored]
         return JSONResponse(arr.paging(request, [movie_resource(p, m, m.title) for m in movies], "movieMetadata.digitalRelease"))
 
-    async def history(request: Request) -> Response:
+    def history_records(request: Request, since: datetime | None = None) -> list[dict[str, Any]]:
         q = request.query_params
         include_movie = arr.flag(request, "includeMovie", False)
         event, download_id = q.get("eventType"), q.get("downloadId")
         records = []
         for h in sorted(p.state.history, key=lambda r: r.date, reverse=True):
+            if since is not None and h.date < since:
+                continue
             if h.app != "radarr" or (event and str(HISTORY_EVENTS.get(h.event_type)) != event and h.event_type != event):
                 continue
             if download_id and h.download_id != download_id:
@@ -164,7 +167,17 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
                 movie = p.state.movies[h.movie_id]
                 rec["movie"] = movie_resource(p, movie, movie.title)
             records.append(rec)
-        return JSONResponse(arr.paging(request, records, "date"))
+        return records
+
+    async def history(request: Request) -> Response:
+        return JSONResponse(arr.paging(request, history_records(request), "date"))
+
+    async def history_since(request: Request) -> Response:
+        raw = request.query_params.get("date")
+        if not raw:
+            raise MediaError("date: expected an ISO 8601 date", field="date")
+        since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return JSONResponse(list(reversed(history_records(request, since))))
 
     async def blocklist(request: Request) -> Response:
         records = [arr.compact({"id": b.id, "movieId": b.movie_id, "sourceTitle": b.release.title,
@@ -186,6 +199,6 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v3/command/{id:int}", command_get),
         Route("/api/v3/movie", movie_list), Route("/api/v3/movie", movie_add, methods=["POST"]),
         Route("/api/v3/movie/lookup", movie_lookup), Route("/api/v3/movie/{id:int}", movie_get),
-        Route("/api/v3/wanted/missing", wanted_missing), Route("/api/v3/history", history),
+        Route("/api/v3/wanted/missing", wanted_missing), Route("/api/v3/history", history), Route("/api/v3/history/since", history_since),
         Route("/api/v3/blocklist", blocklist), Route("/api/v3/blocklist/{id:int}", blocklist_delete, methods=["DELETE"]),
     ], api_key, name="radarr", recorder=p.received)

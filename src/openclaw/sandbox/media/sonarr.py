@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -182,12 +183,14 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         eps = [e for e in sorted(p.state.episodes.values(), key=lambda e: e.id) if not e.has_file and e.monitored == monitored]
         return JSONResponse(arr.paging(request, [episode_resource(p, e, include) for e in eps], "airDateUtc"))
 
-    async def history(request: Request) -> Response:
+    def history_records(request: Request, since: datetime | None = None) -> list[dict[str, Any]]:
         q = request.query_params
         include_series, include_episode = arr.flag(request, "includeSeries", False), arr.flag(request, "includeEpisode", False)
         event = q.get("eventType")
         records = []
         for h in sorted(p.state.history, key=lambda r: r.date, reverse=True):
+            if since is not None and h.date < since:
+                continue
             if h.app != "sonarr" or (event and str(HISTORY_EVENTS.get(h.event_type)) != event and h.event_type != event):
                 continue
             if q.get("episodeId") and str(h.episode_id) != q.get("episodeId"):
@@ -202,7 +205,17 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
             if include_episode and h.episode_id in p.state.episodes:
                 rec["episode"] = episode_resource(p, p.state.episodes[h.episode_id])
             records.append(rec)
-        return JSONResponse(arr.paging(request, records, "date"))
+        return records
+
+    async def history(request: Request) -> Response:
+        return JSONResponse(arr.paging(request, history_records(request), "date"))
+
+    async def history_since(request: Request) -> Response:
+        raw = request.query_params.get("date")
+        if not raw:
+            raise MediaError("date: expected an ISO 8601 date", field="date")
+        since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return JSONResponse(list(reversed(history_records(request, since))))
 
     async def blocklist(request: Request) -> Response:
         records = [arr.compact({"id": b.id, "seriesId": b.series_id, "episodeIds": b.episode_ids, "sourceTitle": b.release.title,
@@ -225,6 +238,6 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v3/series", series_list), Route("/api/v3/series", series_add, methods=["POST"]),
         Route("/api/v3/series/lookup", series_lookup), Route("/api/v3/series/{id:int}", series_get),
         Route("/api/v3/episode", episodes), Route("/api/v3/wanted/missing", wanted_missing),
-        Route("/api/v3/history", history), Route("/api/v3/blocklist", blocklist),
+        Route("/api/v3/history", history), Route("/api/v3/history/since", history_since), Route("/api/v3/blocklist", blocklist),
         Route("/api/v3/blocklist/{id:int}", blocklist_delete, methods=["DELETE"]),
     ], api_key, name="sonarr", recorder=p.received)

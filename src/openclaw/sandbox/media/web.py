@@ -10,7 +10,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -63,6 +63,20 @@ class ApiKeyMiddleware:
         await self.app(scope, receive, send)
 
 
+class DownGuard:
+    """While the app's Deployment has no ready pod, its Service has no endpoints: the cluster's
+    proxy answers 503 for it (the sandbox marks it in `pipeline.down`)."""
+
+    def __init__(self, app: ASGIApp, *, name: str, down: set[str]) -> None:
+        self.app, self.name, self.down = app, name, down
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.name in self.down:
+            await PlainTextResponse("no healthy upstream", status_code=503)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 async def read_json(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body() or b"{}")
@@ -74,7 +88,8 @@ async def read_json(request: Request) -> dict[str, Any]:
 
 
 def build(routes: Sequence[BaseRoute], api_key: str, *, name: str, recorder: RequestRecorder, headers: tuple[str, ...] = ("x-api-key",),
-          query: tuple[str, ...] = ("apikey",), public: tuple[str, ...] = (), error_body: Callable[[int, str, str | None], Response] | None = None) -> Starlette:
+          query: tuple[str, ...] = ("apikey",), public: tuple[str, ...] = (), error_body: Callable[[int, str, str | None], Response] | None = None,
+          down: set[str] | None = None) -> Starlette:
     """A Starlette app that checks the API key and turns `MediaError`/bad values into JSON errors."""
     render = error_body or error
 
@@ -91,5 +106,7 @@ def build(routes: Sequence[BaseRoute], api_key: str, *, name: str, recorder: Req
 
     app = Starlette(routes=list(routes), exception_handlers={MediaError: on_media_error, ValueError: on_value_error, 404: not_found})
     app.add_middleware(ApiKeyMiddleware, key=api_key, headers=headers, query=query, public=public)
+    if down is not None:
+        app.add_middleware(DownGuard, name=name, down=down)
     app.add_middleware(RecordingMiddleware, recorder=recorder, name=name)
     return app

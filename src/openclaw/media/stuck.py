@@ -1,0 +1,111 @@
+"""Stuck detection: what one poll observed about an item, turned into a reason and a strike.
+
+Reasons come from the apps' own state (qBittorrent's `state`, the queue's `trackedDownloadState`,
+Seerr's status numbers), never from their localized messages. A reason must strike on consecutive
+checks before the item counts as stuck (`media.stuckChecks`, at least 3); the time-based ones
+(pending approval, missing from the library) need as many checks as their duration spans. Any
+progress (more bytes, a later stage) clears the strikes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from openclaw.config.schema import MediaSettings
+from openclaw.media.stages import Stage, Stuck
+from openclaw.media.tracker import Tracked, advance
+
+DOWNLOAD_STATES = {"stalledDL": Stuck.STALLED, "metaDL": Stuck.METADATA, "forcedMetaDL": Stuck.METADATA,
+                   "error": Stuck.ERRORED, "missingFiles": Stuck.MISSING_FILES}
+MOVING_STATES = {"downloading", "forcedDL"}
+IMPORT_STUCK = {"importBlocked", "importFailed"}
+SEERR_PENDING, SEERR_FAILED, MEDIA_AVAILABLE = 1, 4, 5
+
+
+@dataclass
+class Observation:
+    """What one poll cycle saw of one item (None: that app said nothing about it)."""
+
+    stage: Stage | None = None
+    app: str | None = None
+    ids: dict[str, Any] = field(default_factory=dict)
+    download_id: str | None = None
+    download: dict[str, Any] | None = None
+    queue: dict[str, Any] | None = None
+    request: dict[str, Any] | None = None
+    in_library: bool = False
+    protected: bool = False
+    checked: set[str] = field(default_factory=set)  # kinds of app that answered this cycle
+    # history records no webhook reports (downloadFailed): (event id, epoch seconds, app, type, download id, summary)
+    history: list[tuple[str, float, str, str, str | None, str]] = field(default_factory=list)
+
+
+def thresholds(settings: MediaSettings) -> dict[str, int]:
+    """Consecutive checks each reason needs before the item is stuck."""
+    checks = settings.stuck_checks
+    spans = {Stuck.PENDING_APPROVAL: settings.pending_approval_after, Stuck.NOT_IN_LIBRARY: settings.library_grace}
+    out = {str(r): checks for r in Stuck}
+    for reason, seconds in spans.items():
+        out[str(reason)] = max(checks, math.ceil(seconds / settings.poll_interval))
+    out[str(Stuck.REQUEST_FAILED)] = 1  # Seerr has already given up: nothing to wait for
+    return out
+
+
+def reason_for(item: Tracked, seen: Observation, previous_bytes: int | None) -> tuple[Stuck | None, str | None]:
+    request = seen.request or {}
+    if request.get("status") == SEERR_FAILED:
+        return Stuck.REQUEST_FAILED, "Seerr request status FAILED: it could not be handed to Sonarr/Radarr"
+    if item.stage is Stage.REQUESTED and request.get("status") == SEERR_PENDING:
+        return Stuck.PENDING_APPROVAL, f"Seerr request {item.ids.get('seerrRequest')} is waiting for approval"
+    download = seen.download
+    if download is not None:
+        state = str(download.get("state"))
+        if state in DOWNLOAD_STATES:
+            reason = DOWNLOAD_STATES[state]
+            return reason, f"qBittorrent state {state} ({download.get('progress', 0):.0%} done, {download.get('seeds', 0)} seeds)"
+        done = int(download.get("bytesDone") or 0)
+        if state in MOVING_STATES and previous_bytes is not None and done <= previous_bytes and float(download.get("progress") or 0) < 1.0:
+            return Stuck.NO_PROGRESS, f"qBittorrent state {state} but no bytes since the last check ({done} of {download.get('size')})"
+    queue = seen.queue
+    if queue is not None and (queue.get("trackedDownloadState") in IMPORT_STUCK
+                              or (queue.get("status") == "completed" and queue.get("trackedDownloadStatus") in ("warning", "error"))):
+        messages = "; ".join(queue.get("messages") or []) or "no message"
+        return Stuck.IMPORT_BLOCKED, f"{item.app or 'the app'} cannot import it: {queue.get('trackedDownloadState')}: {messages}"
+    arr_answered = bool({"sonarr", "radarr"} & seen.checked)
+    if item.stage is Stage.SEARCHING and item.ids.get("seerrRequest") and arr_answered and seen.queue is None and seen.download is None:
+        return Stuck.NO_RELEASE, f"{item.app or 'the app'} has searched and grabbed nothing"
+    if item.stage is Stage.IMPORTED and "jellyfin" in seen.checked and not seen.in_library:
+        return Stuck.NOT_IN_LIBRARY, "imported, but the media server does not list it"
+    return None, None
+
+
+def apply(item: Tracked, seen: Observation, now: float) -> bool:
+    """Fold one observation into the item; True when it made progress (strikes cleared)."""
+    previous = item.state.get("download") or {}
+    previous_bytes = int(previous["bytesDone"]) if previous.get("bytesDone") is not None and item.download_id == seen.download_id else None
+    item.ids.update({k: v for k, v in seen.ids.items() if v is not None})
+    item.app = seen.app or item.app
+    item.protected = seen.protected
+    if seen.download_id:
+        item.download_id = seen.download_id
+    item.state = {k: v for k, v in (("download", seen.download), ("queue", seen.queue), ("request", seen.request or item.state.get("request"))) if v is not None}
+    progressed = False
+    if seen.stage is not None:
+        progressed = advance(item, seen.stage, now)
+    done = int((seen.download or {}).get("bytesDone") or 0)
+    if previous_bytes is not None and done > previous_bytes:
+        progressed = True
+        item.strikes, item.ladder = {}, []
+    reason, detail = reason_for(item, seen, previous_bytes)
+    if reason is None:
+        item.stuck_reason, item.stuck_detail, item.strikes = None, None, {}
+        if progressed:
+            item.ladder, item.escalated = [], False
+    else:
+        key = str(reason)
+        item.strikes = {key: (item.strikes.get(key, 0) if item.stuck_reason == key else 0) + 1}
+        item.stuck_reason, item.stuck_detail = key, detail
+    item.updated_at = now
+    return progressed

@@ -1,0 +1,185 @@
+"""The tracker inside a real gateway: the sandbox's media apps send their webhooks and are polled;
+`media.list` / `media.get` over the WebSocket show each request's stage, and a stalled download is
+struck on consecutive checks from qBittorrent's own state."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openclaw.config import store as config_store
+from openclaw.gateway.client import GatewayError
+from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
+from openclaw.core.services import Services
+from openclaw.incidents import incidents_of
+from openclaw.ops.clock import CLOCK
+from openclaw.media.capability import MEDIA_ENDPOINTS, media_of
+from openclaw.sandbox.embedded import media_endpoints
+from openclaw.sandbox.runtime import Sandbox, SandboxOptions
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "media-tracker-hooks-0123456789abcdef"
+
+
+@pytest.fixture
+async def stack(state_dir: Path, request: pytest.FixtureRequest) -> AsyncIterator[tuple[EmbeddedGateway, Sandbox]]:
+    config_store.set_value(state_dir, "hooks.token", TOKEN)
+    for key, value in getattr(request, "param", {}).items():
+        config_store.set_value(state_dir, key, value)
+    # Polled by hand in the test (one cycle per call), so strikes are counted deterministically.
+    config_store.set_value(state_dir, "media.pollInterval", "1h")
+    box = Sandbox(SandboxOptions(speed=300))
+    await box.start()
+    try:
+        def offer(services: Services) -> None:
+            services.put(MEDIA_ENDPOINTS, media_endpoints(box))
+            services.put(CLOCK, box.clock)  # verification waits in simulated seconds
+
+        async with run_embedded(state_dir, install=[offer]) as gw:
+            box.send_webhooks_to(f"{gw.http_url}/hooks", TOKEN)
+            yield gw, box
+    finally:
+        await box.stop()
+
+
+async def until(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached before the deadline")
+
+
+TRACK_ONLY = {"media.fixesEnabled": False}  # strikes pile up with no fix resetting them
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
+async def test_a_request_is_tracked_to_available_and_a_stalled_one_is_struck(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)  # Dune: stalls
+    pipeline.create_request("movie", 545611, None, 2)  # by a user who needs approval
+    pipeline.create_request("tv", 95396, [1], 1)  # Severance S1: flows through
+
+    async with gw.client() as ws:
+        async def stage_of(item_id: str) -> str | None:
+            await media.poll_once()
+            listed = await ws.call("media.list", {})
+            return next((i["stage"] for i in listed["items"] if i["id"] == item_id), None)
+
+        await until(lambda: _is(stage_of("tv:tvdb:371980"), "available"), timeout=60)
+        dune = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert dune["stage"] in ("grabbed", "downloading") and dune["download"]["state"] == "stalledDL"
+        assert dune["downloadId"] == dune["downloadId"].upper() and dune["ids"]["tmdb"] == 438631 and dune["app"] == "radarr"
+        for _ in range(3):
+            await media.poll_once()
+        dune = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert dune["stuck"] is True and dune["stuckReason"] == "stalled" and dune["strikes"]["stalled"] >= 3
+        assert "stalledDL" in dune["stuckDetail"]
+        assert [e["type"] for e in dune["timeline"]][:2] == ["MEDIA_AUTO_APPROVED", "Grab"]
+        stuck = await ws.call("media.list", {"stuck": True})
+        # With a check an hour apart, three checks outlast media.pendingApprovalAfter (30 min): both are stuck.
+        assert sorted(i["id"] for i in stuck["items"]) == ["movie:tmdb:438631", "movie:tmdb:545611"]
+        listed = await ws.call("media.list", {})
+        assert listed["counts"]["available"] >= 1 and listed["apps"]["qbittorrent"]["ok"] is True
+        arrival = next(i for i in listed["items"] if i["id"] == "movie:tmdb:545611")
+        assert arrival["stage"] == "requested" and arrival["stuckReason"] == "pending-approval" and arrival["stuck"] is True
+        with pytest.raises(GatewayError, match="stuck: expected true or false"):
+            await ws.call("media.list", {"stuck": "yes"})
+        with pytest.raises(GatewayError, match="no tracked media item"):
+            await ws.call("media.get", {"id": "movie:tmdb:1"})
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
+async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+
+    async def grabbed() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.download_id is not None and item.strikes.get("stalled", 0) >= 1
+
+    await until(grabbed)
+    before = await media.item("movie:tmdb:438631")
+    await box.media.servers["qbittorrent"].stop()
+    for _ in range(4):
+        await media.poll_once()
+    after = await media.item("movie:tmdb:438631")
+    assert before is not None and after is not None and after.strikes == before.strikes and after.stage == before.stage
+    status = media.poller.apps["qbittorrent"] if media.poller else None
+    assert status is not None and status.ok is False and "qbittorrent: " in str(status.error) and "cannot reach" in str(status.error)
+
+
+async def _is(value: Awaitable[Any], want: Any) -> bool:
+    return (await value) == want
+
+
+async def test_media_fix_runs_the_next_rung_through_policy_as_the_operator(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+    pipeline.create_request("movie", 329865, None, 1)  # Arrival: already in the library, nothing to fix
+
+    async def struck_once() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.strikes.get("stalled", 0) >= 1
+
+    await until(struck_once)
+    async with gw.client() as ws:
+        fixed = await ws.call("media.fix", {"id": "movie:tmdb:438631"}, timeout=60)
+        kinds = [d["kind"] for d in fixed["decisions"]]
+        assert kinds[0] == "media.download.reannounce" and all(d["actor"].startswith("operator:") for d in fixed["decisions"])
+        assert fixed["item"]["ladder"][0] == "media.download.reannounce" and fixed["item"]["incident"]
+        detail = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert [a["kind"] for a in detail["actions"]][-1] == "media.download.reannounce"
+        calm = await ws.call("media.fix", {"id": "movie:tmdb:329865"})
+        assert calm["decisions"] == [] and "is not stuck" in calm["message"]
+        with pytest.raises(GatewayError, match="no tracked media item"):
+            await ws.call("media.fix", {"id": "movie:tmdb:1"})
+    incident = await incidents_of(gw.services).detail(fixed["item"]["incident"])
+    assert incident is not None and incident["kind"] == "media" and any(n["kind"] == "finding" for n in incident["notes"])
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
+async def test_a_failed_download_no_webhook_reports_is_polled_from_history_once(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+
+    async def grabbed() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.download_id is not None
+
+    await until(grabbed)
+    before = await media.item("movie:tmdb:438631")
+    assert before is not None
+    # Radarr's own failed-download handling: marked failed, blocklisted, no re-search; it sends no webhook for it.
+    queued = next(q for q in pipeline.state.queue.values() if q.app == "radarr")
+    pipeline.remove_from_queue("radarr", queued.id, remove_from_client=True, blocklist=True, skip_redownload=True)
+    for _ in range(2):
+        await media.poll_once()
+    after = await media.item("movie:tmdb:438631")
+    assert after is not None and after.stage.value == "searching" and after.download_id is None
+    failed = [e for e in await media.timeline("movie:tmdb:438631") if e["type"] == "downloadFailed"]
+    assert len(failed) == 1 and failed[0]["source"] == "radarr" and failed[0]["downloadId"] == before.download_id
+    assert "Manually marked as failed" in failed[0]["summary"]
