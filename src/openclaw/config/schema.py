@@ -526,7 +526,7 @@ class MediaAppSettings(Section):
 
     kind: str = Field(description="one of " + ", ".join(MEDIA_APP_KINDS))
     url: str = Field(description="base URL, e.g. http://sonarr.media.svc:8989")
-    api_key: Secret | None = Field(None, description="the app's API key (Settings > General); write it as ${VAR}")
+    api_key: Secret | None = Field(None, validate_default=True, description="the app's API key (Settings > General); write it as ${VAR}")
     username: str | None = Field(None, description="qBittorrent WebUI user, when no API key")
     password: Secret | None = Field(None, description="qBittorrent WebUI password, when no API key; write it as ${VAR}")
 
@@ -544,13 +544,18 @@ class MediaAppSettings(Section):
             raise ValueError(f"expected an http(s) URL such as http://sonarr:8989, got {value!r}")
         return value.rstrip("/")
 
+    @field_validator("api_key")
+    @classmethod
+    def _key_needed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if not value and isinstance(kind, str) and kind not in KEY_OR_LOGIN_KINDS:
+            raise ValueError(f"{kind} needs its API key (write it as ${{VAR}})")
+        return value
+
     @model_validator(mode="after")
-    def _credentials(self) -> MediaAppSettings:
-        if self.kind in KEY_OR_LOGIN_KINDS:
-            if not self.api_key and not (self.username and self.password):
-                raise ValueError("apiKey, or username and password: qBittorrent needs one of them")
-        elif not self.api_key:
-            raise ValueError(f"apiKey: {self.kind} needs its API key (write it as ${{VAR}})")
+    def _login(self) -> MediaAppSettings:
+        if self.kind in KEY_OR_LOGIN_KINDS and not self.api_key and not (self.username and self.password):
+            raise ValueError("apiKey, or username and password: qBittorrent needs one of them")
         return self
 
 

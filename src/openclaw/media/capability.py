@@ -143,6 +143,13 @@ class Media:
         finally:
             self._handling.pop(item.id, None)
 
+    async def cancel(self) -> None:
+        """Stop the fixes in progress (shutdown): their audit rows say how far they got."""
+        tasks = list(self._handling.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def idle(self) -> None:
         while self._handling:
             await asyncio.gather(*list(self._handling.values()), return_exceptions=True)
@@ -219,20 +226,34 @@ def install(services: Services) -> Media:
         who = f"operator:{call.caller.client_id or call.caller.device_id or call.caller.conn_id}"
         return await media.fixer(item_id, who)
 
-    async def start() -> None:
+    def connect() -> bool:
+        """(Re)build the clients from `media.apps` and the offered apps; start polling once there are any."""
         settings = services.config.settings.media
         try:
-            media.clients = from_config(settings.apps, services.find(MEDIA_ENDPOINTS), timeout_s=settings.request_timeout)
+            clients = from_config(settings.apps, services.find(MEDIA_ENDPOINTS), timeout_s=settings.request_timeout)
         except ValueError as exc:
             log.error("media.clients_not_built", extra={"detail": str(exc)})
-            return
-        if len(media.clients) == 0:
-            return
-        media.poller = Poller(lambda: media.clients, media.events.db.run, lambda: services.config.settings.media,
-                              lambda: services.config.settings.ops.policy.media.protected_tag, media.events.clock)
-        services.supervisor.start("media.poll", media.run(OfferedClock(lambda: services.find(CLOCK))))
+            return False
+        old, media.clients = media.clients, clients
+        services.supervisor.start("media.clients.close", old.aclose())
+        if len(clients) and media.poller is None:
+            media.poller = Poller(lambda: media.clients, media.events.db.run, lambda: services.config.settings.media,
+                                  lambda: services.config.settings.ops.policy.media.protected_tag, media.events.clock)
+            services.supervisor.start("media.poll", media.run(OfferedClock(lambda: services.find(CLOCK))))
+        return True
+
+    def on_config(old: Any, new: Any) -> None:
+        # Apps added, removed or re-keyed apply live: the next poll and the next action use the new clients.
+        before, after = old.settings.media, new.settings.media
+        if (before.apps, before.request_timeout) != (after.apps, after.request_timeout):
+            connect()
+
+    async def start() -> None:
+        connect()
+        services.config.on_change(on_config)
 
     async def stop() -> None:
+        await media.cancel()
         await media.clients.aclose()
 
     services.startup.append(start)
