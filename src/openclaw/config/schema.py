@@ -343,6 +343,7 @@ ActionKindName = Literal[
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint", "volume.detach",
     "media.download.reannounce", "media.download.recheck", "media.queue.remove", "media.search", "media.scan",
     "media.refresh", "media.library.refresh", "media.request.retry", "media.request.approve",
+    "media.request.decline",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
 
@@ -370,6 +371,8 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "media.request.retry": {"maxPerHour": 10, "maxPerObjectPerHour": 2},
     # Approving a request spends disk and bandwidth on someone's behalf: a person decides by default.
     "media.request.approve": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
+    # Declining answers someone's request for good: a person decides, like approving.
+    "media.request.decline": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
 }
 
 

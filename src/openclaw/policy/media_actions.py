@@ -15,6 +15,7 @@ from typing import Any
 
 from openclaw.config.schema import OpsSettings
 from openclaw.media.clients.registry import MediaClients
+from openclaw.media.clients.seerr import REQUEST_DECLINED
 from openclaw.media.executors import commands, downloads, library, queue, requests
 from openclaw.media.lookup import ItemState, disabled_indexers, item_state
 from openclaw.media.refs import MediaTarget
@@ -122,6 +123,10 @@ async def _approve(c: MediaClients, r: Target, p: NoParams, a: Approval, ops: Op
     return await requests.approve(c, r.target, approval=a)
 
 
+async def _decline(c: MediaClients, r: Target, p: NoParams, a: Approval, ops: OpsSettings) -> ExecResult:
+    return await requests.decline(c, r.target, approval=a)
+
+
 # ---- verification: the item moved on ------------------------------------------------------------
 
 
@@ -174,6 +179,11 @@ def _request_moved(state: ItemState, before: dict[str, Any]) -> str | None:
     return None if status in (2, 5) else f"the request is still in status {status}"
 
 
+def _request_declined(state: ItemState, before: dict[str, Any]) -> str | None:
+    status = (state.request or {}).get("status")
+    return None if status == REQUEST_DECLINED else f"the request is in status {status}, not declined ({REQUEST_DECLINED})"
+
+
 Verify = Callable[[MediaClients, Target, Any, ExecResult], verify.Check | None]
 
 
@@ -196,4 +206,5 @@ MEDIA_SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
     ActionKind.MEDIA_LIBRARY_REFRESH: _spec(NoParams, _library, _verify(_in_library, library=True)),
     ActionKind.MEDIA_REQUEST_RETRY: _spec(NoParams, _retry, _verify(_request_moved, request=True)),
     ActionKind.MEDIA_REQUEST_APPROVE: _spec(NoParams, _approve, _verify(_request_moved, request=True)),
+    ActionKind.MEDIA_REQUEST_DECLINE: _spec(NoParams, _decline, _verify(_request_declined, request=True)),
 }

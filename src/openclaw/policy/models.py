@@ -35,6 +35,7 @@ class ActionKind(enum.StrEnum):
     MEDIA_LIBRARY_REFRESH = "media.library.refresh"
     MEDIA_REQUEST_RETRY = "media.request.retry"
     MEDIA_REQUEST_APPROVE = "media.request.approve"
+    MEDIA_REQUEST_DECLINE = "media.request.decline"
 
     @property
     def on_media(self) -> bool:

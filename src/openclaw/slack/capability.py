@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from openclaw.config.schema import SlackSettings
 from openclaw.core.methods import READ, MethodCall
 from openclaw.core.slots import Slot
-from openclaw.slack import notices
+from openclaw.slack import media_requests, notices
 from openclaw.slack.feed import Feed
 from openclaw.slack.http_mode import HttpModeEndpoints
 from openclaw.slack.inbound import Inbound
@@ -100,8 +100,8 @@ def install(services: Services) -> Slack:
         return made
 
     sender = Sender(outbox, client, Pacing(lambda: settings().channel_interval, lambda: settings().retry_max_delay))
-    feed = Feed(outbox, settings, sender.wake)
-    inbound = Inbound(services, outbox, feed, settings, sender.wake)
+    feed = Feed(outbox, settings, sender.wake, media_buttons=lambda key: media_requests.offered(services, settings(), key))
+    inbound = Inbound(services, outbox, feed, settings, sender.wake, media=media_requests.MediaRequests(services, feed, settings))
     http = HttpModeEndpoints(lambda: secret(settings(), "signing_secret", "SLACK_SIGNING_SECRET"),
                              lambda: settings().enabled and settings().mode == "http", inbound.dispatch)
     slack = Slack(outbox, sender, feed, inbound, http)

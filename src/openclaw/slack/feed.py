@@ -30,8 +30,13 @@ MEDIA_PHASES = {
     "ImportFailure": "stuck: import failed", "MEDIA_FAILED": "stuck: failed", "Download": "available", "MEDIA_AVAILABLE": "available",
     "MEDIA_DECLINED": "declined",
 }
+# Answers to a waiting Seerr request given on the item's own message.
+MEDIA_ANSWERS = ("media.request.approve", "media.request.decline")
 # An item gets its message when one of these happens; later events edit it and go into its thread.
 MEDIA_WORTH_A_MESSAGE = ("waiting for approval", "stuck", "available")
+
+
+MediaButtons = Callable[[str], list[tuple[str, str, str, str]]]
 
 
 def param_hash(rec: dict[str, Any]) -> str:
@@ -50,11 +55,13 @@ def approval_key(action_id: str) -> str:
 
 class Feed:
     def __init__(self, outbox: Outbox, settings: Callable[[], SlackSettings], wake: Callable[[], None],
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, media_buttons: MediaButtons = lambda key: []) -> None:
         self.outbox = outbox
         self._settings = settings
         self._wake = wake
         self._clock = clock
+        # The answers to a waiting Seerr request the policy would take now (slack/media_requests.py).
+        self._media_buttons = media_buttons
         self.dropped = 0
 
     async def on_notice(self, topic: str, payload: dict[str, Any]) -> None:
@@ -148,6 +155,8 @@ class Feed:
         self._thread(group_id, group, render.runbook_entry(payload))
 
     def _action(self, topic: str, rec: dict[str, Any]) -> None:
+        if topic == "action.completed":
+            self._media_answered(rec)
         tracked = self._tracked(rec.get("incident"))
         if tracked is None:
             return
@@ -169,6 +178,8 @@ class Feed:
     # ---- approvals -----------------------------------------------------------------------------
 
     def _approval_requested(self, rec: dict[str, Any]) -> None:
+        if str(rec.get("actor")).startswith("operator:slack:") and rec.get("kind") in MEDIA_ANSWERS:
+            return  # asked and answered with one click on the item's message (slack/media_requests.py)
         tracked = self._tracked(rec.get("incident"))
         if tracked is not None:
             group_id, group = tracked
@@ -204,9 +215,49 @@ class Feed:
             item = {"channel": channel, "key": key}
         else:
             self._media_thread(item, event, phase)
+        if phase == "waiting for approval" and item.get("phase") != phase:
+            item.pop("answer", None)  # asked again (a new request after a decline): a new question
         item.update(phase=phase, summary=event.get("summary") or key, source=event.get("source"))
         self.outbox.set_state(state_key, item)
-        self.outbox.put_message(state_key, item["channel"], render.media_item(item), now=self._clock(), delay=s.debounce)
+        self._show_media(item, delay=s.debounce)
+
+    def _show_media(self, item: dict[str, Any], *, delay: float = 0.0) -> None:
+        answer = item.get("answer")
+        open_question = item.get("phase") == "waiting for approval" and (answer is None or (answer.get("final") and not answer.get("ok")))
+        buttons = self._media_buttons(item["key"]) if open_question else []
+        self.outbox.put_message(f"media:{item['key']}", item["channel"], render.media_item(item, buttons), now=self._clock(), delay=delay)
+
+    def media_item(self, key: str) -> dict[str, Any] | None:
+        found = self.outbox.get_state(f"media:{key}")
+        return found if isinstance(found, dict) else None
+
+    def set_media_answer(self, key: str, answer: dict[str, Any] | None, action_id: str | None = None) -> None:
+        """Record (or with None, take back) a Slack answer to the item's request and show it at once."""
+        item = self.media_item(key)
+        if item is None:
+            return
+        if answer is None:
+            item.pop("answer", None)
+        else:
+            item["answer"] = answer
+        if action_id is not None:
+            self.outbox.set_state(f"media-action:{action_id}", key)
+        self.outbox.set_state(f"media:{key}", item)
+        self._show_media(item)
+        self._wake()
+
+    def _media_answered(self, rec: dict[str, Any]) -> None:
+        key = self.outbox.get_state(f"media-action:{rec.get('id')}")
+        item = self.media_item(key) if isinstance(key, str) else None
+        if item is None or rec.get("outcome") == "pending_approval":
+            return
+        answer = dict(item.get("answer") or {})
+        answer.update(final=True, ok=rec.get("outcome") == "applied" and not str(rec.get("verification") or "").startswith("failed"),
+                      outcome=rec.get("outcome"), result=rec.get("result"), decision=rec.get("decision"), verification=rec.get("verification"),
+                      actionId=rec.get("id"))
+        item["answer"] = answer
+        self.outbox.set_state(f"media:{item['key']}", item)
+        self._show_media(item)
 
     def _media_thread(self, item: dict[str, Any], event: dict[str, Any], phase: str) -> None:
         try:

@@ -1,5 +1,5 @@
 """What Slack sends us, whichever transport carried it (Socket Mode or HTTP): events (mentions,
-DMs), interactions (Approve/Deny, Mute) and the `/openclaw` slash command.
+DMs), interactions (Approve/Deny, Approve/Decline of a Seerr request, Mute) and the `/openclaw` slash command.
 
 `dispatch` returns within Slack's 3 s: a slash command's answer is computed there (local reads and
 `PolicyEngine.resolve`, which only starts the execution), everything else is acknowledged at once
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from openclaw.config.schema import SlackSettings
-from openclaw.slack import approvals, render
+from openclaw.slack import approvals, media_requests, render
 from openclaw.slack.feed import Feed
 from openclaw.slack.outbox import Outbox
 
@@ -41,6 +41,7 @@ class Inbound:
     settings: Callable[[], SlackSettings]
     wake: Callable[[], None]
     clock: Callable[[], float] = time.time
+    media: media_requests.MediaRequests | None = None  # Approve / Decline on a waiting Seerr request
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
 
@@ -96,6 +97,11 @@ class Inbound:
                 if not got.ok:
                     self._tell(channel, user, got.message)
                 log.info("slack.approval_click", extra={"user": user, "action_id": target, "accepted": got.ok})
+            elif action_id in media_requests.BUTTONS and self.media is not None:
+                got = await self.media.click(user, str(action_id), value)
+                if not got.ok:
+                    self._tell(channel, user, got.message)
+                log.info("slack.media_request_click", extra={"user": user, "button": action_id, "accepted": got.ok})
             elif action_id in ("mute", "unmute"):
                 if not self._allowed(user):
                     self._tell(channel, user, "You are not in slack.allowedUsers; nothing was changed.")

@@ -6,6 +6,7 @@ set: it is what notifications and screen readers show.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 # firing -> fixing (an action runs) -> fixed (it verified) / escalated (a runbook gave up) -> resolved
@@ -116,11 +117,40 @@ def approval_outcome(rec: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "blocks": [_mrkdwn(text)]}
 
 
-def media_item(item: dict[str, Any]) -> dict[str, Any]:
+MEDIA_PAST = {"approve": "approved", "decline": "declined"}
+
+
+def media_answer(answer: dict[str, Any]) -> str:
+    """Who answered a Seerr request from Slack, and what came of it."""
+    verb = str(answer.get("verb"))
+    by = who(answer.get("by"))
+    past = MEDIA_PAST.get(verb, verb)
+    if not answer.get("final"):
+        return f":hourglass_flowing_sand: {past} by {by}, asking Seerr…"
+    detail = _escape(str(answer.get("result") or answer.get("decision") or ""))
+    if answer.get("ok"):
+        checked = f" (verification {_escape(str(answer['verification']))})" if answer.get("verification") else ""
+        return f":white_check_mark: {past} by {by} · {detail}{checked}"
+    return f":x: {verb} by {by} did not go through ({_escape(str(answer.get('outcome')))}): {detail}"
+
+
+def media_item(item: dict[str, Any], buttons: Sequence[tuple[str, str, str, str]] = ()) -> dict[str, Any]:
+    """An item's message; `buttons` (action id, label, value, style) are the answers the policy would take now."""
     phase = str(item.get("phase"))
     mark = ":inbox_tray:" if phase == "waiting for approval" else ":warning:" if phase.startswith("stuck") else ":clapper:" if phase == "available" else ":arrows_counterclockwise:"
     text = f"{mark} *{_escape(phase)}* · {_escape(str(item.get('summary') or item.get('key')))} ({_escape(str(item.get('key')))})"
-    return {"text": f"{phase}: {item.get('summary') or item.get('key')}", "blocks": [_mrkdwn(text)]}
+    blocks: list[dict[str, Any]] = [_mrkdwn(text)]
+    plain = f"{phase}: {item.get('summary') or item.get('key')}"
+    answer = item.get("answer")
+    if isinstance(answer, dict):
+        line = media_answer(answer)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": line[:2900]}]})
+        plain += f" ({MEDIA_PAST.get(str(answer.get('verb')), answer.get('verb'))} by {answer.get('by')})"
+    if buttons:
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "action_id": action_id, "style": style, "text": {"type": "plain_text", "text": label}, "value": value}
+            for action_id, label, value, style in buttons]})
+    return {"text": plain, "blocks": blocks}
 
 
 def media_entry(event: dict[str, Any], phase: str) -> dict[str, Any]:

@@ -207,3 +207,25 @@ async def test_a_bad_target_or_an_app_that_is_down_is_refused_with_the_reason(la
     await lab.apps.stack.servers["radarr"].stop()
     down = await lab.submit(ActionKind.MEDIA_SEARCH, "radarr", DUNE)
     assert down.outcome is Outcome.REFUSED and down.reason.startswith("could not read the media apps to check the rules: radarr: GET /movie: cannot reach")
+
+
+async def test_declining_a_request_waits_for_an_operator_and_is_verified_declined(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    pending = p.create_request("movie", 545611, None, 2)
+    parked = await lab.submit(ActionKind.MEDIA_REQUEST_DECLINE, "jellyseerr", EEAAO, why="declined from Slack")
+    assert parked.outcome is Outcome.PENDING and parked.setting == 'ops.policy.actions["media.request.decline"].requireApproval'
+    assert p.state.requests[pending.id].status == 1, "nothing is sent before the operator answers"
+    await lab.engine.resolve(parked.action_id, approve=True, by="slack:UAPP")
+    done = await lab.engine.wait(parked.action_id, 10)
+    assert (done.outcome, done.verification) == (Outcome.APPLIED, "passed") and p.state.requests[pending.id].status == 3
+    assert done.result == f"declined jellyseerr request {pending.id} for {EEAAO}" and done.details["requestId"] == pending.id
+    assert p.received.of("jellyseerr", method="POST", path=f"/api/v1/request/{pending.id}/decline")
+    # a second decline of the same item within the hour is refused by the rate limit before anything is read
+    again = await lab.submit(ActionKind.MEDIA_REQUEST_DECLINE, "jellyseerr", EEAAO, why="a second decline")
+    assert again.outcome is Outcome.REFUSED and again.setting == 'ops.policy.actions["media.request.decline"].maxPerObjectPerHour'
+    # with the limits lifted, Seerr itself refuses an answered request (409): the action fails with that reason
+    lab.ops["policy"] = {"actions": {"media.request.decline": {"maxPerObjectPerHour": 5}}, "media": {"itemCooldown": 0.001}}
+    third = await lab.submit(ActionKind.MEDIA_REQUEST_DECLINE, "jellyseerr", EEAAO, why="a third decline")
+    await lab.engine.resolve(third.action_id, approve=True, by="slack:UAPP")
+    failed = await lab.engine.wait(third.action_id, 10)
+    assert failed.outcome is Outcome.FAILED and "409" in str(failed.result) and p.state.requests[pending.id].status == 3

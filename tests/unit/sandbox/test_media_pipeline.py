@@ -201,3 +201,27 @@ async def test_download_client_outage_shows_in_health_stops_downloads_and_is_res
         health = [(a, b["eventType"], b["type"]) for a, b in sent(h) if b.get("eventType", "").startswith("Health")]
         assert health == [("sonarr", "Health", "DownloadClientCheck"), ("radarr", "Health", "DownloadClientCheck"),
                           ("sonarr", "HealthRestored", "DownloadClientCheck"), ("radarr", "HealthRestored", "DownloadClientCheck")]
+
+
+async def test_approve_and_decline_answer_as_seerr_does() -> None:
+    async with media_harness() as h:
+        record_all(h)
+        first = (await h.seerr.post("/api/v1/request", json={"mediaType": "movie", "mediaId": 545611}, headers={"X-Api-User": "2"})).json()["id"]
+        second = (await h.seerr.post("/api/v1/request", json={"mediaType": "tv", "mediaId": 95396, "seasons": [1]}, headers={"X-Api-User": "2"})).json()["id"]
+        sent(h)
+        by_requester = await h.seerr.post(f"/api/v1/request/{first}/approve", headers={"X-Api-User": "2"})
+        assert by_requester.status_code == 403, "a user without MANAGE_REQUESTS cannot answer"
+        other = await h.seerr.post(f"/api/v1/request/{first}/pending")
+        assert other.status_code == 400 and other.json()["message"] == "Status must be approve or decline."
+        declined = await h.seerr.post(f"/api/v1/request/{first}/decline")
+        assert declined.status_code == 200 and declined.json()["status"] == 3 and declined.json()["modifiedBy"]["id"] == 1
+        assert declined.json()["media"]["status"] == 1, "the media goes back to unknown"
+        assert events(sent(h)) == [("seerr", "MEDIA_DECLINED")]
+        for verb in ("approve", "decline"):
+            again = await h.seerr.post(f"/api/v1/request/{first}/{verb}")
+            assert again.status_code == 409 and again.json()["message"] == "Only pending requests can be approved or declined."
+        assert (await h.seerr.get(f"/api/v1/request/{first}")).json()["status"] == 3
+        assert (await h.seerr.post(f"/api/v1/request/{second}/retry")).status_code == 409, "only a failed request is retried"
+        assert (await h.seerr.post("/api/v1/request/999/decline")).status_code == 404
+        assert (await h.seerr.post(f"/api/v1/request/{second}/approve")).json()["status"] == 2
+        assert events(sent(h))[0] == ("seerr", "MEDIA_APPROVED")

@@ -45,5 +45,8 @@ class SeerrClient(AppClient):
     async def approve(self, request_id: int, *, approval: Approval, action: str, target: str) -> None:
         await self.write("POST", f"/request/{request_id}/approve", approval=approval, action=action, target=target)
 
+    async def decline(self, request_id: int, *, approval: Approval, action: str, target: str) -> None:
+        await self.write("POST", f"/request/{request_id}/decline", approval=approval, action=action, target=target)
+
     async def retry(self, request_id: int, *, approval: Approval, action: str, target: str) -> None:
         await self.write("POST", f"/request/{request_id}/retry", approval=approval, action=action, target=target)

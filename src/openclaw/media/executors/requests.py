@@ -1,4 +1,4 @@
-"""Seerr requests: approve one that waits (on an operator's word, by default) or retry one that failed."""
+"""Seerr requests: approve or decline one that waits (on an operator's word, by default) or retry one that failed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from openclaw.media.refs import MediaTarget
 from openclaw.ops.executors.result import ExecResult
 from openclaw.policy.grant import Approval
 
+DONE = {"approve": "approved", "decline": "declined", "retry": "retried"}
+
 
 async def _request(clients: MediaClients, target: MediaTarget, verb: str, *, approval: Approval) -> ExecResult:
     seerr = clients.of(SeerrClient)
@@ -19,17 +21,23 @@ async def _request(clients: MediaClients, target: MediaTarget, verb: str, *, app
     if before.request is None:
         raise ValueError(f"{seerr.name} has no request for {target.item}")
     request_id = int(before.request["id"])
+    action = f"media.request.{verb}"
     if verb == "approve":
-        await seerr.approve(request_id, approval=approval, action="media.request.approve", target=target.key)
+        await seerr.approve(request_id, approval=approval, action=action, target=target.key)
+    elif verb == "decline":
+        await seerr.decline(request_id, approval=approval, action=action, target=target.key)
     else:
-        await seerr.retry(request_id, approval=approval, action="media.request.retry", target=target.key)
-    done = {"approve": "approved", "retry": "retried"}[verb]
-    return ExecResult(f"{'would have ' if approval.dry_run else ''}{done} {seerr.name} request {request_id} for {target.item}",
+        await seerr.retry(request_id, approval=approval, action=action, target=target.key)
+    return ExecResult(f"{'would have ' if approval.dry_run else ''}{DONE[verb]} {seerr.name} request {request_id} for {target.item}",
                       {"before": before.summary(), "requestId": request_id}, (target.key,))
 
 
 async def approve(clients: MediaClients, target: MediaTarget, *, approval: Approval) -> ExecResult:
     return await _request(clients, target, "approve", approval=approval)
+
+
+async def decline(clients: MediaClients, target: MediaTarget, *, approval: Approval) -> ExecResult:
+    return await _request(clients, target, "decline", approval=approval)
 
 
 async def retry(clients: MediaClients, target: MediaTarget, *, approval: Approval) -> ExecResult:

@@ -1,4 +1,7 @@
-"""Simulated Jellyseerr (/api/v1): requests (create, list, get, approve, decline), counts, status."""
+"""Simulated Jellyseerr (/api/v1): requests (create, list, get, approve, decline, retry), counts, status.
+
+Approve and decline answer as Seerr's `POST /request/{id}/{status}` does: only a pending request
+(else 409), only `approve` or `decline` (else 400), only by a user with MANAGE_REQUESTS (else 403)."""
 
 from __future__ import annotations
 
@@ -107,16 +110,22 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
             raise MediaError("Request not found.", field="requestId", status=404)
         return JSONResponse(request_resource(found))
 
+    def manager(request: Request) -> int:
+        """Answering a request needs MANAGE_REQUESTS (the admin has it; a requesting user does not)."""
+        user = p.state.users.get(acting_user(request))
+        if user is None or not user.auto_approve:
+            raise MediaError("You do not have permission to access this endpoint", field="X-Api-User", status=403)
+        return user.id
+
+    async def request_retry(request: Request) -> Response:
+        return JSONResponse(request_resource(p.retry(int(request.path_params["id"]), manager(request))))
+
     async def request_status(request: Request) -> Response:
         rid, action = int(request.path_params["id"]), request.path_params["status"]
-        if action == "approve":
-            changed = p.approve(rid, acting_user(request))
-        elif action == "decline":
-            changed = p.decline(rid, acting_user(request))
-        elif action == "retry":
-            changed = p.retry(rid, acting_user(request))
-        else:
-            raise MediaError(f"status: expected approve, decline or retry, got {action!r}", field="status")
+        if action not in ("approve", "decline"):
+            raise MediaError("Status must be approve or decline.", field="status")
+        user = manager(request)
+        changed = p.approve(rid, user) if action == "approve" else p.decline(rid, user)
         return JSONResponse(request_resource(changed))
 
     async def request_count(request: Request) -> Response:
@@ -132,5 +141,6 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v1/status", status), Route("/api/v1/request", request_list),
         Route("/api/v1/request", request_create, methods=["POST"]), Route("/api/v1/request/count", request_count),
         Route("/api/v1/request/{id:int}", request_get),
+        Route("/api/v1/request/{id:int}/retry", request_retry, methods=["POST"]),
         Route("/api/v1/request/{id:int}/{status}", request_status, methods=["POST"]),
     ], api_key, name="jellyseerr", recorder=p.received, public=("/api/v1/status",), error_body=error_body)

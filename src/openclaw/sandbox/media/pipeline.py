@@ -25,6 +25,7 @@ from openclaw.sandbox.media.state import (
     REQUEST_COMPLETED,
     REQUEST_DECLINED,
     REQUEST_FAILED,
+    REQUEST_PENDING,
     App,
     BlocklistEntry,
     Command,
@@ -325,23 +326,29 @@ class MediaPipeline:
         """Seerr's retry: a FAILED request is sent to Sonarr/Radarr again."""
         request = self._request(request_id)
         if request.status != REQUEST_FAILED:
-            raise MediaError(f"request {request_id} has not failed", field="status")
+            raise MediaError("Only failed requests can be retried.", field="status", status=409)
         self._approve(request, self.state.users[user_id], "MEDIA_APPROVED")
         return request
 
     def approve(self, request_id: int, user_id: int = 1) -> SeerrRequest:
         request = self._request(request_id)
-        if request.status != 1:
-            raise MediaError(f"request {request_id} is not pending", field="status")
+        self._pending(request)
         self._approve(request, self.state.users[user_id], "MEDIA_APPROVED")
         return request
 
     def decline(self, request_id: int, user_id: int = 1) -> SeerrRequest:
         request = self._request(request_id)
+        self._pending(request)
         request.status, request.modified_by, request.updated = REQUEST_DECLINED, self.state.users[user_id], self.clock.now()
         request.media_status = 1
         self.sender.enqueue("seerr", webhooks.seerr("MEDIA_DECLINED", request))
         return request
+
+    @staticmethod
+    def _pending(request: SeerrRequest) -> None:
+        # Seerr answers a second approve or decline with 409, whatever the first answer was.
+        if request.status != REQUEST_PENDING:
+            raise MediaError("Only pending requests can be approved or declined.", field="status", status=409)
 
     def _request(self, request_id: int) -> SeerrRequest:
         request = self.state.requests.get(request_id)
