@@ -41,6 +41,9 @@ class Media:
 
         return await self.events.db.run(query)
 
+    async def items_by_last_event(self) -> dict[str, int]:
+        return await self.events.db.run(timelines.items_by_last_event)
+
 
 MEDIA: Slot[Media] = Slot("media", "the media capability is not running")
 # The media apps another capability (the embedded sandbox) offers: {app: {"url", "apiKey"} | {"url", "username", "password"}}.
