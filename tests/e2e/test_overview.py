@@ -60,7 +60,8 @@ async def test_the_overview_counts_what_the_cluster_incidents_and_actions_show(s
         by_severity[i["severity"]] = by_severity.get(i["severity"], 0) + 1
     assert incidents["firingBySeverity"] == by_severity and incidents["firing"] == len(listed) >= 1
     assert incidents["openedPerHour"][-1] + incidents["openedPerHour"][-2] >= 1  # this hour (or the last, across an hour's edge)
-    assert any(h["name"] == "Watchdog" and h["lastFiring"] for h in incidents["heartbeats"])
+    [watchdog] = [h for h in incidents["heartbeats"] if h["name"] == "Watchdog"]
+    assert watchdog["lastFiring"] and watchdog["state"] == "ok"
 
     actions = seen["actions"]
     [pending] = [a for a in actions["pending"] if a["kind"] == "workload.restart"]

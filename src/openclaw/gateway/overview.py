@@ -18,6 +18,7 @@ from openclaw.agent.capability import AGENT
 from openclaw.core.methods import READ, MethodCall, MethodError
 from openclaw.errors import OpenClawError
 from openclaw.incidents.capability import INCIDENTS
+from openclaw.incidents.heartbeat import SILENCE_LIMIT_S
 from openclaw.media.capability import MEDIA
 from openclaw.ops import reads
 from openclaw.policy.capability import POLICY
@@ -69,7 +70,15 @@ async def cluster_section(services: Services) -> Section:
     }
 
 
-async def incidents_section(services: Services, since: float) -> Section:
+def heartbeat_state(beat: dict[str, Any], now: float) -> str:
+    """"ok", "silent" (no firing notification within the limit: the pipeline may be down) or "not expected"."""
+    if not beat["expected"]:
+        return "not expected"
+    last = beat["lastFiring"]
+    return "ok" if isinstance(last, (int, float)) and now - last <= SILENCE_LIMIT_S else "silent"
+
+
+async def incidents_section(services: Services, since: float, now: float) -> Section:
     incidents = services.find(INCIDENTS)
     if incidents is None:
         return unavailable("the incidents store is not running")
@@ -84,7 +93,8 @@ async def incidents_section(services: Services, since: float) -> Section:
         "firingBySeverity": by_severity,
         "firingHeartbeat": sum(glance["firing"].get("heartbeat", {}).values()),
         "openedPerHour": glance["openedPerHour"],
-        "heartbeats": glance["heartbeats"],
+        "heartbeats": [{**b, "state": heartbeat_state(b, now)} for b in glance["heartbeats"]],
+        "heartbeatLimitS": SILENCE_LIMIT_S,
     }
 
 
@@ -160,7 +170,7 @@ async def overview(services: Services, now: float | None = None) -> dict[str, An
 
     cluster, incidents, actions, agent, media = await asyncio.gather(
         guarded("cluster", lambda: cluster_section(services)),
-        guarded("incidents", lambda: incidents_section(services, since)),
+        guarded("incidents", lambda: incidents_section(services, since, at)),
         guarded("actions", lambda: actions_section(services, since)),
         guarded("agent", lambda: agent_section(services)),
         guarded("media", lambda: media_section(services)),
