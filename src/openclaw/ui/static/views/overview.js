@@ -146,7 +146,7 @@ function chart(series, incidents, actions) {
   const inc = incidents?.available ? incidents.openedPerHour : new Array(hours).fill(0);
   const act = actions?.available ? actions.perHour : new Array(hours).fill(0);
   const max = Math.max(1, ...inc, ...act);
-  const W = 480, H = 120, pad = 18, slot = (W - pad) / hours, bar = Math.max(2, slot / 2 - 1);
+  const W = 960, H = 150, pad = 20, slot = (W - pad) / hours, bar = Math.max(2, slot / 2 - 1);
   const ns = "http://www.w3.org/2000/svg";
   const el = (tag, attrs, ...kids) => {
     const node = document.createElementNS(ns, tag);
@@ -171,7 +171,7 @@ function chart(series, incidents, actions) {
     svg.append(group);
   }
   const total = (arr) => arr.reduce((a, b) => a + b, 0);
-  return card("Last 24 hours", "ov-chart",
+  return h("section", { class: "card ov-card ov-wide stack", "aria-labelledby": "ov-chart" }, h("h2", { id: "ov-chart" }, "Last 24 hours"),
     svg,
     h("p", { class: "ov-legend" },
       h("span", { class: "key key-incidents", "aria-hidden": "true" }), " incidents opened ", num(total(inc), incidentsLink({ status: "all" }), "opened in 24 h"),
@@ -197,10 +197,10 @@ export function mount(root, ctx) {
 
   const draw = (o) => {
     clear(grid,
-      chart(o.series, o.incidents, o.actions),
       incidentsCard(o.incidents),
       pendingCard(o.actions, conn, () => reload(), notice),
       clusterCard(o.cluster),
+      chart(o.series, o.incidents, o.actions),
       recentCard(o.actions),
       heartbeatCard(o.incidents),
       agentCard(o.agent),
