@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import screenshot
 from servers import Gateway
-from test_control_ui import open_chat, pair_local_browser
+from test_control_ui import pair_local_browser
 from test_live import HOOK_TOKEN, post_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,40 +20,47 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_overview_updates_live_and_approves_a_pending_action_in_place(page: Page, make_gateway: Callable[..., Gateway]) -> None:
     gw = make_gateway({"hooks.token": HOOK_TOKEN, "ops.policy.actions": {"workload.restart": {"requireApproval": True}}}, args=("--sandbox",))
-    pair_local_browser(page, gw)  # lands on the overview
+    device = pair_local_browser(page, gw)  # lands on the overview
     cluster = page.locator("section", has=page.get_by_role("heading", name="Cluster"))
     expect(cluster).to_contain_text("of 4 nodes Ready")
     expect(page.locator("section", has=page.get_by_role("heading", name="Agent"))).to_contain_text("offline")
     expect(page.get_by_role("img", name="Incidents and actions per hour, last 24 h")).to_be_visible()
-
-    # A restart the policy parks for a person, asked from the chat.
-    open_chat(page)
-    box = page.get_by_role("textbox", name="Message")
-    box.fill("/restart media/deployment/sonarr")
-    box.press("Enter")
-    expect(page.locator(".bubble.assistant").last).to_contain_text("pending_approval")
-    page.get_by_role("link", name="Overview").click()
     pending = page.locator("section", has=page.get_by_role("heading", name="Waiting for approval"))
-    expect(pending.get_by_role("link", name="1 waiting for approval")).to_have_attribute("href", "#/actions")
-    expect(pending.locator(".approval")).to_contain_text("workload.restart Deployment/media/sonarr")
-
-    # Live: an alert posted now shows in the counts without a reload.
+    expect(pending.get_by_role("link", name="0 waiting for approval")).to_be_visible()
+    requested = page.get_by_role("link", name=re.compile(r"^\d+ requested in 24 h$"))
+    actions_before = int(requested.inner_text())
     incidents = page.locator("section", has=page.get_by_role("heading", name="Incidents"))
     firing = incidents.get_by_role("link", name=re.compile(r"^\d+ firing$"))
-    before = int(firing.inner_text())
+    firing_before = int(firing.inner_text())
+
+    # From here on no page load: the numbers follow incident.* and action.* events.
     page.evaluate("window.__sameDocument = true")
+    # A restart the policy parks for a person, asked by another operator (the CLI's connection).
+    gw.call("chat.send", {"sessionKey": "other-operator", "message": "/restart media/deployment/sonarr"})
+    expect(pending.get_by_role("link", name="1 waiting for approval")).to_have_attribute("href", "#/actions")
+    expect(pending.locator(".approval")).to_contain_text("workload.restart Deployment/media/sonarr")
+    expect(requested).to_have_text(str(actions_before + 1))
+
+    # An alert posted now shows in the counts.
     post_alert(gw, "firing")
-    expect(firing).to_have_text(str(before + 1))
+    expect(firing).to_have_text(str(firing_before + 1))
     expect(incidents.get_by_role("link", name=re.compile(r"\d+ warning"))).to_have_attribute("href", "#/incidents?status=firing&severity=warning")
     screenshot(page, "overview")
 
-    # Approve in place: the card empties and the recent list shows the restart's outcome.
+    # Approve in place: the card empties, the recent list shows the restart's outcome, and the audit
+    # log says who approved it.
+    [waiting] = [a for a in gw.call("actions.list")["actions"] if a["outcome"] == "pending_approval"]
     pending.get_by_role("button", name="Approve workload.restart Deployment/media/sonarr").click()
     expect(page.locator(".ov-notice")).to_have_text("Approved workload.restart Deployment/media/sonarr.")
     expect(pending).to_contain_text("Nothing is waiting for approval.")
+    expect(pending.get_by_role("link", name="0 waiting for approval")).to_be_visible()
     recent = page.locator("section", has=page.get_by_role("heading", name="Recent actions"))
     expect(recent.locator("li").filter(has_text="workload.restart").first.locator(".badge")).to_have_text(re.compile("applied|dry_run"))
     assert page.evaluate("window.__sameDocument") is True  # all of it without a page load
+    audited = {a["id"]: a for a in gw.call("actions.list")["actions"]}[waiting["id"]]
+    assert audited["resolution"] == "approved"
+    assert audited["outcome"] in ("applied", "dry_run")
+    assert audited["resolvedBy"] == f"operator:device:{device}"  # this browser, not "the Control UI"
 
     # A number is a link: the firing count opens the incidents list filtered to firing.
     firing.click()

@@ -116,7 +116,7 @@ def install(services: Services) -> PolicyEngine:
 
     async def answer(call: MethodCall, approve: bool) -> dict[str, Any]:
         action_id = _id(call.params)
-        who = f"operator:{call.caller.client_id or call.caller.device_id or call.caller.conn_id}"
+        who = f"operator:{call.caller.operator}"
         try:
             decision = await engine.resolve(action_id, approve=approve, by=who)
         except StateError as exc:
