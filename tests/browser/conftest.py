@@ -70,16 +70,19 @@ def page(context: BrowserContext) -> Page:
 
 @pytest.fixture
 def make_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
-    """Start a gateway with config set in its state file first (`config={"dot.path": value}`)."""
+    """Start a gateway with config set in its state file first (`config={"dot.path": value}`) and,
+    with `prepare`, whatever else the state dir should hold before it starts."""
     started: list[Gateway] = []
 
-    def make(config: dict[str, Any] | None = None, args: tuple[str, ...] = ()) -> Gateway:
+    def make(config: dict[str, Any] | None = None, args: tuple[str, ...] = (), prepare: Callable[[Path], None] | None = None) -> Gateway:
         from openclaw.config import store
 
         sdir = tmp_path / f"state{len(started)}"
         sdir.mkdir(mode=0o700)
         for path, value in (config or {}).items():
             store.set_value(sdir, path, value)
+        if prepare is not None:  # history the state dir already holds when the gateway starts
+            prepare(sdir)
         gw = Gateway(sdir, args)
         started.append(gw)
         gw.start()

@@ -41,8 +41,14 @@ def pairing_request_id(page: Page) -> str:
     return page.locator(".request-id").inner_text().strip()
 
 
-def expect_connected_chat(page: Page) -> None:
+def expect_connected(page: Page) -> None:
+    """Connected, on the first screen after Connect: the overview."""
     expect(page.locator("#conn-status")).to_have_text("Connected")
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
+
+
+def open_chat(page: Page) -> None:
+    page.get_by_role("link", name="Chat").click()
     expect(page.get_by_role("heading", name="Chat", exact=True)).to_be_visible()
 
 
@@ -59,7 +65,7 @@ def pair_local_browser(page: Page, gw: Gateway) -> str:
     page.goto(gw.http_url + "/")
     connect_with_token(page, gw.token)
     gw.cli("devices", "approve", pairing_request_id(page))
-    expect_connected_chat(page)  # the pairing screen retries by itself
+    expect_connected(page)  # the pairing screen retries by itself
     return str(local_storage(page, IDENTITY_KEY)["deviceId"])
 
 
@@ -90,7 +96,8 @@ def test_seed_flow_token_then_pairing_then_approve_then_refresh_is_connected(
     approved = gw.cli("devices", "approve", request_id)
     assert "Approved" in approved.stdout
     page.reload()
-    expect_connected_chat(page)
+    expect_connected(page)
+    open_chat(page)
     if "chat.send" in gw.methods():
         expect(page.get_by_role("textbox", name="Message")).to_be_visible()
     else:
@@ -158,7 +165,7 @@ def test_reload_reconnects_without_pairing_again(page: Page, make_gateway: Calla
     device_id = pair_local_browser(page, gw)
     first_token = local_storage(page, DEVICE_AUTH_KEY)["token"]
     page.reload()
-    expect_connected_chat(page)
+    expect_connected(page)
     assert local_storage(page, IDENTITY_KEY)["deviceId"] == device_id
     assert local_storage(page, DEVICE_AUTH_KEY)["token"] == first_token
     listing = json.loads(gw.cli("devices", "list", "--json").stdout)

@@ -13,42 +13,47 @@ from playwright.sync_api import Page, expect
 
 from conftest import screenshot
 from servers import Gateway
-from test_control_ui import expect_connected_chat, pair_local_browser
+from test_control_ui import expect_connected, open_chat, pair_local_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HOOK_TOKEN = "hook-token-for-the-browser-tests-0123456789"
 
 
-def alertmanager_body(status: str) -> dict[str, Any]:
-    """An AlertManager webhook v4 notification for one crash-looping pod."""
-    labels = {"alertname": "KubePodCrashLooping", "namespace": "media", "pod": "sonarr-7d9f8-abcde", "container": "sonarr", "severity": "warning"}
+CRASHLOOP = {"alertname": "KubePodCrashLooping", "namespace": "media", "pod": "sonarr-7d9f8-abcde", "container": "sonarr", "severity": "warning"}
+
+
+def alertmanager_body(status: str, labels: dict[str, str] | None = None, summary: str = "Pod is crash looping.",
+                      fingerprint: str = "5f0a1b2c3d4e5f60") -> dict[str, Any]:
+    """An AlertManager webhook v4 notification for one alert (by default one crash-looping pod)."""
+    labels = labels or CRASHLOOP
+    name = labels["alertname"]
     return {
         "version": "4",
-        "groupKey": '{}:{alertname="KubePodCrashLooping"}',
+        "groupKey": f'{{}}:{{alertname="{name}"}}',
         "truncatedAlerts": 0,
         "status": status,
         "receiver": "openclaw",
-        "groupLabels": {"alertname": "KubePodCrashLooping"},
+        "groupLabels": {"alertname": name},
         "commonLabels": labels,
-        "commonAnnotations": {"summary": "Pod is crash looping."},
+        "commonAnnotations": {"summary": summary},
         "externalURL": "http://alertmanager.monitoring:9093",
         "alerts": [
             {
                 "status": status,
                 "labels": labels,
-                "annotations": {"summary": "Pod is crash looping.", "description": "Pod media/sonarr-7d9f8-abcde (sonarr) is in waiting state (reason: CrashLoopBackOff)."},
+                "annotations": {"summary": summary, "description": f"{summary} ({', '.join(f'{k}={v}' for k, v in labels.items())})"},
                 "startsAt": "2026-11-24T02:00:00Z",
                 "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-11-24T02:30:00Z",
                 "generatorURL": "http://prometheus.monitoring:9090/graph",
-                "fingerprint": "5f0a1b2c3d4e5f60",
+                "fingerprint": fingerprint,
             }
         ],
     }
 
 
-def post_alert(gw: Gateway, status: str) -> None:
-    res = httpx.post(f"{gw.http_url}/hooks/alertmanager", json=alertmanager_body(status), headers={"Authorization": f"Bearer {HOOK_TOKEN}"}, timeout=10)
+def post_alert(gw: Gateway, status: str, **alert: Any) -> None:
+    res = httpx.post(f"{gw.http_url}/hooks/alertmanager", json=alertmanager_body(status, **alert), headers={"Authorization": f"Bearer {HOOK_TOKEN}"}, timeout=10)
     assert res.status_code == 202, res.text
 
 
@@ -61,14 +66,18 @@ def test_incident_from_an_alertmanager_webhook_appears_and_resolves_live(page: P
     post_alert(gw, "firing")  # no reload from here on: rows arrive as incident.* events
     row = page.locator("table.list tbody tr").filter(has_text="KubePodCrashLooping")
     expect(row).to_have_count(1)
-    expect(row.locator(".badge")).to_have_text(re.compile("open|firing"))
+    expect(row.locator(".badge[class*='status-']")).to_have_text(re.compile("open|firing"))
     screenshot(page, "incidents")
-    # The runbook had no cluster to check and escalated: the row's timeline shows that note.
-    row.locator("summary", has_text="Timeline").click()
-    expect(row.locator(".timeline li").filter(has_text="escalation")).to_contain_text("runbook:crashloop")
-    expect(row.locator(".timeline")).to_contain_text("no cluster access")
+    # The runbook had no cluster to check and escalated: the incident's own page shows that note.
+    row.get_by_role("link", name=re.compile("KubePodCrashLooping")).click()
+    expect(page).to_have_url(re.compile(r"#/incidents/inc-\d+$"))
+    timeline = page.locator(".timeline")
+    expect(timeline.locator("li").filter(has_text="escalation")).to_contain_text("runbook:crashloop")
+    expect(timeline).to_contain_text("no cluster access")
     post_alert(gw, "resolved")
-    expect(row.locator(".badge")).to_have_text("resolved")
+    expect(page.locator(".facts .badge")).to_have_text("resolved")  # the open page follows incident.* events
+    page.get_by_role("link", name="All incidents").click()
+    expect(row.locator(".badge[class*='status-']")).to_have_text("resolved")
 
 
 def test_gateway_restart_shows_disconnected_then_reconnects_by_itself(page: Page, make_gateway: Callable[..., Gateway]) -> None:
@@ -79,9 +88,9 @@ def test_gateway_restart_shows_disconnected_then_reconnects_by_itself(page: Page
     expect(banner).to_contain_text("Disconnected from the gateway")
     expect(banner).to_contain_text(re.compile(r"Retrying in \d+ s|Reconnecting now"))
     expect(page.locator("#conn-status")).to_have_text("Disconnected")
-    expect(page.get_by_role("heading", name="Chat", exact=True)).to_be_visible()  # the screen stays in place
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()  # the screen stays in place
     gw.start()  # same port, same state dir
-    expect_connected_chat(page)
+    expect_connected(page)
     expect(banner).to_be_hidden()
 
 
@@ -89,6 +98,7 @@ def test_an_action_waiting_for_approval_is_approved_from_the_actions_screen(page
     # The embedded sandbox homelab gives the policy layer a cluster; restarts need a human here.
     gw = make_gateway({"ops.policy.actions": {"workload.restart": {"requireApproval": True}}}, args=("--sandbox",))
     pair_local_browser(page, gw)
+    open_chat(page)
     box = page.get_by_role("textbox", name="Message")
     box.fill("/restart media/deployment/sonarr")
     box.press("Enter")

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from conftest import screenshot
 from servers import Gateway, wait_for
-from test_control_ui import connect_with_token, expect_connected_chat, pair_local_browser, pairing_request_id
+from test_control_ui import connect_with_token, expect_connected, open_chat, pair_local_browser, pairing_request_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -134,7 +134,7 @@ def test_phone_layout_in_dark_theme_with_keyboard_navigation(browser: Browser, m
         expect(page.get_by_label("Gateway token")).to_have_value(gw.token)
         page.keyboard.press("Enter")  # submits the form
         gw.cli("devices", "approve", pairing_request_id(page))
-        expect_connected_chat(page)
+        expect_connected(page)
 
         menu = page.get_by_role("button", name="Menu")
         expect(page.get_by_role("link", name="Devices")).to_be_hidden()  # collapsed on a phone
@@ -164,7 +164,7 @@ def test_second_browser_profile_is_a_new_device_that_needs_its_own_pairing(brows
         # The paired browser sees the request live and approves it from its Devices screen.
         page.get_by_role("link", name="Devices").click()
         page.get_by_role("button", name=f"Approve request {request_id}").click()
-        expect_connected_chat(second)
+        expect_connected(second)
     finally:
         other.close()
 
@@ -172,6 +172,7 @@ def test_second_browser_profile_is_a_new_device_that_needs_its_own_pairing(brows
 def test_chat_streams_the_agents_reply_or_says_no_agent_is_configured(page: Page, make_gateway: Callable[..., Gateway]) -> None:
     gw = make_gateway()
     pair_local_browser(page, gw)
+    open_chat(page)
     if "chat.send" not in gw.methods():
         expect(page.get_by_role("heading", name="No agent configured")).to_be_visible()
         expect(page.get_by_role("textbox", name="Message")).to_have_count(0)

@@ -29,6 +29,6 @@ def test_ui_under_a_base_path_connects_over_the_websocket_at_that_path(page: Pag
     expect(page.get_by_role("heading", name="Pairing required")).to_be_visible()
     gw.cli("devices", "approve", page.locator(".request-id").inner_text().strip())
     expect(page.locator("#conn-status")).to_have_text("Connected")  # the pairing screen retries by itself
-    expect(page.get_by_role("heading", name="Chat", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
 
     assert sockets and all(url == f"ws://127.0.0.1:{gw.port}/openclaw/" for url in sockets), sockets

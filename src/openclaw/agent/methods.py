@@ -52,8 +52,7 @@ def install(services: Services, agent: Agent) -> None:
         key = _str(call.params, "sessionKey", default=MAIN_SESSION) or MAIN_SESSION
         message = _str(call.params, "message", required=True, max_len=200_000) or ""
         idem = _str(call.params, "idempotencyKey")
-        operator = f"device:{call.caller.device_id}" if call.caller.device_id else f"conn:{call.caller.conn_id}"
-        return chat.send(key, message, idempotency_key=idem, operator=operator, can_approve=call.caller.allows(APPROVALS))
+        return chat.send(key, message, idempotency_key=idem, operator=call.caller.operator, can_approve=call.caller.allows(APPROVALS))
 
     @m.method("chat.history", READ)
     async def chat_history(call: MethodCall) -> dict[str, Any]:

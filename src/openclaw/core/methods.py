@@ -33,6 +33,12 @@ class Caller:
             return True
         return scope == READ and WRITE in self.scopes
 
+    @property
+    def operator(self) -> str:
+        """Who this is in the audit log: the paired device, or (a device-less local client) the connection.
+        Never the client's app id, which every browser running the Control UI shares."""
+        return f"device:{self.device_id}" if self.device_id else f"conn:{self.conn_id}"
+
 
 @dataclass
 class MethodCall:

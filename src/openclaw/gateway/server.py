@@ -110,11 +110,12 @@ def install_capabilities(services: Services) -> None:
     from openclaw import slack
 
     slack.install(services)  # after policy and the agent: its buttons and chat use them
-    from openclaw.gateway import pairing_methods
+    from openclaw.gateway import overview, pairing_methods
     from openclaw.gateway.ws import hub
 
     hub.install(services)
     pairing_methods.install(services)
+    overview.install(services)  # last: it reads every capability installed above
 
 
 def serve(plan: StartPlan) -> None:

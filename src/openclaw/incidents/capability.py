@@ -134,6 +134,16 @@ class Incidents:
         """Notes, newest first."""
         return await self.events.db.run(lambda conn: notes.list_notes(conn, incident_id=incident_id, kinds=kinds, newest_first=True, limit=limit))
 
+    async def at_a_glance(self, since: float, hours: int) -> dict[str, Any]:
+        """What the overview shows of incidents: the firing ones by kind and severity, how many opened
+        in each hour from `since`, and each alerting heartbeat's last firing."""
+
+        def read(conn: Any) -> dict[str, Any]:
+            return {"firing": store.firing_by_severity(conn), "openedPerHour": store.opened_per_hour(conn, since, hours),
+                    "heartbeats": heartbeat.heartbeat_status(conn)}
+
+        return await self.events.db.run(read)
+
     def subscribe(self, listener: Listener, topics: tuple[Topic, ...] = INCIDENT_TOPICS) -> Callable[[], None]:
         """Call `listener` for each committed incident change (or any `topics`, e.g. `alert.firing`)."""
         return self.events.subscribe(listener, topics)

@@ -309,3 +309,22 @@ def count_incidents(conn: sqlite3.Connection, status: IncidentStatus | None = No
     if status:
         return int(conn.execute("SELECT COUNT(*) FROM incidents WHERE status = ?", (status,)).fetchone()[0])
     return int(conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
+
+
+
+def opened_per_hour(conn: sqlite3.Connection, since: float, hours: int) -> list[int]:
+    """Incidents opened in each hour from `since`, oldest first (the overview's chart)."""
+    counts = [0] * hours
+    rows = conn.execute("SELECT CAST((opened_at - ?) / 3600 AS INTEGER) AS h, COUNT(*) FROM incidents WHERE opened_at >= ? GROUP BY h", (since, since))
+    for hour, n in rows:
+        if 0 <= hour < hours:
+            counts[hour] = int(n)
+    return counts
+
+
+def firing_by_severity(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    """Firing incidents counted by kind ("alerts", "heartbeat") and severity."""
+    out: dict[str, dict[str, int]] = {}
+    for kind, severity, n in conn.execute("SELECT kind, severity, COUNT(*) FROM incidents WHERE status = 'firing' GROUP BY kind, severity"):
+        out.setdefault(str(kind), {})[str(severity)] = int(n)
+    return out

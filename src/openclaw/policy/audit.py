@@ -294,6 +294,15 @@ class AuditLog:
         sql = f"SELECT {', '.join(_COLUMNS)} FROM ops_actions WHERE {where} ORDER BY created_at DESC, rowid DESC"  # noqa: S608
         return [_row(r) for r in self._query(sql, tuple(args))]
 
+    def created_per_hour(self, since: float, hours: int) -> builtins.list[dict[str, int]]:
+        """Actions requested in each hour from `since`, oldest first, counted by outcome (the overview's chart)."""
+        counts: builtins.list[dict[str, int]] = [{} for _ in range(hours)]
+        sql = "SELECT CAST((created_at - ?) / 3600 AS INTEGER) AS h, outcome, count(*) FROM ops_actions WHERE created_at >= ? GROUP BY h, outcome"
+        for hour, outcome, n in self._query(sql, (since, since)):
+            if 0 <= hour < hours:
+                counts[hour][str(outcome)] = int(n)
+        return counts
+
     def last_executed(self, kind: str, target: str) -> float | None:
         """When `kind` last ran (for real or dry) on `target`; None if never."""
         rows = self._query("SELECT max(created_at) FROM ops_actions WHERE kind = ? AND executed = 1 AND target = ?", (kind, target))

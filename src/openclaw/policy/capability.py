@@ -121,8 +121,7 @@ def install(services: Services) -> PolicyEngine:
 
     async def answer(call: MethodCall, approve: bool) -> dict[str, Any]:
         action_id = _id(call.params)
-        # The device, when there is one: it carries the name every screen shows (as chat's /approve records it).
-        who = f"operator:device:{call.caller.device_id}" if call.caller.device_id else f"operator:{call.caller.client_id or call.caller.conn_id}"
+        who = f"operator:{call.caller.operator}"
         try:
             decision = await engine.resolve(action_id, approve=approve, by=who)
         except StateError as exc:

@@ -10,11 +10,12 @@ import * as config from "./views/config.js";
 import * as devices from "./views/devices.js";
 import * as incidents from "./views/incidents.js";
 import * as logs from "./views/logs.js";
+import * as overview from "./views/overview.js";
 import * as pairing from "./views/pairing.js";
 import * as settingsView from "./views/settings.js";
 
-const VIEWS = { chat, incidents, actions, devices, config, logs, settings: settingsView };
-const DEFAULT_ROUTE = "chat";
+const VIEWS = { overview, chat, incidents, actions, devices, config, logs, settings: settingsView };
+const DEFAULT_ROUTE = "overview";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("banner");
@@ -48,11 +49,20 @@ const ctx = {
   navigate(route) {
     location.hash = `#/${route}`;
   },
+  // The route's parts after the screen's name (`#/incidents/inc-7` -> ["inc-7"]) and its query
+  // (`#/incidents?status=firing`): links to one record or to a filtered list.
+  route: () => routeParts(),
 };
 
+function routeParts() {
+  const m = /^#\/([a-z-]+)((?:\/[^?]*)?)(?:\?(.*))?$/.exec(location.hash) || [];
+  const path = (m[2] || "").split("/").filter(Boolean).map(decodeURIComponent);
+  return { name: m[1] || "", path, params: new URLSearchParams(m[3] || "") };
+}
+
 function currentRoute() {
-  const m = /^#\/([a-z-]+)/.exec(location.hash);
-  return m && (VIEWS[m[1]] || m[1] === "pairing") ? m[1] : DEFAULT_ROUTE;
+  const name = routeParts().name;
+  return VIEWS[name] || name === "pairing" ? name : DEFAULT_ROUTE;
 }
 
 // Which screen the state and the route call for.
@@ -67,8 +77,10 @@ function screenFor(state) {
   if (route === "settings") return { key: "settings", view: settingsView };
   if (state.phase === "pairing") return { key: `pairing:${state.requestId}`, view: pairing };
   if (state.phase === "connected") {
-    const view = VIEWS[route] || chat;
-    return { key: `${route}:${conn.hello?.server?.connId || ""}`, view };
+    const view = VIEWS[route] || overview;
+    // A record's own page (`#/incidents/inc-7`) is a screen of its own; a filter change is not.
+    const sub = routeParts().path.join("/");
+    return { key: `${route}${sub ? `/${sub}` : ""}:${conn.hello?.server?.connId || ""}`, view };
   }
   return { key: "settings", view: settingsView };
 }
@@ -106,7 +118,7 @@ function renderNav(state, screen) {
   for (const link of nav.querySelectorAll("a[data-route]")) {
     const needs = link.hasAttribute("data-needs-connection");
     link.parentElement.hidden = needs && !connected;
-    const active = screen.key.split(":")[0] === link.dataset.route;
+    const active = screen.key.split(/[:/]/)[0] === link.dataset.route;
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
