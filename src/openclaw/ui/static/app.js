@@ -10,10 +10,11 @@ import * as config from "./views/config.js";
 import * as devices from "./views/devices.js";
 import * as incidents from "./views/incidents.js";
 import * as logs from "./views/logs.js";
+import * as media from "./views/media.js";
 import * as pairing from "./views/pairing.js";
 import * as settingsView from "./views/settings.js";
 
-const VIEWS = { chat, incidents, actions, devices, config, logs, settings: settingsView };
+const VIEWS = { chat, incidents, actions, media, devices, config, logs, settings: settingsView };
 const DEFAULT_ROUTE = "chat";
 
 const main = document.getElementById("main");
