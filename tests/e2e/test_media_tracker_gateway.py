@@ -15,6 +15,9 @@ import pytest
 from openclaw.config import store as config_store
 from openclaw.gateway.client import GatewayError
 from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
+from openclaw.core.services import Services
+from openclaw.incidents import incidents_of
+from openclaw.ops.clock import CLOCK
 from openclaw.media.capability import MEDIA_ENDPOINTS, media_of
 from openclaw.sandbox.embedded import media_endpoints
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
@@ -25,14 +28,20 @@ TOKEN = "media-tracker-hooks-0123456789abcdef"
 
 
 @pytest.fixture
-async def stack(state_dir: Path) -> AsyncIterator[tuple[EmbeddedGateway, Sandbox]]:
+async def stack(state_dir: Path, request: pytest.FixtureRequest) -> AsyncIterator[tuple[EmbeddedGateway, Sandbox]]:
     config_store.set_value(state_dir, "hooks.token", TOKEN)
+    for key, value in getattr(request, "param", {}).items():
+        config_store.set_value(state_dir, key, value)
     # Polled by hand in the test (one cycle per call), so strikes are counted deterministically.
     config_store.set_value(state_dir, "media.pollInterval", "1h")
     box = Sandbox(SandboxOptions(speed=300))
     await box.start()
     try:
-        async with run_embedded(state_dir, install=[lambda s: s.put(MEDIA_ENDPOINTS, media_endpoints(box))]) as gw:
+        def offer(services: Services) -> None:
+            services.put(MEDIA_ENDPOINTS, media_endpoints(box))
+            services.put(CLOCK, box.clock)  # verification waits in simulated seconds
+
+        async with run_embedded(state_dir, install=[offer]) as gw:
             box.send_webhooks_to(f"{gw.http_url}/hooks", TOKEN)
             yield gw, box
     finally:
@@ -49,6 +58,10 @@ async def until(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> A
     raise AssertionError("condition not reached before the deadline")
 
 
+TRACK_ONLY = {"media.fixesEnabled": False}  # strikes pile up with no fix resetting them
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
 async def test_a_request_is_tracked_to_available_and_a_stalled_one_is_struck(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
     gw, box = stack
     media = media_of(gw.services)
@@ -87,6 +100,7 @@ async def test_a_request_is_tracked_to_available_and_a_stalled_one_is_struck(sta
             await ws.call("media.get", {"id": "movie:tmdb:1"})
 
 
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
 async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
     gw, box = stack
     media = media_of(gw.services)
@@ -112,3 +126,60 @@ async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[Embed
 
 async def _is(value: Awaitable[Any], want: Any) -> bool:
     return (await value) == want
+
+
+async def test_media_fix_runs_the_next_rung_through_policy_as_the_operator(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+    pipeline.create_request("movie", 329865, None, 1)  # Arrival: already in the library, nothing to fix
+
+    async def struck_once() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.strikes.get("stalled", 0) >= 1
+
+    await until(struck_once)
+    async with gw.client() as ws:
+        fixed = await ws.call("media.fix", {"id": "movie:tmdb:438631"}, timeout=60)
+        kinds = [d["kind"] for d in fixed["decisions"]]
+        assert kinds[0] == "media.download.reannounce" and all(d["actor"].startswith("operator:") for d in fixed["decisions"])
+        assert fixed["item"]["ladder"][0] == "media.download.reannounce" and fixed["item"]["incident"]
+        detail = await ws.call("media.get", {"id": "movie:tmdb:438631"})
+        assert [a["kind"] for a in detail["actions"]][-1] == "media.download.reannounce"
+        calm = await ws.call("media.fix", {"id": "movie:tmdb:329865"})
+        assert calm["decisions"] == [] and "is not stuck" in calm["message"]
+        with pytest.raises(GatewayError, match="no tracked media item"):
+            await ws.call("media.fix", {"id": "movie:tmdb:1"})
+    incident = await incidents_of(gw.services).detail(fixed["item"]["incident"])
+    assert incident is not None and incident["kind"] == "media" and any(n["kind"] == "finding" for n in incident["notes"])
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
+async def test_a_failed_download_no_webhook_reports_is_polled_from_history_once(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.stall["Dune"] = 1
+    pipeline.create_request("movie", 438631, None, 1)
+
+    async def grabbed() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:438631")
+        return item is not None and item.download_id is not None
+
+    await until(grabbed)
+    before = await media.item("movie:tmdb:438631")
+    assert before is not None
+    # Radarr's own failed-download handling: marked failed, blocklisted, no re-search; it sends no webhook for it.
+    queued = next(q for q in pipeline.state.queue.values() if q.app == "radarr")
+    pipeline.remove_from_queue("radarr", queued.id, remove_from_client=True, blocklist=True, skip_redownload=True)
+    for _ in range(2):
+        await media.poll_once()
+    after = await media.item("movie:tmdb:438631")
+    assert after is not None and after.stage.value == "searching" and after.download_id is None
+    failed = [e for e in await media.timeline("movie:tmdb:438631") if e["type"] == "downloadFailed"]
+    assert len(failed) == 1 and failed[0]["source"] == "radarr" and failed[0]["downloadId"] == before.download_id
+    assert "Manually marked as failed" in failed[0]["summary"]

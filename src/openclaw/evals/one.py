@@ -60,7 +60,9 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
     from openclaw.config import store as config_store
     from openclaw.gateway.embedded import run_embedded
     from openclaw.incidents import incidents_of
+    from openclaw.media.capability import MEDIA_ENDPOINTS
     from openclaw.ops.clock import CLOCK
+    from openclaw.sandbox.embedded import media_endpoints
     from openclaw.policy.capability import policy_of
     from openclaw.runbooks.capability import runbooks_of
     from openclaw.sandbox import scenario as scenarios
@@ -78,7 +80,8 @@ async def run_scenario(path: Path, *, speed: float, config: dict[str, Any] | Non
             config_store.set_value(state, "ops.kube.kubeconfig", str(kubeconfig))
             for key, value in {**DEFAULTS, **(config or {})}.items():
                 config_store.set_value(state, key, value)
-            async with run_embedded(state) as gw:
+            # The media apps are offered before the gateway starts: its media capability builds its clients then.
+            async with run_embedded(state, install=[lambda services: services.put(MEDIA_ENDPOINTS, media_endpoints(sandbox))]) as gw:
                 services = gw.services
                 services.put(CLOCK, sandbox.clock)  # verification in simulated seconds
                 sandbox.send_webhooks_to(f"{gw.http_url}/hooks", HOOKS_TOKEN)

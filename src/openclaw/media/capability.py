@@ -151,6 +151,13 @@ class Media:
         finally:
             self._handling.pop(item.id, None)
 
+    async def cancel(self) -> None:
+        """Stop the fixes in progress (shutdown): their audit rows say how far they got."""
+        tasks = list(self._handling.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def idle(self) -> None:
         while self._handling:
             await asyncio.gather(*list(self._handling.values()), return_exceptions=True)
@@ -244,6 +251,7 @@ def install(services: Services) -> Media:
         services.supervisor.start("media.poll", media.run(OfferedClock(lambda: services.find(CLOCK))))
 
     async def stop() -> None:
+        await media.cancel()
         await media.clients.aclose()
 
     services.startup.append(start)

@@ -44,7 +44,7 @@ def on_event(conn: sqlite3.Connection, key: str, kind: str, title: str | None, s
         failed = type == "MEDIA_FAILED"
         if stage is None and not failed:
             return
-        item = tracker.ensure(conn, key, kind, title, now, stage or Stage.APPROVED)
+        item = tracker.ensure(conn, key, kind, title, now, stage or Stage.REQUESTED)
         if model.request is not None and model.request.request_id:
             item.ids["seerrRequest"] = model.request.request_id
         if model.media is not None:

@@ -39,7 +39,7 @@ class ItemState:
             "arrId": self.arr_id, "hasFile": self.has_file, "missingEpisodes": len(self.missing_episode_ids),
             "queue": [{"id": r.get("id"), "downloadId": r.get("downloadId"), "status": r.get("status"),
                        "trackedDownloadState": r.get("trackedDownloadState")} for r in self.queue],
-            "torrents": [{"hash": t.get("hash"), "state": t.get("state"), "progress": t.get("progress"),
+            "torrents": [{"hash": t.get("hash"), "state": t.get("state"), "progress": t.get("progress"), "bytesDone": t.get("completed"),
                           "private": bool(t.get("private") or t.get("is_private")), "tags": t.get("tags")} for t in self.torrents],
             "inLibrary": self.in_library, "request": self.request and {"id": self.request.get("id"), "status": self.request.get("status")},
         }

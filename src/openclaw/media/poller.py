@@ -13,10 +13,11 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openclaw.config.schema import MediaSettings
-from openclaw.media import tracker
+from openclaw.media import timelines, tracker
 from openclaw.media.clients.base import AppClient, MediaAppError
 from openclaw.media.clients.jellyfin import JellyfinClient
 from openclaw.media.clients.qbittorrent import QbittorrentClient
@@ -26,11 +27,13 @@ from openclaw.media.clients.seerr import SeerrClient
 from openclaw.media.clients.sonarr import SonarrClient
 from openclaw.media.stages import Stage
 from openclaw.media.stuck import MEDIA_AVAILABLE, Observation, apply
+from openclaw.media.tracker import set_stage
 
 log = logging.getLogger(__name__)
 
 Run = Callable[[Callable[[sqlite3.Connection], Any]], Awaitable[Any]]
 SEERR_STAGE = {1: Stage.REQUESTED, 2: Stage.APPROVED, 5: Stage.APPROVED}
+HISTORY_LOOKBACK = timedelta(hours=24)  # how far back the first poll after a start looks for failures
 QUEUE_STAGE = {"downloading": Stage.DOWNLOADING, "importPending": Stage.IMPORTING, "importing": Stage.IMPORTING,
                "importBlocked": Stage.IMPORTING, "importFailed": Stage.IMPORTING, "imported": Stage.IMPORTED}
 
@@ -60,7 +63,30 @@ class Cycle:
         return self.seen.setdefault(item_id, Observation())
 
 
-async def _arr(cycle: Cycle, client: SonarrClient | RadarrClient) -> dict[str, str]:
+def _epoch(text: object) -> float | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+async def _failures(cycle: Cycle, client: SonarrClient | RadarrClient, by_arr_id: dict[int, str], since: datetime) -> datetime:
+    """`history/since?eventType=downloadFailed`: failures Sonarr/Radarr send no webhook for. Returns the new cursor."""
+    movie = isinstance(client, RadarrClient)
+    cursor = since
+    for rec in await client.history_since(since, "downloadFailed"):
+        owner = by_arr_id.get(rec.get("movieId" if movie else "seriesId"))  # type: ignore[arg-type]  # None when absent
+        at = _epoch(rec.get("date"))
+        if owner is None or at is None:
+            continue
+        cursor = max(cursor, datetime.fromtimestamp(at, UTC))
+        message = (rec.get("data") or {}).get("message") or "download failed"
+        cycle.seen[owner].history.append((f"history:{client.name}:{rec.get('id')}", at, client.name, "downloadFailed", rec.get("downloadId"),
+                                          f"{client.name} downloadFailed {rec.get('sourceTitle')}: {message}"))
+    return cursor
+
+
+async def _arr(cycle: Cycle, client: SonarrClient | RadarrClient, since: datetime) -> tuple[dict[str, str], datetime]:
     """Library and queue of one *arr; returns download id -> item id for the download client."""
     movie = isinstance(client, RadarrClient)
     library = await (client.movies() if isinstance(client, RadarrClient) else client.series())
@@ -95,7 +121,7 @@ async def _arr(cycle: Cycle, client: SonarrClient | RadarrClient) -> dict[str, s
         stage = QUEUE_STAGE.get(str(rec.get("trackedDownloadState")), Stage.DOWNLOADING)
         seen.stage = stage if seen.stage is None or seen.stage is Stage.SEARCHING or stage.rank > seen.stage.rank else seen.stage
         downloads[download_id.upper()] = owner
-    return downloads
+    return downloads, await _failures(cycle, client, by_arr_id, since)
 
 
 async def _seerr(cycle: Cycle, client: SeerrClient) -> None:
@@ -152,6 +178,7 @@ class Poller:
         self._protected_tag = protected_tag
         self._clock = clock
         self.apps: dict[str, AppStatus] = {}
+        self._since: dict[str, datetime] = {}  # per *arr: the newest failure seen (history/since cursor)
 
     async def _try(self, cycle: Cycle, client: AppClient, step: Awaitable[Any]) -> Any:
         try:
@@ -175,8 +202,11 @@ class Poller:
         downloads: dict[str, str] = {}
         for arr in (clients.of(RadarrClient), clients.of(SonarrClient)):
             if arr is not None:
-                found = await self._try(cycle, arr, _arr(cycle, arr))
-                downloads.update(found or {})
+                since = self._since.get(arr.name) or datetime.now(UTC) - HISTORY_LOOKBACK
+                found = await self._try(cycle, arr, _arr(cycle, arr, since))
+                if found is not None:
+                    downloads.update(found[0])
+                    self._since[arr.name] = found[1]
         qbit = clients.of(QbittorrentClient)
         if qbit is not None:
             await self._try(cycle, qbit, _torrents(cycle, qbit, downloads, tag))
@@ -200,6 +230,12 @@ class Poller:
                 if seen.download is None and seen.queue is not None and not trustworthy:
                     continue  # the download client did not answer: leave the item as it was
                 seen.checked = set(cycle.answered)
+                for event_id, at, app, kind, download_id, summary in seen.history:
+                    added = timelines.add_polled(conn, item_id, event_id, at, app, kind, download_id, summary)
+                    if added and download_id and item.download_id and download_id.upper() == item.download_id.upper():
+                        # The app's failed-download handling dropped it (and searches again unless told not to).
+                        set_stage(item, Stage.SEARCHING, now)
+                        item.download_id = None
                 apply(item, seen, now)
                 tracker.save(conn, item)
                 changed.append(item)

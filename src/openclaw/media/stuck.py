@@ -38,6 +38,8 @@ class Observation:
     in_library: bool = False
     protected: bool = False
     checked: set[str] = field(default_factory=set)  # kinds of app that answered this cycle
+    # history records no webhook reports (downloadFailed): (event id, epoch seconds, app, type, download id, summary)
+    history: list[tuple[str, float, str, str, str | None, str]] = field(default_factory=list)
 
 
 def thresholds(settings: MediaSettings) -> dict[str, int]:

@@ -138,6 +138,15 @@ def link_media_event(conn: sqlite3.Connection, work: Processing) -> list[Notice]
     return [Notice(Topic.MEDIA_EVENT, {"itemKey": key, "eventId": event.id, "source": event.source, "type": event.type, "downloadId": download_id, "summary": summary})]
 
 
+def add_polled(conn: sqlite3.Connection, item_key: str, event_id: str, at: float, source: str, type: str, download_id: str | None, summary: str) -> bool:
+    """A timeline entry the poller found (an app's history record no webhook reported); once per `event_id`."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO media_timeline (event_id, item_key, at, source, type, download_id, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (event_id, item_key, at, source, type, download_id, summary),
+    )
+    return cur.rowcount > 0
+
+
 # --- queries ---
 
 

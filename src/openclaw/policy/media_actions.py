@@ -136,10 +136,16 @@ def _moved_on(c: MediaClients, r: Target, result: ExecResult, test: Callable[[It
 
 
 def _download_moving(state: ItemState, before: dict[str, Any]) -> str | None:
+    """Moved on: no torrent in a stuck state, and each one's data changed (more bytes, or a recheck
+    that started it over) or is complete."""
     if not state.torrents:
         return None if state.has_file else "the download is gone and nothing was imported"
     stuck = [t for t in state.torrents if t.get("state") in STILL_STUCK]
-    return f"download still {stuck[0].get('state')} ({float(stuck[0].get('progress') or 0):.0%})" if stuck else None
+    if stuck:
+        return f"download still {stuck[0].get('state')} ({float(stuck[0].get('progress') or 0):.0%})"
+    earlier = {t.get("hash"): t.get("progress") for t in before.get("torrents") or []}
+    still = [t for t in state.torrents if float(t.get("progress") or 0) < 1.0 and t.get("progress") == earlier.get(t.get("hash"))]
+    return f"download {still[0].get('state')} but no bytes since the fix ({float(still[0].get('progress') or 0):.0%})" if still else None
 
 
 def _left_queue(state: ItemState, before: dict[str, Any]) -> str | None:

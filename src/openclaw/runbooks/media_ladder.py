@@ -109,8 +109,8 @@ class MediaLadder:
                     return step
         return None
 
-    async def on_stuck(self, item: Tracked, actor: Actor | None = None) -> list[Decision]:
-        """Run the item's next rungs until one holds, waits, or the ladder is done."""
+    async def on_stuck(self, item: Tracked, actor: Actor | None = None, *, rungs: int = 99) -> list[Decision]:
+        """Run the item's next rungs (at most `rungs`) until one holds, waits, or the ladder is done."""
         if actor is None and (not self.enabled() or item.escalated):
             return []
         incident = await self._incident(item)
@@ -138,6 +138,8 @@ class MediaLadder:
                 return decisions
             if decision.outcome is Outcome.APPLIED and decision.verified:
                 return decisions  # the item moved on; the next checks tell whether it keeps moving
+            if len(decisions) >= rungs:
+                return decisions
 
     async def _record(self, item: Tracked, label: str, decision: Decision) -> Tracked:
         def change(t: Tracked) -> None:
@@ -192,12 +194,13 @@ class MediaLadder:
         await self.media.update(item.id, lambda t: setattr(t, "incident", None))
 
     async def fix(self, item_id: str, actor: str) -> dict[str, Any]:
-        """`media.fix`: an operator asks for the item's next fix now, whatever its strikes."""
+        """`media.fix`: an operator asks for the item's next fix now, whatever its strikes: one rung,
+        its decision (and verification) returned."""
         item = await self.media.item(item_id)
         if item is None:
             raise ValueError(f"no tracked media item {item_id!r}")
         if item.stuck_reason is None:
             return {"item": item.to_json(self.media.needed()), "decisions": [], "message": f"{item_id} is not stuck ({item.stage})"}
-        decisions = await self.on_stuck(item, Actor.parse(actor))
+        decisions = await self.on_stuck(item, Actor.parse(actor), rungs=1)
         fresh = await self.media.item(item_id) or item
         return {"item": fresh.to_json(self.media.needed()), "decisions": [d.to_json() for d in decisions]}

@@ -179,6 +179,26 @@ class FailedImport(FaultBase):
     type: Literal["failed-import"]
     title: str
     count: int = Field(default=1, ge=1)
+    archive: bool = Field(default=False, description="the download holds only a RAR archive: no import takes it until it is extracted")
+
+
+class DownloadFault(FaultBase):
+    type: Literal["download-fault"]
+    title: str
+    state: Literal["metadata", "errored", "missing-files", "slow"]
+    count: int = Field(default=1, ge=1)
+
+
+class LibraryMiss(FaultBase):
+    type: Literal["library-miss"]
+    title: str
+    count: int = Field(default=1, ge=1)
+
+
+class RequestFails(FaultBase):
+    type: Literal["request-fails"]
+    title: str
+    count: int = Field(default=1, ge=1)
 
 
 class NoRelease(FaultBase):
@@ -195,10 +215,12 @@ class MediaRequest(FaultBase):
 
 
 Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
-                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang,
+                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang
+                  | DownloadFault | LibraryMiss | RequestFails,
                   Field(discriminator="type")]
 FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
-               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang")
+               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang",
+               "download-fault", "library-miss", "request-fails")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -391,8 +413,17 @@ class ScenarioRun:
                 faults.set_pvc_usage(fault.namespace, fault.name, fraction=fault.fraction, fill_bytes_per_second=fault.fill_bytes_per_second)
             case StalledDownload():
                 media.faults.stall[fault.title] = media.faults.stall.get(fault.title, 0) + fault.count
+            case FailedImport() if fault.archive:
+                media.faults.archive.add(fault.title)
             case FailedImport():
                 media.faults.fail_import[fault.title] = media.faults.fail_import.get(fault.title, 0) + fault.count
+            case DownloadFault():
+                kinds = media.faults.download.setdefault(fault.title, {})
+                kinds[fault.state] = kinds.get(fault.state, 0) + fault.count
+            case LibraryMiss():
+                media.faults.library_miss[fault.title] = media.faults.library_miss.get(fault.title, 0) + fault.count
+            case RequestFails():
+                media.faults.handoff_fail[fault.title] = media.faults.handoff_fail.get(fault.title, 0) + fault.count
             case NoRelease():
                 media.faults.no_release.add(fault.title)
             case MediaRequest():

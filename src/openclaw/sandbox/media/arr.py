@@ -86,6 +86,13 @@ def queue_fields(item: QueueItem, torrent: Torrent | None, now: datetime, bytes_
     if item.state == "downloading" and torrent is not None:
         if torrent.paused:
             status = "paused"
+        elif torrent.errored or torrent.missing:
+            # Sonarr/Radarr show a client error as a warning, deliberately not failed (no failed-download handling).
+            status, tracked_status = "warning", "warning"
+            messages = [{"title": item.release.title, "messages": ["qBittorrent is reporting an error" if torrent.errored else "The download is missing files"]}]
+        elif torrent.metadata:
+            status = "queued"
+            messages = [{"title": item.release.title, "messages": ["qBittorrent is downloading metadata"]}]
         elif torrent.stalled:
             status, tracked_status = "warning", "warning"
             messages = [{"title": item.release.title, "messages": ["The download is stalled with no connections"]}]

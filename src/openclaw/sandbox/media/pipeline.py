@@ -230,8 +230,9 @@ class MediaPipeline:
         now = self.clock.now()
         info_hash = indexer.info_hash(release)
         category = "tv-sonarr" if app == "sonarr" else "radarr"
+        fault = self.faults.take_download(release.title)
         self.state.torrents[info_hash] = Torrent(info_hash, release.title, release.size, category, now,
-                                                 stalled=self.faults.take_stall(release.title))
+                                                 stalled=self.faults.take_stall(release.title), fault=fault, metadata=fault == "metadata")
         item = QueueItem(self.state.next_id(), app, info_hash.upper(), release, now, series_id, list(episode_ids or []), movie_id)
         self.state.queue[item.id] = item
         self._history(app, "grabbed", item, {"indexer": release.indexer, "releaseGroup": release.group,
@@ -268,17 +269,20 @@ class MediaPipeline:
         return torrent
 
     def reannounce(self, hashes: list[str]) -> None:
-        """Ask the trackers for peers again; a torrent nobody seeds stays stalled."""
+        """Ask the trackers for peers again: a swarm that went quiet answers; a torrent nobody seeds stays stalled."""
         for h in hashes:
             torrent = self.state.torrents.get(h.lower())
             if torrent is not None:
                 torrent.reannounced += 1
+                torrent.frozen = False
 
     def recheck(self, hashes: list[str]) -> None:
-        """Hash the data on disk again: missing files are found missing, an errored torrent resumes."""
+        """Hash the data on disk again: an errored torrent resumes; one whose files vanished starts over."""
         for h in hashes:
             torrent = self.state.torrents.get(h.lower())
             if torrent is not None:
+                if torrent.missing:
+                    torrent.progress, torrent.missing = 0.0, False
                 torrent.errored = False
 
     def delete_torrents(self, hashes: list[str]) -> None:
@@ -346,6 +350,11 @@ class MediaPipeline:
         return request
 
     def _approve(self, request: SeerrRequest, user: SeerrUser, notification: str) -> None:
+        if self.faults.take_handoff_fail(request.title):
+            # Seerr could not add it to Sonarr/Radarr (the *arr refused or timed out): the request fails.
+            request.status, request.modified_by, request.updated = REQUEST_FAILED, user, self.clock.now()
+            self.sender.enqueue("seerr", webhooks.seerr("MEDIA_FAILED", request))
+            return
         request.status, request.media_status, request.modified_by, request.updated = REQUEST_APPROVED, MEDIA_PROCESSING, user, self.clock.now()
         self.sender.enqueue("seerr", webhooks.seerr(notification, request))
         # Jellyseerr hands an approved request to Sonarr/Radarr with "search on add".
@@ -360,7 +369,13 @@ class MediaPipeline:
 
     def _scan_library(self) -> None:
         now = self.clock.now()
-        for kind, owner_id, season, number in self.state.unscanned:
+        missed: list[tuple[str, int, int | None, int | None]] = []
+        for entry in self.state.unscanned:
+            kind, owner_id, season, number = entry
+            name = self.state.movies[owner_id].title.title if kind == "movie" else self.state.series[owner_id].title.title
+            if self.faults.take_library_miss(name):
+                missed.append(entry)  # a scan that skips new files (a metadata provider timing out)
+                continue
             if kind == "movie":
                 movie = self.state.movies[owner_id]
                 self._item(movie.path, movie.title.title, "Movie", movie.title.year,
@@ -371,7 +386,7 @@ class MediaPipeline:
                               {"Tvdb": str(series.title.tvdb_id), "Tmdb": str(series.title.tmdb_id), "Imdb": series.title.imdb_id}, now)
             self._item(f"{series.path}/Season {season:02d}/E{number:02d}", f"Episode {number}", "Episode", series.title.year,
                        {}, now, series_id=show.id, season=season, episode=number)
-        self.state.unscanned.clear()
+        self.state.unscanned = missed
         self._scan_due = None
 
     def _item(self, path: str, name: str, kind: str, year: int, provider_ids: dict[str, str], now: datetime, **extra: Any) -> JellyfinItem:
@@ -434,10 +449,11 @@ class MediaPipeline:
         for cmd in [c for c in self.state.commands.values() if c.status == "queued" and c.due <= now_s]:
             self._run_command(cmd)
         for torrent in self.state.torrents.values() if "qbittorrent" not in self.down else ():
-            if not (torrent.done or torrent.paused or torrent.stalled):
+            if torrent.moving:
                 torrent.progress = min(1.0, torrent.progress + self.timings.download_bytes_per_s * dt / torrent.size)
                 if torrent.done:
                     torrent.completed_on = self.clock.now()
+                self._download_fault(torrent)
         for item in list(self.state.queue.values()):
             self._advance(item, now_s)
         if self._scan_due is not None and self._scan_due <= now_s:
@@ -445,6 +461,15 @@ class MediaPipeline:
         if now_s >= self._sync_due:
             self._sync_availability()
             self._sync_due = now_s + self.timings.availability_sync
+
+    def _download_fault(self, torrent: Torrent) -> None:
+        """A fault that hits a download part-way: an I/O error or vanished files at 30 %, a swarm gone quiet at 20 %."""
+        at = {"errored": 0.3, "missing-files": 0.3, "slow": 0.2}.get(torrent.fault or "")
+        if at is None or torrent.progress < at:
+            return
+        torrent.progress = at
+        torrent.errored, torrent.missing, torrent.frozen = torrent.fault == "errored", torrent.fault == "missing-files", torrent.fault == "slow"
+        torrent.fault = None
 
     def _run_command(self, cmd: Command) -> None:
         cmd.status, cmd.started = "started", self.clock.now()
@@ -469,7 +494,7 @@ class MediaPipeline:
             wanted = str(p.get("downloadClientId") or "").upper()
             for item in self.state.queue.values():
                 if item.app == cmd.app and item.state == "importBlocked" and (not wanted or item.download_id == wanted):
-                    if self.faults.take_fail_import(item.release.title):
+                    if self.faults.is_archive(item.release.title) or self.faults.take_fail_import(item.release.title):
                         continue
                     item.state, item.import_due = "importPending", self.clock.seconds()
         elif cmd.name == "RefreshMonitoredDownloads":
@@ -488,7 +513,7 @@ class MediaPipeline:
         if item.state == "downloading" and torrent.done:
             item.state, item.import_due = "importPending", now_s + self.timings.import_delay
         if item.state == "importPending" and item.import_due is not None and item.import_due <= now_s:
-            if self.faults.take_fail_import(item.release.title):
+            if self.faults.is_archive(item.release.title) or self.faults.take_fail_import(item.release.title):
                 item.state = "importBlocked"
                 item.blocked_reason = NOT_ELIGIBLE.format(path=f"/downloads/complete/{torrent.category}/{torrent.name}")
                 self.sender.enqueue(item.app, webhooks.manual_interaction(item.app, self.app_urls.get(item.app, ""), item, self.subject(item)))

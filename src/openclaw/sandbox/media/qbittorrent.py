@@ -21,7 +21,7 @@ WEBAPI_VERSION = "2.9.3"
 
 
 def torrent_info(t: Torrent, speed: float) -> dict[str, Any]:
-    downloading = not (t.done or t.paused or t.stalled)
+    downloading = t.moving
     left = int(t.size * (1 - t.progress))
     return {
         "hash": t.hash, "name": t.name, "size": t.size, "total_size": t.size, "progress": round(t.progress, 4),

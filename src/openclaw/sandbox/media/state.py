@@ -96,6 +96,14 @@ class Torrent:
     errored: bool = False
     tags: str = ""
     private: bool = False
+    fault: str | None = None  # a download fault still to happen (faults.download)
+    metadata: bool = False  # a magnet whose metadata never arrived
+    missing: bool = False  # its files were removed from disk
+    frozen: bool = False  # no peer sends anything
+
+    @property
+    def moving(self) -> bool:
+        return not (self.done or self.paused or self.stalled or self.errored or self.metadata or self.missing or self.frozen)
 
     @property
     def done(self) -> bool:
@@ -108,6 +116,10 @@ class Torrent:
             return "pausedUP" if self.paused else "stalledUP"
         if self.errored:
             return "error"
+        if self.missing:
+            return "missingFiles"
+        if self.metadata:
+            return "metaDL"
         if self.paused:
             return "pausedDL"
         return "stalledDL" if self.stalled else "downloading"
