@@ -23,6 +23,7 @@ from pydantic.alias_generators import to_camel
 from openclaw.errors import OpenClawError
 from openclaw.sandbox.kube.controllers.kubelet import RUN_SECONDS
 from openclaw.sandbox.kube.meta import timestamp
+from openclaw.sandbox.media.faults import PASSWORD_REQUIRED, UsenetFailure
 from openclaw.sandbox.runtime import Sandbox
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -186,6 +187,31 @@ class NoRelease(FaultBase):
     title: str
 
 
+class UsenetFailed(FaultBase):
+    type: Literal["usenet-failed"]
+    title: str
+    count: int = Field(default=1, ge=1)
+    message: str = Field(default=PASSWORD_REQUIRED, min_length=1, description="SABnzbd's fail_message, e.g. 'Repair failed, not enough repair blocks (40 short)'")
+    retry: Literal["succeeds", "fails"] = Field(default="succeeds", description="what SABnzbd's retry of the failed job does")
+
+
+class IncompleteImport(FaultBase):
+    type: Literal["incomplete-import"]
+    title: str
+    count: int = Field(default=1, ge=1)
+
+
+class PlexMissing(FaultBase):
+    type: Literal["plex-missing"]
+    title: str
+    count: int = Field(default=1, ge=1)
+
+
+class AddArtist(FaultBase):
+    type: Literal["add-artist"]
+    mb_id: str = Field(min_length=1, description="the artist's MusicBrainz id, e.g. a74b1b7f-71a5-4011-9441-d0b5e4122711 (Radiohead)")
+
+
 class MediaRequest(FaultBase):
     type: Literal["request"]
     media_type: Literal["movie", "tv"]
@@ -195,10 +221,12 @@ class MediaRequest(FaultBase):
 
 
 Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
-                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang,
+                  | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang
+                  | UsenetFailed | IncompleteImport | PlexMissing | AddArtist,
                   Field(discriminator="type")]
 FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
-               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang")
+               "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang",
+               "usenet-failed", "incomplete-import", "plex-missing", "add-artist")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -209,7 +237,7 @@ class ExpectedAlert(Model):
 
 
 class ExpectedWebhook(Model):
-    app: Literal["sonarr", "radarr", "seerr"]
+    app: Literal["sonarr", "radarr", "lidarr", "seerr"]
     event: str
     within: Duration = 3600.0
 
@@ -395,6 +423,14 @@ class ScenarioRun:
                 media.faults.fail_import[fault.title] = media.faults.fail_import.get(fault.title, 0) + fault.count
             case NoRelease():
                 media.faults.no_release.add(fault.title)
+            case UsenetFailed():
+                media.faults.add_usenet_failure(fault.title, fault.count, UsenetFailure(fault.message, retry_fails=fault.retry == "fails"))
+            case IncompleteImport():
+                media.faults.incomplete_import[fault.title] = media.faults.incomplete_import.get(fault.title, 0) + fault.count
+            case PlexMissing():
+                media.faults.plex_missing[fault.title] = media.faults.plex_missing.get(fault.title, 0) + fault.count
+            case AddArtist():
+                media.add_artist(fault.mb_id)
             case MediaRequest():
                 user = 1 if fault.user == "admin" else 2
                 media.create_request(fault.media_type, fault.tmdb_id, fault.seasons, user)
