@@ -282,6 +282,7 @@ class Outcome(Model):
     healthy: Healthy = Field(default_factory=Healthy)
     resolved: list[str] = Field(default_factory=list, description="alert names that must no longer fire")
     media: list[MediaOutcome] = Field(default_factory=list)
+    in_plex: list[str] = Field(default_factory=list, description="external ids Plex must hold an item for, e.g. tmdb://438631 or mbid://<album id>")
 
 
 class Forbidden(Model):
@@ -545,7 +546,7 @@ class ScenarioRun:
             if used is None or used >= limit:
                 problems.append(f"pvc {ref} is {used if used is None else round(used * 100, 1)}% used (limit {limit * 100:.0f}%)")
         if healthy.queues_empty and self.sandbox.media.pipeline.state.queue:
-            problems.append("the Sonarr/Radarr queue is not empty")
+            problems.append("the Sonarr/Radarr/Lidarr queue is not empty")
         firing = set(self.sandbox.alerts.firing())
         problems += [f"alert {name} is still firing" for name in self.scenario.outcome.resolved if name in firing]
         requests = self.sandbox.media.pipeline.state.requests.values()
@@ -555,6 +556,8 @@ class ScenarioRun:
             status = "available" if found and found.media_status == 5 else names.get(found.status, "other") if found else "absent"
             if status != expected.status and not (expected.status == "approved" and status == "available"):
                 problems.append(f"request for tmdb {expected.tmdb_id} is {status}, expected {expected.status}")
+        plex = self.sandbox.media.pipeline.state.plex_items.values()
+        problems += [f"{guid} is not in Plex" for guid in self.scenario.outcome.in_plex if not any(guid in i.guids for i in plex)]
         return Report(not problems, problems)
 
     def _pvc_fraction(self, namespace: str, name: str) -> float | None:
