@@ -47,7 +47,11 @@ async def test_a_job_that_fails_to_unpack_shows_failed_in_history_and_in_the_rad
         record = await radarr_record(live)
         assert record["downloadClient"] == "SABnzbd" and record["protocol"] == "usenet" and record["downloadId"] == slot["nzo_id"]
         assert record["indexer"] == "NZBgeek"
-        live.step(200)
+        live.step(186)  # downloaded: post-processing has started
+        history = (await live.sab(mode="history"))["history"]
+        assert history["ppslots"] == 1 and history["slots"][0]["status"] in ("Verifying", "Repairing", "Extracting", "Moving")
+        assert history["slots"][0]["loaded"] is True and (await radarr_record(live))["status"] == "downloading"
+        live.step(14)
         history = (await live.sab(mode="history"))["history"]
         (failed,) = history["slots"]
         assert failed["status"] == "Failed" and failed["fail_message"] == PASSWORD_REQUIRED and failed["nzo_id"] == slot["nzo_id"]
@@ -138,7 +142,8 @@ async def test_jobs_pause_resume_and_delete_one_by_one_or_all_together() -> None
         await live.lidarr.post("/api/v1/artist", json={"foreignArtistId": RADIOHEAD, "addOptions": {"searchForMissingAlbums": True}})
         live.step(3)
         first, second = (await live.sab(mode="queue"))["queue"]["slots"]
-        assert (first["status"], second["status"]) == ("Downloading", "Queued")  # one job at a time
+        assert (first["status"], second["status"]) == ("Downloading", "Downloading")
+        assert int(first["percentage"]) > 0 and second["percentage"] == "0"  # fetched one at a time, in order
         paused = await live.sab(mode="queue", name="pause", value=first["nzo_id"])
         assert paused == {"status": True, "nzo_ids": [first["nzo_id"]]}
         live.step(2)

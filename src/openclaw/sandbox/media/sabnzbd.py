@@ -50,7 +50,9 @@ def queue_slot(job: NzbJob, index: int, bps: float, ahead: float, paused_all: bo
         "filename": job.name, "labels": [], "password": job.password, "cat": job.category,
         "mbleft": f"{mbleft:.2f}", "mb": f"{mb:.2f}", "size": units(job.size, "B"), "sizeleft": units(job.size * (1 - job.progress), "B"),
         "percentage": str(int(job.progress * 100)), "mbmissing": "0.00", "direct_unpack": None,
-        "status": "Paused" if job.paused else job.status if paused_all else "Downloading" if job.status == "Downloading" else job.status,
+        # SABnzbd calls every job it is not told to hold "Downloading" (it fetches them in order);
+        # while the whole queue is paused it shows each job's own status.
+        "status": "Paused" if job.paused else job.status if paused_all else "Downloading",
         "timeleft": timeleft((ahead + job.size * (1 - job.progress)) / bps) if running and bps else "0:00:00",
         "avg_age": "3d", "time_added": int(job.added.timestamp()),
     }
