@@ -60,8 +60,8 @@ class MediaStack:
             "jellyseerr": jellyseerr.build_app(p, keys["jellyseerr"]), "jellyfin": jellyfin.build_app(p, keys["jellyfin"]),
             "lidarr": lidarr.build_app(p, keys["lidarr"]), "sabnzbd": sabnzbd.build_app(p, keys["sabnzbd"]), "plex": plex.build_app(p, keys["plex"]),
         }
-        for name, app in apps.items():
-            server = LoopbackServer(app, name)
+        for name in APPS:
+            server = LoopbackServer(apps[name], name)
             await server.start()
             self.servers[name] = server
         p.app_urls = {app: self.servers[app].url for app in ("sonarr", "radarr", "lidarr")}
