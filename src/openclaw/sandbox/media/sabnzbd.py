@@ -80,6 +80,14 @@ def history_slot(job: NzbJob, row: int, now: datetime) -> dict[str, Any]:
     }
 
 
+def int_conv(value: str | None) -> int:
+    """SABnzbd reads numbers leniently: anything that is not an integer counts as 0."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
 def _ids(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -102,7 +110,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         wanted = set(_ids(q.get("nzo_ids", "")))
         cats = set(_ids(q.get("cat", q.get("category", ""))))
         matched = [j for j in jobs if (not wanted or j.nzo_id in wanted) and (not cats or j.category in cats)]
-        start, limit = int(q.get("start") or 0), int(q.get("limit") or 0)
+        start, limit = int_conv(q.get("start")), int_conv(q.get("limit"))
         page = matched[start: start + limit] if limit else matched[start:]
         bps = 0.0 if p.state.sab_paused or "sabnzbd" in p.down else p.timings.download_bytes_per_s
         downloading = any(j.status == "Downloading" for j in jobs)
@@ -120,7 +128,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         return report(queue=body)
 
     def history(q: dict[str, str]) -> Response:
-        if q.get("last_history_update") and int(q["last_history_update"]) == p.state.sab_history_update:
+        if q.get("last_history_update") and int_conv(q["last_history_update"]) == p.state.sab_history_update:
             return report(history=False)
         jobs = [j for j in p.state.nzbs.values() if j.in_history]
         statuses = {"Failed"} if q.get("failed_only") in ("1", "true", "True") else set(_ids(q.get("status", "")))
@@ -129,7 +137,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         ordered = [j for j in reversed(jobs) if not j.completed] + sorted((j for j in jobs if j.completed), key=lambda j: j.completed or j.added, reverse=True)
         matched = [j for j in ordered if (not statuses or j.status in statuses) and (not wanted or j.nzo_id in wanted)
                    and (not cats or j.category in cats)]
-        start, limit = int(q.get("start") or 0), int(q.get("limit") or 0)
+        start, limit = int_conv(q.get("start")), int_conv(q.get("limit"))
         page = matched[start: start + limit] if limit else matched[start:]
         now = p.clock.now()
         rows = {job.nzo_id: n for n, job in enumerate(jobs, start=1)}
