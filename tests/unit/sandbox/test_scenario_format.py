@@ -67,3 +67,15 @@ def test_forbidden_actions_match_only_executed_records_in_scope() -> None:
         {"kind": "pod.delete", "namespace": "media", "target": "Pod/media/sonarr-abc", "executed": True},
     ]
     assert run.violations(actions) == ["pod.delete on kube-system/Pod/kube-system/coredns-abc is forbidden in this scenario"]
+
+
+def test_media_fault_types_for_usenet_music_and_plex_parse_and_name_bad_fields() -> None:
+    loaded = scenarios.parse({**MINIMAL, "faults": [
+        {"type": "usenet-failed", "title": "Dune", "message": "Repair failed, not enough repair blocks (40 short)", "retry": "fails", "count": 2},
+        {"type": "incomplete-import", "title": "Kid A"}, {"type": "plex-missing", "title": "Arrival"},
+        {"type": "add-artist", "mbId": "a74b1b7f-71a5-4011-9441-d0b5e4122711"}], "expect": {"webhooks": [{"app": "lidarr", "event": "ImportFailure"}]}})
+    usenet = loaded.faults[0]
+    assert usenet.type == "usenet-failed" and usenet.retry == "fails" and usenet.count == 2  # type: ignore[union-attr]  # the parsed member
+    (problem,) = problems_of({**MINIMAL, "faults": [{"type": "usenet-failed", "title": "Dune", "retry": "maybe"}]})
+    assert problem.startswith("faults[0].retry:") and "maybe" in problem
+    assert problems_of({**MINIMAL, "faults": [{"type": "add-artist"}]}) == ["faults[0].mbId: Field required"]
