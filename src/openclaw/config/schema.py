@@ -514,7 +514,7 @@ class SlackSettings(Section):
 
 
 # Kinds of media app a client exists for (openclaw/media/clients/registry.py); add one with its client.
-MEDIA_APP_KINDS = ("sonarr", "radarr", "prowlarr", "qbittorrent", "jellyseerr", "overseerr", "jellyfin")
+MEDIA_APP_KINDS = ("sonarr", "radarr", "lidarr", "prowlarr", "qbittorrent", "sabnzbd", "jellyseerr", "overseerr", "jellyfin", "plex")
 KEY_OR_LOGIN_KINDS = ("qbittorrent",)  # an API key (5.2+) or a WebUI login
 
 

@@ -17,7 +17,7 @@ from openclaw.media.clients.base import AppClient, MediaAppError
 C = TypeVar("C", bound=type[AppClient])
 A = TypeVar("A", bound=AppClient)
 _KINDS: dict[str, type[AppClient]] = {}
-KINDS_MODULES = ("sonarr", "radarr", "prowlarr", "qbittorrent", "seerr", "jellyfin")
+KINDS_MODULES = ("sonarr", "radarr", "lidarr", "prowlarr", "qbittorrent", "sabnzbd", "seerr", "jellyfin", "plex")
 # Config kinds served by one client (Jellyseerr and Overseerr speak the same API as Seerr).
 ALIASES = {"jellyseerr": "seerr", "overseerr": "seerr"}
 
