@@ -338,7 +338,7 @@ class AgentsSettings(Section):
 ActionKindName = Literal[
     "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup", "cronjob.suspend",
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint",
-    "media.download.reannounce", "media.download.recheck", "media.queue.remove", "media.search", "media.scan",
+    "media.download.reannounce", "media.download.recheck", "media.download.retry", "media.queue.remove", "media.search", "media.scan",
     "media.refresh", "media.library.refresh", "media.request.retry", "media.request.approve",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
@@ -357,6 +357,7 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "node.taint": {"maxPerHour": 5, "maxPerObjectPerHour": 2},
     "media.download.reannounce": {"maxPerHour": 30, "maxPerObjectPerHour": 2},
     "media.download.recheck": {"maxPerHour": 10, "maxPerObjectPerHour": 1},
+    "media.download.retry": {"maxPerHour": 10, "maxPerObjectPerHour": 1},
     "media.queue.remove": {"maxPerHour": 10, "maxPerObjectPerHour": 2},
     "media.search": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
     "media.scan": {"maxPerHour": 20, "maxPerObjectPerHour": 2},

@@ -27,6 +27,7 @@ class ActionKind(enum.StrEnum):
     NODE_TAINT = "node.taint"
     MEDIA_REANNOUNCE = "media.download.reannounce"
     MEDIA_RECHECK = "media.download.recheck"
+    MEDIA_DOWNLOAD_RETRY = "media.download.retry"
     MEDIA_QUEUE_REMOVE = "media.queue.remove"
     MEDIA_SEARCH = "media.search"
     MEDIA_SCAN = "media.scan"

@@ -22,7 +22,7 @@ from media_apps import Apps, media_apps
 from openapi_check import Document
 from openclaw.media.clients.base import MediaAppError
 from openclaw.media.clients.lidarr import LidarrClient
-from openclaw.media.clients.plex import PlexClient
+from openclaw.media.clients.plex import PlexClient, item_ids
 from openclaw.media.clients.registry import build
 from openclaw.media.clients.sabnzbd import SabnzbdClient
 from openclaw.policy.mint import mint
@@ -118,8 +118,9 @@ async def test_plex_lists_external_ids_and_refreshes_one_folder() -> None:
         sections = await plex.sections()
         movies = next(s for s in sections if s["type"] == "movie")
         assert movies["Location"][0]["path"] == "/movies"
-        guids = await plex.guids()
-        assert "tmdb://329865" in guids
+        have = set().union(*(item_ids(i) for i in await plex.library()))
+        assert "movie:tmdb:329865" in have and not any(i.startswith("movie:tvdb:") for i in have)
+        assert (await plex.section_for("/movies/Dune (2021)", "movie") or {}).get("key") == movies["key"]
         found = must(await plex.find("tmdb://329865"))
         assert isinstance(found["ratingKey"], str) and found["type"] == "movie"
         assert await plex.find("tmdb://1") is None

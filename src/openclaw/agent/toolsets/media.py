@@ -22,7 +22,7 @@ from openclaw.policy.models import ActionKind, ActionRequest, Actor
 StageName = Literal["requested", "approved", "searching", "grabbed", "downloading", "importing", "imported", "in library", "available"]
 # Which app a kind acts on when the caller names none: the download client, the media server,
 # Seerr, else the *arr instance that has the item.
-APP_KIND = {ActionKind.MEDIA_REANNOUNCE: "qbittorrent", ActionKind.MEDIA_RECHECK: "qbittorrent",
+APP_KIND = {ActionKind.MEDIA_REANNOUNCE: "qbittorrent", ActionKind.MEDIA_RECHECK: "qbittorrent", ActionKind.MEDIA_DOWNLOAD_RETRY: "sabnzbd",
             ActionKind.MEDIA_LIBRARY_REFRESH: "jellyfin", ActionKind.MEDIA_REQUEST_RETRY: "seerr", ActionKind.MEDIA_REQUEST_APPROVE: "seerr"}
 ARR_FOR = {"movie": "radarr", "tv": "sonarr", "music": "lidarr"}
 

@@ -18,6 +18,22 @@ class LidarrClient(ArrClient):
     search_command = "AlbumSearch"
     scan_command = "DownloadedAlbumsScan"
     refresh_command = "RefreshArtist"
+    media_kind = "music"
+    owner_field = "artistId"
+
+    async def library(self) -> list[dict[str, Any]]:
+        return await self.artists()
+
+    def item_id(self, record: dict[str, Any]) -> str | None:
+        mb_id = record.get("foreignArtistId")
+        return f"music:mb:{mb_id}" if isinstance(mb_id, str) and mb_id else None
+
+    def title_of(self, record: dict[str, Any]) -> str:
+        return str(record.get("artistName"))
+
+    def complete(self, record: dict[str, Any]) -> bool:
+        stats = record.get("statistics") or {}
+        return int(stats.get("trackFileCount") or 0) >= int(stats.get("trackCount") or 1) > 0
 
     async def artists(self) -> list[dict[str, Any]]:
         return _list(self, await self.get_json("/artist"), "/artist")

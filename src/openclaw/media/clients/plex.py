@@ -13,7 +13,18 @@ from openclaw.media.clients.base import AppClient, MediaAppError
 from openclaw.media.clients.registry import register
 from openclaw.policy.grant import Approval
 
-TOP_TYPES = {"movie": "movie", "show": "show", "artist": "artist"}
+TOP_TYPES = ("movie", "show", "artist")
+# The tracked item kind each section type holds, and the external id Plex's agents give it.
+SECTION_KINDS = {"movie": ("movie", "tmdb"), "show": ("tv", "tvdb"), "artist": ("music", "mbid")}
+SECTION_OF_KIND = {kind: section for section, (kind, _) in SECTION_KINDS.items()}
+
+
+def item_ids(item: dict[str, Any]) -> set[str]:
+    """The tracker ids a library item answers to (`movie:tmdb:603` from `tmdb://603` in a movie section)."""
+    kind, scheme = SECTION_KINDS.get(str(item.get("librarySectionType")), ("", ""))
+    prefix = f"{scheme}://"
+    ours = "mb" if scheme == "mbid" else scheme
+    return {f"{kind}:{ours}:{g['id'][len(prefix):]}" for g in item.get("Guid") or [] if isinstance(g, dict) and str(g.get("id", "")).startswith(prefix)}
 
 
 @register
@@ -43,15 +54,22 @@ class PlexClient(AppClient):
         found = self._container(await self.get_json(path, {"includeGuids": "1"}), path)
         return [m for m in found.get("Metadata") or [] if isinstance(m, dict)]
 
-    async def guids(self) -> set[str]:
-        """Every external id the library's top-level items carry (`tmdb://...`, `tvdb://...`, `mbid://...`)."""
-        out: set[str] = set()
+    async def library(self) -> list[dict[str, Any]]:
+        """Every top-level item of the movie, show and artist sections, each with its section's
+        `librarySectionType` (Plex's listing does not repeat it)."""
+        out: list[dict[str, Any]] = []
         for section in await self.sections():
-            if section.get("type") not in TOP_TYPES:
-                continue
-            for item in await self.section_items(str(section.get("key"))):
-                out.update(str(g.get("id")) for g in item.get("Guid") or [] if isinstance(g, dict) and g.get("id"))
+            if section.get("type") in TOP_TYPES:
+                out.extend({**item, "librarySectionType": section.get("type")} for item in await self.section_items(str(section.get("key"))))
         return out
+
+    async def section_for(self, path: str, section_type: str) -> dict[str, Any] | None:
+        """The section whose location holds `path` (else the first of the type)."""
+        found = [s for s in await self.sections() if s.get("type") == section_type]
+        for section in found:
+            if any(path.startswith(str(loc.get("path"))) for loc in section.get("Location") or [] if isinstance(loc, dict)):
+                return section
+        return found[0] if found else None
 
     async def find(self, guid: str) -> dict[str, Any] | None:
         """The top-level item carrying an external id, as python-plexapi's `getGuid` finds it."""
