@@ -81,7 +81,8 @@ def bodies(n: int) -> dict[str, Any]:
         for i in range(1, artists + 1)]
     # Every 20th item is downloading: half over qBittorrent, half over SABnzbd.
     queues: dict[str, list[dict[str, Any]]] = {"radarr": [], "sonarr": [], "lidarr": []}
-    torrents, slots = [], []
+    torrents: list[dict[str, Any]] = []
+    slots: list[dict[str, Any]] = []
     for app, count, owner in (("radarr", movies, "movieId"), ("sonarr", series, "seriesId"), ("lidarr", artists, "artistId")):
         for i in range(20, count + 1, 20):
             usenet = (i // 20) % 2 == 0
@@ -217,7 +218,7 @@ async def measure(n: int, cycles: int, idle_s: float) -> dict[str, Any]:
             # Wait until the child answers (it builds its bodies first).
             for _ in range(600):
                 try:
-                    await clients.get("plex").sections()  # type: ignore[attr-defined]  # a PlexClient
+                    await clients.get("plex").read("GET", "/library/sections")
                     break
                 except Exception:
                     await asyncio.sleep(0.1)
@@ -270,7 +271,8 @@ def run_child(n: int, cycles: int, idle_s: float) -> dict[str, Any]:
     """Each size in a fresh process, so the peak RSS is that size's own."""
     out = subprocess.run([sys.executable, __file__, "--measure", str(n), str(cycles), str(idle_s)], cwd=REPO, check=True,
                          capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:
