@@ -20,6 +20,7 @@ from openclaw.incidents import incidents_of
 from openclaw.ops.clock import CLOCK
 from openclaw.media.capability import MEDIA_ENDPOINTS, media_of
 from openclaw.sandbox.embedded import media_endpoints
+from openclaw.sandbox.media.faults import UsenetFailure
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
 
 pytestmark = pytest.mark.e2e
@@ -122,6 +123,34 @@ async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[Embed
     assert before is not None and after is not None and after.strikes == before.strikes and after.stage == before.stage
     status = media.poller.apps["qbittorrent"] if media.poller else None
     assert status is not None and status.ok is False and "qbittorrent: " in str(status.error) and "cannot reach" in str(status.error)
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
+async def test_a_failed_sabnzbd_job_strikes_download_failed_and_sabnzbd_down_strikes_nothing(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.add_usenet_failure("Blade Runner", 1, UsenetFailure("Repair failed, not enough repair blocks (40 short)"))
+    pipeline.create_request("movie", 335984, None, 1)
+
+    async def failed() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:335984")
+        return item is not None and item.stuck_reason == "download-failed"
+
+    await until(failed, 60)
+    before = await media.item("movie:tmdb:335984")
+    assert before is not None and before.download_id and before.download_id.upper().startswith("SABNZBD_NZO_")
+    assert before.stuck_detail == f"SABnzbd job {before.state['download']['id']} failed: Repair failed, not enough repair blocks (40 short)"
+    await box.media.servers["sabnzbd"].stop()
+    await box.media.servers["plex"].stop()
+    for _ in range(3):
+        await media.poll_once()
+    after = await media.item("movie:tmdb:335984")
+    assert after is not None and (after.strikes, after.stage, after.download_id) == (before.strikes, before.stage, before.download_id)
+    assert media.poller is not None and "sabnzbd: " in str(media.poller.apps["sabnzbd"].error) and media.poller.apps["plex"].ok is False
+    # With Plex down, what Jellyfin lists stays in library: a server that does not answer misses nothing.
+    assert not [i for i in await media.items() if i.stuck_reason == "not-in-library"]
 
 
 async def _is(value: Awaitable[Any], want: Any) -> bool:
