@@ -15,6 +15,7 @@ from agent_model_servers import forbid_real_model_requests
 
 from openclaw.media.capability import media_of
 from openclaw.policy.capability import policy_of
+from openclaw.sandbox.media.faults import UsenetFailure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -88,3 +89,49 @@ async def test_agent_reads_the_pipeline_and_fixes_a_stalled_download_through_pol
     assert [(a["kind"], a["target"], a["actor"], a["reason"], a["outcome"]) for a in actions] == [
         ("media.download.reannounce", f"qbittorrent/{DUNE}", "agent:main", REASON, "applied")]
     assert actions[0]["id"] == fixed["data"]["actionId"]
+
+
+async def test_agent_retries_a_failed_sabnzbd_job_through_policy(state_dir: Path) -> None:
+    seen: dict[str, dict[str, Any]] = {}
+    blade_runner = "movie:tmdb:335984"
+    why = "SABnzbd failed to unpack it: the archive needs a password"
+
+    def retry(body: dict[str, Any]) -> dict[str, Any]:
+        seen.update(results(body))
+        return calls(("retry", "retry_download", {"item_id": blade_runner, "reason": why}))
+
+    def finish(body: dict[str, Any]) -> dict[str, Any]:
+        seen.update(results(body))
+        return say("retried Blade Runner in SABnzbd")
+
+    first = calls(("item", "get_media_item", {"item_id": blade_runner}))
+    extra = {"media": {"pollInterval": "1h", "fixesEnabled": False}}
+    async with agent_stack(state_dir, [first, retry, finish], extra=extra, media=True, speed=300) as stack:
+        media = media_of(stack.gateway.services)
+        pipeline = stack.sandbox.media.pipeline
+        pipeline.faults.add_usenet_failure("Blade Runner", 1, UsenetFailure("Unpacking failed, archive requires a password"))
+        pipeline.create_request("movie", 335984, None, 1)
+
+        async def failed() -> bool:
+            await media.poll_once()
+            return any(i.id == blade_runner and i.stuck_reason == "download-failed" for i in await media.items())
+
+        await eventually(failed, timeout=60, what="Blade Runner's SABnzbd job failed")
+        async with stack.gateway.client() as client:
+            ack = await client.call("chat.send", {"message": "why is Blade Runner not downloading?"})
+            while True:
+                frame = await client.next_event("chat", timeout=60)
+                if frame["payload"]["runId"] == ack["runId"] and frame["payload"]["state"] in ("final", "error"):
+                    break
+        assert frame["payload"]["state"] == "final", frame["payload"]
+        actions = [a.to_json() for a in policy_of(stack.gateway.services).audit.list()]
+        retried = [r.query for r in pipeline.received.of("sabnzbd") if r.query.get("mode") == "retry"]
+
+    item = seen["item"]["data"]
+    assert item["stuckReason"] == "download-failed" and "archive requires a password" in item["stuckDetail"]
+    assert item["download"]["client"] == "sabnzbd" and item["download"]["state"] == "Failed"
+    fixed = seen["retry"]
+    assert fixed["status"] == "success" and fixed["data"]["target"] == f"sabnzbd/{blade_runner}", fixed
+    assert fixed["data"]["action"] == "media.download.retry" and fixed["data"]["outcome"] == "applied"
+    assert [(a["kind"], a["actor"], a["reason"]) for a in actions] == [("media.download.retry", "agent:main", why)]
+    assert [q["value"] for q in retried] == [item["downloadId"]]

@@ -29,7 +29,7 @@ def test_mutating_tools_are_exactly_the_policy_actions() -> None:
     box, _ = build_toolbox(ALL, 8000)
     assert sorted(t.name for t in box.tools.values() if t.mutating) == [
         "approve_request", "cleanup_jobs", "cordon_node", "delete_pod", "drain_node", "fix_media_item", "label_node", "reannounce_download",
-        "recheck_download", "refresh_library", "refresh_media", "remove_from_queue", "restart_workload", "retry_request", "scale_workload",
+        "recheck_download", "refresh_library", "refresh_media", "remove_from_queue", "restart_workload", "retry_download", "retry_request", "scale_workload",
         "scan_downloads", "search_media", "taint_node", "uncordon_node", "untaint_node"]
     for tool in box.tools.values():
         # fix_media_item runs the media runbook's ladder, whose rungs carry the stuck reason as theirs.

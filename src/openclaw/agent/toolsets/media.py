@@ -111,6 +111,10 @@ async def _submit(ctx: ToolContext, kind: ActionKind, item_id: str, reason: str,
     if app is None:
         item = await media.item(item_id)
         wanted = APP_KIND.get(kind) or (item.app if item and item.app else ARR_FOR.get(item_id.split(":", 1)[0], ""))
+        missing = ((item.state.get("library") or {}).get("missingFrom") or []) if item else []
+        if kind is ActionKind.MEDIA_LIBRARY_REFRESH:
+            # The server that does not list it; else whichever media server is configured.
+            wanted = missing[0] if missing else (wanted if media.clients.of_kind(wanted) else "plex")
         client = media.clients.of_kind(wanted) if wanted not in media.clients.names() else media.clients.get(wanted)
         if client is None:
             return ToolResult.fail(f"app: no {wanted} app is configured for {kind} (media.apps); name one of {', '.join(media.clients.names()) or 'none'}")
@@ -144,6 +148,18 @@ async def recheck_download(ctx: ToolContext, item_id: str, reason: str, app: str
       app: the download client app name (default: the configured qBittorrent).
     """
     return await _submit(ctx, ActionKind.MEDIA_RECHECK, item_id, reason, app)
+
+
+async def retry_download(ctx: ToolContext, item_id: str, reason: str, app: str | None = None) -> ToolResult:
+    """Retry the item's failed SABnzbd job (download failed: repair or unpack failed); SABnzbd downloads
+    what is missing and post-processes it again. A retry that fails the same way needs remove_from_queue.
+
+    Args:
+      item_id: the item id from list_media.
+      reason: why, in one sentence; recorded in the audit log.
+      app: the SABnzbd app name (default: the configured SABnzbd).
+    """
+    return await _submit(ctx, ActionKind.MEDIA_DOWNLOAD_RETRY, item_id, reason, app)
 
 
 async def remove_from_queue(ctx: ToolContext, item_id: str, reason: str, blocklist: bool = True, remove_from_client: bool = False,
@@ -200,12 +216,13 @@ async def refresh_media(ctx: ToolContext, item_id: str, reason: str, app: str | 
 
 
 async def refresh_library(ctx: ToolContext, item_id: str, reason: str, app: str | None = None) -> ToolResult:
-    """Refresh the media server's library for the item (imported but not in Jellyfin).
+    """Refresh the media server's library for the item (imported but not in Jellyfin or Plex): name the
+    server that does not list it (the item's `library.missingFrom`).
 
     Args:
       item_id: the item id from list_media.
       reason: why, in one sentence; recorded in the audit log.
-      app: the media server app name (default: the configured Jellyfin).
+      app: the media server app name (default: the configured Jellyfin, else Plex).
     """
     return await _submit(ctx, ActionKind.MEDIA_LIBRARY_REFRESH, item_id, reason, app)
 
