@@ -33,6 +33,7 @@ class Stuck(enum.StrEnum):
     ERRORED = "errored"  # qBittorrent error
     MISSING_FILES = "missing-files"  # qBittorrent missingFiles
     DOWNLOAD_FAILED = "download-failed"  # SABnzbd history status Failed (repair or unpack failed)
+    DISK_FULL = "disk-full"  # SABnzbd could not write the unpacked files: no fix of the item helps
     NO_PROGRESS = "no-progress"  # downloading, but no bytes over N checks
     IMPORT_BLOCKED = "import-blocked"  # trackedDownloadState importBlocked / importFailed
     NOT_IN_LIBRARY = "not-in-library"  # imported, but Jellyfin or Plex does not list it

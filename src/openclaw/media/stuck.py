@@ -21,6 +21,9 @@ DOWNLOAD_STATES = {"stalledDL": Stuck.STALLED, "metaDL": Stuck.METADATA, "forced
                    "error": Stuck.ERRORED, "missingFiles": Stuck.MISSING_FILES}
 MOVING_STATES = {"downloading", "forcedDL", "Downloading"}  # qBittorrent's and SABnzbd's words
 SAB_FAILED = "Failed"
+# SABnzbd's one failure that is the disk's, not the release's (Sonarr reads it as a warning, Sabnzbd.cs):
+# retrying or blocklisting would only throw a good release away.
+SAB_DISK_FULL = "Unpacking failed, write error or disk is full"
 LIBRARY_STAGES = (Stage.IMPORTED, Stage.IN_LIBRARY, Stage.AVAILABLE)
 IMPORT_STUCK = {"importBlocked", "importFailed"}
 SEERR_PENDING, SEERR_FAILED, MEDIA_AVAILABLE = 1, 4, 5
@@ -64,6 +67,8 @@ def reason_for(item: Tracked, seen: Observation, previous_bytes: int | None) -> 
         return Stuck.PENDING_APPROVAL, f"Seerr request {item.ids.get('seerrRequest')} is waiting for approval"
     download = seen.download
     if download is not None and download.get("protocol") == "usenet" and download.get("state") == SAB_FAILED:
+        if str(download.get("failMessage") or "").startswith(SAB_DISK_FULL):
+            return Stuck.DISK_FULL, f"SABnzbd job {download.get('id')} could not be unpacked: {download.get('failMessage')} (free space on the download volume)"
         return Stuck.DOWNLOAD_FAILED, f"SABnzbd job {download.get('id')} failed: {download.get('failMessage') or 'no message'}"
     if download is not None:
         state = str(download.get("state"))

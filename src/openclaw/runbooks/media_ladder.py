@@ -11,6 +11,7 @@ Ladders (reason -> rungs):
     metadata               reannounce -> remove (blocklist, re-search) -> escalate
     errored, missing-files recheck -> remove (blocklist, re-search) -> escalate
     download-failed        SABnzbd retry -> remove (blocklist, re-search) -> escalate
+    disk-full              escalate (the download volume is full: no fix of the item helps)
     import-blocked         downloaded-files scan -> refresh -> escalate
     no-release             search -> escalate
     not-in-library         targeted refresh of the server missing it (Jellyfin or Plex) -> Sonarr/Radarr/Lidarr refresh -> escalate

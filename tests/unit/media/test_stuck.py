@@ -117,3 +117,11 @@ def test_a_failed_sabnzbd_job_is_download_failed_with_its_fail_message_and_a_que
 def test_stuck_checks_below_three_are_refused_by_name() -> None:
     with pytest.raises(ValueError, match="stuck_checks|stuckChecks"):
         MediaSettings.model_validate({"stuckChecks": 2})
+
+
+def test_a_sabnzbd_write_error_is_the_disk_not_the_release() -> None:
+    it = item(download_id="SABnzbd_nzo_1")
+    job = {"client": "sabnzbd", "protocol": "usenet", "id": "SABnzbd_nzo_1", "state": "Failed", "progress": 1.0, "bytesDone": 1, "size": 1,
+           "failMessage": "Unpacking failed, write error or disk is full?"}
+    apply(it, seen(download_id="SABnzbd_nzo_1", download=job), 1.0)
+    assert it.stuck_reason == "disk-full" and "free space on the download volume" in str(it.stuck_detail)

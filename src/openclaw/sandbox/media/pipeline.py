@@ -453,7 +453,7 @@ class MediaPipeline:
         if job.status == fails_at:
             job.status, job.fail_message, job.completed, job.stage_due = "Failed", job.fails_with, self.clock.now(), None
             self.state.sab_history_update += 1
-            log.info("sandbox.media.sab_failed", extra={"nzo_id": job.nzo_id, "message": job.fail_message})
+            log.info("sandbox.media.sab_failed", extra={"nzo_id": job.nzo_id, "fail_message": job.fail_message})
             return
         order = ("Verifying", "Repairing", "Extracting", "Moving")
         following = order[order.index(job.status) + 1:] if job.status in order else ()
