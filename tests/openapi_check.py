@@ -27,8 +27,8 @@ def to_json_schema(node: Any) -> Any:
 
 
 class Document:
-    def __init__(self, name: str) -> None:
-        self.raw = json.loads((DATA / f"{name}-v3-openapi.json").read_text())
+    def __init__(self, name: str, version: str = "v3") -> None:
+        self.raw = json.loads((DATA / f"{name}-{version}-openapi.json").read_text())
         self.components = to_json_schema(self.raw["components"])
 
     def operation(self, method: str, path: str) -> dict[str, Any]:

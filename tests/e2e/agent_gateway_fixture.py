@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from agent_model_servers import ScriptedServer, anthropic_app, serve
 
 from openclaw.gateway.embedded import EmbeddedGateway, run_embedded
+from openclaw.media.capability import MEDIA_ENDPOINTS
+from openclaw.sandbox.embedded import media_endpoints
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
 
 HOOK_TOKEN = "hook-token-for-tests-0123456789abcdef"
@@ -62,9 +64,10 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 @contextlib.asynccontextmanager
 async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = True,
                       policy: dict[str, Any] | None = None, hooks: dict[str, Any] | None = None,
-                      extra: dict[str, Any] | None = None) -> AsyncIterator[AgentStack]:
+                      extra: dict[str, Any] | None = None, media: bool = False, speed: float = 1.0) -> AsyncIterator[AgentStack]:
+    """With `media`, the gateway tracks the sandbox's media apps (offered to it, their webhooks sent to it)."""
     kubeconfig = state_dir.parent / "sandbox-kubeconfig"
-    sandbox = Sandbox(SandboxOptions(kubeconfig=kubeconfig))
+    sandbox = Sandbox(SandboxOptions(kubeconfig=kubeconfig, speed=speed))
     await sandbox.start()
     model = ScriptedServer(turns=turns)
     try:
@@ -82,7 +85,10 @@ async def agent_stack(state_dir: Path, turns: list[Any], *, with_model: bool = T
                 config["agents"] = {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-5"}}}
             config.update(extra or {})  # further top-level sections (slack)
             (state_dir / "openclaw.json").write_text(json.dumps(config))
-            async with run_embedded(state_dir) as gw:
+            install = [lambda services: services.put(MEDIA_ENDPOINTS, media_endpoints(sandbox))] if media else []
+            async with run_embedded(state_dir, install=install) as gw:
+                if media:
+                    sandbox.send_webhooks_to(f"{gw.http_url}/hooks", HOOK_TOKEN)
                 yield AgentStack(gw, sandbox, model, kubeconfig)
     finally:
         await sandbox.stop()

@@ -20,6 +20,9 @@ from openclaw.incidents import incidents_of
 from openclaw.ops.clock import CLOCK
 from openclaw.media.capability import MEDIA_ENDPOINTS, media_of
 from openclaw.sandbox.embedded import media_endpoints
+from openclaw.policy.capability import policy_of
+from openclaw.runbooks.capability import runbooks_of
+from openclaw.sandbox.media.faults import UsenetFailure
 from openclaw.sandbox.runtime import Sandbox, SandboxOptions
 
 pytestmark = pytest.mark.e2e
@@ -122,6 +125,52 @@ async def test_a_download_client_that_is_down_strikes_nothing(stack: tuple[Embed
     assert before is not None and after is not None and after.strikes == before.strikes and after.stage == before.stage
     status = media.poller.apps["qbittorrent"] if media.poller else None
     assert status is not None and status.ok is False and "qbittorrent: " in str(status.error) and "cannot reach" in str(status.error)
+
+
+@pytest.mark.parametrize("stack", [TRACK_ONLY], indirect=True)
+async def test_a_failed_sabnzbd_job_strikes_download_failed_and_sabnzbd_down_strikes_nothing(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media = media_of(gw.services)
+    pipeline = box.media.pipeline
+    pipeline.faults.add_usenet_failure("Blade Runner", 1, UsenetFailure("Repair failed, not enough repair blocks (40 short)"))
+    pipeline.create_request("movie", 335984, None, 1)
+
+    async def failed() -> bool:
+        await media.poll_once()
+        item = await media.item("movie:tmdb:335984")
+        return item is not None and item.stuck_reason == "download-failed"
+
+    await until(failed, 60)
+    before = await media.item("movie:tmdb:335984")
+    assert before is not None and before.download_id and before.download_id.upper().startswith("SABNZBD_NZO_")
+    assert before.stuck_detail == f"SABnzbd job {before.state['download']['id']} failed: Repair failed, not enough repair blocks (40 short)"
+    await box.media.servers["sabnzbd"].stop()
+    await box.media.servers["plex"].stop()
+    for _ in range(3):
+        await media.poll_once()
+    after = await media.item("movie:tmdb:335984")
+    assert after is not None and (after.strikes, after.stage, after.download_id) == (before.strikes, before.stage, before.download_id)
+    assert media.poller is not None and "sabnzbd: " in str(media.poller.apps["sabnzbd"].error) and media.poller.apps["plex"].ok is False
+    # With Plex down, what Jellyfin lists stays in library: a server that does not answer misses nothing.
+    assert not [i for i in await media.items() if i.stuck_reason == "not-in-library"]
+
+
+async def test_sabnzbd_out_of_disk_is_escalated_with_no_fix_tried(stack: tuple[EmbeddedGateway, Sandbox]) -> None:
+    gw, box = stack
+    media, runner = media_of(gw.services), runbooks_of(gw.services)
+    box.media.pipeline.faults.add_usenet_failure("Blade Runner", 1, UsenetFailure("Unpacking failed, write error or disk is full?"))
+    box.media.pipeline.create_request("movie", 335984, None, 1)
+
+    async def escalated() -> list[dict[str, Any]]:
+        await media.poll_once()
+        await media.idle()
+        return [e for e in await runner.escalations.list() if e["alertname"] == "MediaItemStuck"]
+
+    told = await until(escalated, 60)
+    evidence = told[0]["report"]["evidence"]
+    assert evidence["item"]["stuckReason"] == "disk-full" and "free space on the download volume" in evidence["item"]["stuckDetail"]
+    assert told[0]["report"]["actions"] == [] and told[0]["routedTo"] in ("agent", "operator")
+    assert [a for a in policy_of(gw.services).audit.list() if a.kind.on_media] == []
 
 
 async def _is(value: Awaitable[Any], want: Any) -> bool:

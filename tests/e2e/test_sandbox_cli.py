@@ -33,7 +33,7 @@ def test_sandbox_plays_a_scenario_until_expected_and_reports_json(state_dir: Pat
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["ok"] is True and report["scenario"] == "jellyfin-config-pvc-full" and report["problems"] == []
-    assert Path(report["kubeconfig"]).is_file() and set(report["media"]) == {"sonarr", "radarr", "prowlarr", "qbittorrent", "jellyseerr", "jellyfin"}
+    assert Path(report["kubeconfig"]).is_file() and set(report["media"]) == {"sonarr", "radarr", "lidarr", "prowlarr", "qbittorrent", "sabnzbd", "jellyseerr", "jellyfin", "plex"}
 
 
 def test_sandbox_refuses_an_invalid_scenario_naming_the_field(state_dir: Path, tmp_path: Path) -> None:

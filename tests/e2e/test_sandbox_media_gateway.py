@@ -83,3 +83,52 @@ async def test_requested_series_becomes_available_and_every_step_reaches_the_gat
     available_body = stored[("seerr", "MEDIA_AVAILABLE")][0].data()
     assert available_body["media"]["status"] == "AVAILABLE" and available_body["request"]["request_id"] == str(request_id)
     assert [d.status for d in box.media.pipeline.sender.deliveries] == [202] * len(box.media.pipeline.sender.deliveries)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_gateway_sandbox_offers_lidarr_sabnzbd_and_plex_and_stores_lidarr_webhooks(state_dir: Path) -> None:
+    from openclaw.media.capability import MEDIA_ENDPOINTS
+    from openclaw.sandbox.embedded import SANDBOX, attach
+
+    config_store.set_value(state_dir, "hooks.token", TOKEN)
+    port = free_port()
+    async with run_embedded(state_dir, port=port, install=[lambda s: attach(s, gateway_url=f"http://127.0.0.1:{port}", speed=300)]) as gw:
+        offered = gw.services.get(MEDIA_ENDPOINTS)
+        assert {"lidarr", "sabnzbd", "plex"} <= set(offered) and all(set(offered[k]) == {"url", "apiKey"} for k in ("lidarr", "sabnzbd", "plex"))
+        lidarr = httpx.AsyncClient(base_url=offered["lidarr"]["url"], headers={"X-Api-Key": offered["lidarr"]["apiKey"]})
+        plex = httpx.AsyncClient(base_url=offered["plex"]["url"], headers={"X-Plex-Token": offered["plex"]["apiKey"], "Accept": "application/json"})
+        sab = httpx.AsyncClient(base_url=offered["sabnzbd"]["url"])
+        box = gw.services.get(SANDBOX)
+        box.media.pipeline.faults.incomplete_import["Kid A"] = 1
+        async with lidarr, plex, sab:
+            added = await lidarr.post("/api/v1/artist", json={"foreignArtistId": "a74b1b7f-71a5-4011-9441-d0b5e4122711",
+                                                                "addOptions": {"searchForMissingAlbums": True}})
+            assert added.status_code == 201
+            history = await sab.get("/api", params={"mode": "history", "output": "json", "apikey": offered["sabnzbd"]["apiKey"]})
+            assert history.status_code == 200 and "history" in history.json()
+
+            async def ok_computer_in_plex() -> bool:
+                items = (await plex.get("/library/sections/3/all", params={"type": "9"})).json()["MediaContainer"].get("Metadata", [])
+                return any(i["title"] == "OK Computer" for i in items)
+
+            await wait_for(ok_computer_in_plex, timeout=30)
+        events = events_of(gw.services)
+
+        async def stored() -> bool:
+            return bool(await events.recent(source="lidarr", type="ImportFailure", limit=1)) and bool(await events.recent(source="lidarr", type="Download", limit=1))
+
+        await wait_for(stored)
+        grabs = await events.recent(source="lidarr", type="Grab", limit=5)
+        download = (await events.recent(source="lidarr", type="Download", limit=1))[0].data()
+        failure = (await events.recent(source="lidarr", type="ImportFailure", limit=1))[0].data()
+        assert len(grabs) == 2 and download["album"]["title"] == "OK Computer" and download["downloadClient"] == "SABnzbd"
+        assert failure["artist"]["mbId"] == "a74b1b7f-71a5-4011-9441-d0b5e4122711"
+        lidarr_deliveries = [d for d in box.media.pipeline.sender.deliveries if d.app == "lidarr"]
+        assert lidarr_deliveries and all(d.status == 202 for d in lidarr_deliveries)

@@ -139,3 +139,82 @@ async def test_the_verdict_needs_the_gateway_incident_resolved_and_no_forbidden_
     incident["status"] = "resolved"
     verdict = await scenarios.judge(run, lambda: [], incidents=incidents, poll=0.02)
     assert verdict.ok, verdict
+
+
+async def sab_failed(box: Sandbox) -> list[dict[str, object]]:
+    """SABnzbd's failed jobs, once post-processing has failed one."""
+    key = box.media.credentials.keys["sabnzbd"]
+    params = {"mode": "history", "failed_only": "1", "output": "json", "apikey": key}
+    async with httpx.AsyncClient(base_url=box.urls["sabnzbd"]) as sab:
+        deadline = time.monotonic() + 20
+        while not (slots := (await sab.get("/api", params=params)).json()["history"]["slots"]):
+            assert time.monotonic() < deadline, "no job failed in SABnzbd"
+            await asyncio.sleep(0.05)
+    return slots  # type: ignore[no-any-return]  # JSON
+
+
+async def test_retrying_the_job_that_needs_a_password_gets_the_movie_available(box: Sandbox) -> None:
+    run = await started(box, "usenet-unpack-needs-a-password-retry-fixes")
+    (failed,) = await sab_failed(box)
+    assert failed["fail_message"] == "Unpacking failed, archive requires a password" and not run.outcome().ok
+    key = box.media.credentials.keys["sabnzbd"]
+    async with httpx.AsyncClient(base_url=box.urls["sabnzbd"]) as sab:
+        retried = await sab.get("/api", params={"mode": "retry", "value": str(failed["nzo_id"]), "output": "json", "apikey": key})
+        assert retried.json()["status"] is True
+    await until(lambda: run.outcome().ok)
+
+
+async def test_a_repair_that_fails_again_is_fixed_by_blocklisting_in_sonarr(box: Sandbox) -> None:
+    run = await started(box, "usenet-repair-fails-again-blocklist-fixes")
+    (failed,) = await sab_failed(box)
+    keys = box.media.credentials.keys
+    async with httpx.AsyncClient(base_url=box.urls["sabnzbd"]) as sab:
+        again = (await sab.get("/api", params={"mode": "retry", "value": str(failed["nzo_id"]), "output": "json", "apikey": keys["sabnzbd"]})).json()["nzo_id"]
+    (still,) = await sab_failed(box)
+    assert still["nzo_id"] == again and not run.outcome().ok
+    async with httpx.AsyncClient(base_url=box.urls["sonarr"], headers={"X-Api-Key": keys["sonarr"]}) as sonarr:
+        records = (await sonarr.get("/api/v3/queue", params={"pageSize": "50"})).json()["records"]
+        assert {r["trackedDownloadState"] for r in records} == {"failedPending"}
+        # a season pack is one queue record per episode; removing one removes the download
+        response = await sonarr.delete(f"/api/v3/queue/{records[0]['id']}", params={"removeFromClient": "true", "blocklist": "true"})
+        assert response.status_code == 200
+    await until(lambda: run.outcome().ok)
+
+
+async def test_a_manual_scan_imports_the_album_lidarr_gave_up_on(box: Sandbox) -> None:
+    run = await started(box, "lidarr-album-import-incomplete")
+    key = box.media.credentials.keys["lidarr"]
+    async with httpx.AsyncClient(base_url=box.urls["lidarr"], headers={"X-Api-Key": key}) as lidarr:
+        deadline = time.monotonic() + 20
+        while not (failed := [r for r in (await lidarr.get("/api/v1/queue")).json()["records"] if r["trackedDownloadState"] == "importFailed"]):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        assert "is not in Plex" in " ".join(run.outcome().problems)
+        scan = await lidarr.post("/api/v1/command", json={"name": "DownloadedAlbumsScan", "path": failed[0]["outputPath"]})
+        assert scan.status_code == 201
+    await until(lambda: run.outcome().ok)
+
+
+async def test_refreshing_monitored_downloads_imports_the_blocked_album(box: Sandbox) -> None:
+    loaded = scenarios.load(next((REPO / "scenarios").glob("*lidarr-album-import-blocked.yaml")))
+    await scenarios.settle(box)
+    run = scenarios.ScenarioRun(loaded, box)
+    run.install()
+    key = box.media.credentials.keys["lidarr"]
+    async with httpx.AsyncClient(base_url=box.urls["lidarr"], headers={"X-Api-Key": key}) as lidarr:
+        deadline = time.monotonic() + 20
+        while not [r for r in (await lidarr.get("/api/v1/queue")).json()["records"] if r["trackedDownloadState"] == "importBlocked"]:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        assert "the Sonarr/Radarr/Lidarr queue is not empty" in run.outcome().problems
+        assert (await lidarr.post("/api/v1/command", json={"name": "RefreshMonitoredDownloads"})).status_code == 201
+    await until(lambda: not scenarios.expectations(run)[0] and run.outcome().ok)
+
+
+async def test_a_plex_section_refresh_of_the_folder_puts_the_movie_in_plex(box: Sandbox) -> None:
+    run = await started(box, "imported-movie-missing-from-plex")
+    await until(lambda: run.outcome().problems == ["tmdb://438631 is not in Plex"])
+    key = box.media.credentials.keys["plex"]
+    async with httpx.AsyncClient(base_url=box.urls["plex"], headers={"X-Plex-Token": key}) as plex:
+        assert (await plex.get("/library/sections/1/refresh", params={"path": "/movies/Dune (2021)"})).status_code == 200
+    await until(lambda: run.outcome().ok)

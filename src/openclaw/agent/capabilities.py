@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from openclaw.core.slots import CapabilityMissing, Slots
 from openclaw.events.capability import EVENTS, Events
 from openclaw.incidents.capability import INCIDENTS, Incidents
+from openclaw.media.capability import MEDIA, Media
 from openclaw.policy.capability import POLICY
 
 if TYPE_CHECKING:
     from openclaw.ops.reader import KubeReader
     from openclaw.policy.engine import PolicyEngine
 
-__all__ = ["EVENTS", "INCIDENTS", "POLICY", "CapabilityMissing", "events_of", "incidents_of", "kube_of", "policy_of"]
+__all__ = ["EVENTS", "INCIDENTS", "MEDIA", "POLICY", "CapabilityMissing", "events_of", "incidents_of", "kube_of", "media_of", "policy_of"]
 
 
 def policy_of(caps: Slots) -> PolicyEngine:
@@ -35,3 +36,8 @@ def incidents_of(caps: Slots) -> Incidents:
 
 def events_of(caps: Slots) -> Events:
     return caps.get(EVENTS)
+
+
+def media_of(caps: Slots) -> Media:
+    """The media tracker and its app clients, read-only: fixes go through the policy engine."""
+    return caps.get(MEDIA)

@@ -16,6 +16,7 @@ from openclaw.cli import doctor as doctor_cli
 from openclaw.cli import status as status_cli
 from openclaw.cli import init as init_cli
 from openclaw.cli import incidents as incidents_cli
+from openclaw.cli import media as media_cli
 from openclaw.cli import agent as agent_cli
 from openclaw.cli import cron as cron_cli
 from openclaw.cli import skills as skills_cli
@@ -41,6 +42,7 @@ app.command("status")(status_cli.status)
 app.command("dashboard")(dashboard_cli.dashboard)
 app.command("init")(init_cli.init)
 app.add_typer(incidents_cli.app, name="incidents")
+app.add_typer(media_cli.app, name="media")
 app.command("agent")(agent_cli.agent)
 app.add_typer(skills_cli.app, name="skills")
 app.add_typer(cron_cli.app, name="cron")

@@ -341,7 +341,7 @@ class AgentsSettings(Section):
 ActionKindName = Literal[
     "pod.delete", "workload.restart", "workload.scale", "jobs.cleanup", "cronjob.suspend",
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint", "volume.detach",
-    "media.download.reannounce", "media.download.recheck", "media.queue.remove", "media.search", "media.scan",
+    "media.download.reannounce", "media.download.recheck", "media.download.retry", "media.queue.remove", "media.search", "media.scan",
     "media.refresh", "media.library.refresh", "media.request.retry", "media.request.approve",
     "media.request.decline",
 ]
@@ -363,6 +363,7 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "volume.detach": {"maxPerHour": 3, "maxPerObjectPerHour": 1, "requireApproval": True},
     "media.download.reannounce": {"maxPerHour": 30, "maxPerObjectPerHour": 2},
     "media.download.recheck": {"maxPerHour": 10, "maxPerObjectPerHour": 1},
+    "media.download.retry": {"maxPerHour": 10, "maxPerObjectPerHour": 1},
     "media.queue.remove": {"maxPerHour": 10, "maxPerObjectPerHour": 2},
     "media.search": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
     "media.scan": {"maxPerHour": 20, "maxPerObjectPerHour": 2},
@@ -523,7 +524,7 @@ class SlackSettings(Section):
 
 
 # Kinds of media app a client exists for (openclaw/media/clients/registry.py); add one with its client.
-MEDIA_APP_KINDS = ("sonarr", "radarr", "prowlarr", "qbittorrent", "jellyseerr", "overseerr", "jellyfin")
+MEDIA_APP_KINDS = ("sonarr", "radarr", "lidarr", "prowlarr", "qbittorrent", "sabnzbd", "jellyseerr", "overseerr", "jellyfin", "plex")
 KEY_OR_LOGIN_KINDS = ("qbittorrent",)  # an API key (5.2+) or a WebUI login
 
 

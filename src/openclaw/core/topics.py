@@ -16,6 +16,8 @@ class Topic(enum.StrEnum):
     ALERT_FIRING = "alert.firing"
     ALERT_RESOLVED = "alert.resolved"
     MEDIA_EVENT = "media.event"
+    # media: tracked items changed (a poll cycle or a webhook moved them); the Control UI refreshes
+    MEDIA_UPDATED = "media.updated"
     AGENT_HOOK = "agent.hook"
     AGENT_WAKE = "agent.wake"
     # incidents

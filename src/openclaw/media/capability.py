@@ -13,6 +13,9 @@ Others reach it as `media_of(services)`:
     media.on_settled(handler)                            # async (item) -> None, per item with an incident that moved on
     media.fixer = handler                                # async (item id, actor) -> dict: what `media.fix` runs
 
+Items that changed are announced as `media.updated {ids: [item id]}` (after a poll cycle, or a
+webhook that moved an item), so the Control UI's Media screen refreshes without polling.
+
 Shapes: `media.list {stuck?: bool, stage?: str, limit?: int}` -> `{items: [item], counts: {stage: n},
 apps: {name: {ok, error, checkedAt}}}`; `media.get {id}` -> item with `timeline` and `actions`;
 `media.fix {id}` -> `{item, decisions: [audit record]}`. The item JSON is documented in `tracker.py`.
@@ -26,7 +29,9 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from openclaw.core.notices import Notice
 from openclaw.core.slots import Slot
+from openclaw.core.topics import Topic
 from openclaw.events import Events, events_of
 from openclaw.core.methods import READ, WRITE, MethodCall, MethodError
 from openclaw.media import timelines, tracker
@@ -57,6 +62,7 @@ class Media:
         self.poller: Poller | None = None
         self.fixer: Fixer | None = None  # set by the capability that runs the fixes (runbooks)
         self.actions_for: ActionsFor = lambda item_id: []  # set by the policy capability: audit records on an item
+        self.announce: Callable[[list[str]], None] = lambda ids: None  # set by install: posts media.updated
         self._stuck_handlers: list[StuckHandler] = []
         self._settled_handlers: list[StuckHandler] = []
         self._handling: dict[str, asyncio.Task[None]] = {}
@@ -123,6 +129,8 @@ class Media:
         if self.poller is None:
             return []
         changed = await self.poller.poll()
+        if changed:
+            self.announce([i.id for i in changed])
         needed = self.needed()
         for item in changed:
             if item.id in self._handling:
@@ -185,6 +193,9 @@ def _item_id(params: dict[str, Any]) -> str:
 def install(services: Services) -> Media:
     media = Media(events_of(services), lambda: services.config.settings.media)
     services.put(MEDIA, media)
+    media.announce = lambda ids: services.notices.post(Notice(Topic.MEDIA_UPDATED, {"ids": ids}))
+    # A webhook moves its item inside the event's own transaction; its notice says which item.
+    services.notices.subscribe(lambda n: media.announce([str(n.payload.get("itemKey"))]), topics=[Topic.MEDIA_EVENT])
     m = services.methods
 
     @m.method("media.timeline", READ)

@@ -1,6 +1,6 @@
 """Polling what no webhook reports: each cycle reads every configured app once (Seerr requests,
-Sonarr/Radarr library and queue, qBittorrent torrents, Jellyfin's library), joins what it saw per
-item, and folds it into the tracker in one transaction.
+Sonarr/Radarr/Lidarr library and queue, qBittorrent torrents, SABnzbd jobs, Jellyfin's and Plex's
+libraries), joins what it saw per item, and folds it into the tracker in one transaction.
 
 An app that is down, slow or refuses the key is recorded in `apps` with its message and skipped for
 this cycle: nothing it would have reported is changed, so no tracked item is lost or struck on stale
@@ -18,13 +18,18 @@ from typing import Any
 
 from openclaw.config.schema import MediaSettings
 from openclaw.media import timelines, tracker
+from openclaw.media.clients.arr import ArrClient
 from openclaw.media.clients.base import AppClient, MediaAppError
 from openclaw.media.clients.jellyfin import JellyfinClient
+from openclaw.media.clients.lidarr import LidarrClient
+from openclaw.media.clients.plex import PlexClient, item_ids
 from openclaw.media.clients.qbittorrent import QbittorrentClient
 from openclaw.media.clients.radarr import RadarrClient
 from openclaw.media.clients.registry import MediaClients
+from openclaw.media.clients.sabnzbd import SabnzbdClient
 from openclaw.media.clients.seerr import SeerrClient
 from openclaw.media.clients.sonarr import SonarrClient
+from openclaw.media.lookup import SERVES
 from openclaw.media.stages import Stage
 from openclaw.media.stuck import MEDIA_AVAILABLE, Observation, apply
 from openclaw.media.tracker import set_stage
@@ -36,6 +41,8 @@ SEERR_STAGE = {1: Stage.REQUESTED, 2: Stage.APPROVED, 5: Stage.APPROVED}
 HISTORY_LOOKBACK = timedelta(hours=24)  # how far back the first poll after a start looks for failures
 QUEUE_STAGE = {"downloading": Stage.DOWNLOADING, "importPending": Stage.IMPORTING, "importing": Stage.IMPORTING,
                "importBlocked": Stage.IMPORTING, "importFailed": Stage.IMPORTING, "imported": Stage.IMPORTED}
+DOWNLOAD_CLIENTS = (QbittorrentClient, SabnzbdClient)
+MEBI = 1024 * 1024
 
 
 @dataclass
@@ -70,12 +77,11 @@ def _epoch(text: object) -> float | None:
         return None
 
 
-async def _failures(cycle: Cycle, client: SonarrClient | RadarrClient, by_arr_id: dict[int, str], since: datetime) -> datetime:
+async def _failures(cycle: Cycle, client: ArrClient, by_arr_id: dict[int, str], since: datetime) -> datetime:
     """`history/since?eventType=downloadFailed`: failures Sonarr/Radarr send no webhook for. Returns the new cursor."""
-    movie = isinstance(client, RadarrClient)
     cursor = since
     for rec in await client.history_since(since, "downloadFailed"):
-        owner = by_arr_id.get(rec.get("movieId" if movie else "seriesId"))  # type: ignore[arg-type]  # None when absent
+        owner = by_arr_id.get(rec.get(client.owner_field))  # type: ignore[arg-type]  # None when absent
         at = _epoch(rec.get("date"))
         if owner is None or at is None:
             continue
@@ -86,26 +92,24 @@ async def _failures(cycle: Cycle, client: SonarrClient | RadarrClient, by_arr_id
     return cursor
 
 
-async def _arr(cycle: Cycle, client: SonarrClient | RadarrClient, since: datetime) -> tuple[dict[str, str], datetime]:
-    """Library and queue of one *arr; returns download id -> item id for the download client."""
-    movie = isinstance(client, RadarrClient)
-    library = await (client.movies() if isinstance(client, RadarrClient) else client.series())
+async def _arr(cycle: Cycle, client: ArrClient, since: datetime) -> tuple[dict[str, str], datetime]:
+    """Library and queue of one *arr; returns download id -> item id for the download clients."""
     by_arr_id: dict[int, str] = {}
-    for rec in library:
-        ext = rec.get("tmdbId" if movie else "tvdbId")
-        if not isinstance(ext, int) or not ext or not rec.get("monitored", True):
+    for rec in await client.library():
+        item_id = client.item_id(rec)
+        if item_id is None or not rec.get("monitored", True):
             continue
-        item_id = f"movie:tmdb:{ext}" if movie else f"tv:tvdb:{ext}"
         by_arr_id[int(rec["id"])] = item_id
-        seen = cycle.at(item_id, "movie" if movie else "tv", f"{rec.get('title')} ({rec.get('year')})")
+        seen = cycle.at(item_id, client.media_kind, client.title_of(rec))
         seen.app = client.name
-        seen.ids.update({"arr": rec.get("id"), "tmdb": rec.get("tmdbId") or None, "tvdb": rec.get("tvdbId") or None})
-        stats = rec.get("statistics") or {}
-        complete = bool(rec.get("hasFile")) if movie else (int(stats.get("episodeFileCount") or 0) >= int(stats.get("episodeCount") or 1) > 0)
-        seen.stage = Stage.IMPORTED if complete else Stage.SEARCHING
+        if client.media_kind == "music":
+            seen.ids.update({"arr": rec.get("id"), "mb": rec.get("foreignArtistId")})
+        else:
+            seen.ids.update({"arr": rec.get("id"), "tmdb": rec.get("tmdbId") or None, "tvdb": rec.get("tvdbId") or None})
+        seen.stage = Stage.IMPORTED if client.complete(rec) else Stage.SEARCHING
     downloads: dict[str, str] = {}
     for rec in await client.queue():
-        arr_id = rec.get("movieId" if movie else "seriesId")
+        arr_id = rec.get(client.owner_field)
         owner = by_arr_id.get(arr_id) if isinstance(arr_id, int) else None
         download_id = str(rec.get("downloadId") or "")
         if owner is None or not download_id:
@@ -154,19 +158,53 @@ async def _torrents(cycle: Cycle, client: QbittorrentClient, downloads: dict[str
         seen.protected = seen.protected or protected_tag.lower() in tags
 
 
-async def _library(cycle: Cycle, client: JellyfinClient) -> None:
+async def _nzbs(cycle: Cycle, client: SabnzbdClient, downloads: dict[str, str]) -> None:
+    """SABnzbd's queue and history: a job's status (Failed with its fail_message) is the download's state."""
+    for job in await client.jobs():
+        item_id = downloads.get(str(job.get("nzo_id", "")).upper())
+        if item_id is None:
+            continue
+        size = int(job.get("bytes") or float(job.get("mb") or 0) * MEBI)
+        if job["where"] == "queue":
+            progress = float(job.get("percentage") or 0) / 100
+            done = int(size - float(job.get("mbleft") or 0) * MEBI)
+        else:
+            progress, done = 1.0, int(job.get("downloaded") or size)
+        cycle.seen[item_id].download = {"client": client.name, "protocol": "usenet", "id": job.get("nzo_id"), "state": job.get("status"),
+                                        "progress": progress, "bytesDone": done, "size": size, "private": False, "tags": [],
+                                        "failMessage": job.get("fail_message") or None}
+
+
+async def _server_has(client: AppClient) -> set[str]:
+    """The tracker ids a media server lists."""
     have: set[str] = set()
+    if isinstance(client, PlexClient):
+        for entry in await client.library():
+            have |= item_ids(entry)
+        return have
+    assert isinstance(client, JellyfinClient)
     for entry in await client.library():
         ids = {k.lower(): v for k, v in (entry.get("ProviderIds") or {}).items()}
         if entry.get("Type") == "Movie" and ids.get("tmdb"):
             have.add(f"movie:tmdb:{ids['tmdb']}")
         if entry.get("Type") == "Series" and ids.get("tvdb"):
             have.add(f"tv:tvdb:{ids['tvdb']}")
+    return have
+
+
+def _library(cycle: Cycle, listed: dict[AppClient, set[str]]) -> None:
+    """Which servers list each item: one is enough for "in library"; each that answered and does not
+    list it is named in `missing_from`. Seerr requests no music, so for a Lidarr artist every server
+    listing it is the end of the pipeline (available)."""
     for item_id, seen in cycle.seen.items():
-        if item_id in have:
-            seen.in_library = True
-            if seen.stage is Stage.IMPORTED:
-                seen.stage = Stage.IN_LIBRARY
+        kind = cycle.kinds[item_id][0]
+        serving = {c: have for c, have in listed.items() if any(isinstance(c, cls) and kind in kinds for cls, kinds in SERVES.items())}
+        if not serving:
+            continue
+        seen.in_library = any(item_id in have for have in serving.values())
+        seen.missing_from = [c.name for c, have in serving.items() if item_id not in have]
+        if seen.in_library and seen.stage is Stage.IMPORTED:
+            seen.stage = Stage.AVAILABLE if kind == "music" and not seen.missing_from else Stage.IN_LIBRARY
 
 
 class Poller:
@@ -200,7 +238,7 @@ class Poller:
         if seerr is not None:
             await self._try(cycle, seerr, _seerr(cycle, seerr))
         downloads: dict[str, str] = {}
-        for arr in (clients.of(RadarrClient), clients.of(SonarrClient)):
+        for arr in (clients.of(RadarrClient), clients.of(SonarrClient), clients.of(LidarrClient)):
             if arr is not None:
                 since = self._since.get(arr.name) or datetime.now(UTC) - HISTORY_LOOKBACK
                 found = await self._try(cycle, arr, _arr(cycle, arr, since))
@@ -210,9 +248,16 @@ class Poller:
         qbit = clients.of(QbittorrentClient)
         if qbit is not None:
             await self._try(cycle, qbit, _torrents(cycle, qbit, downloads, tag))
-        jellyfin = clients.of(JellyfinClient)
-        if jellyfin is not None:
-            await self._try(cycle, jellyfin, _library(cycle, jellyfin))
+        sab = clients.of(SabnzbdClient)
+        if sab is not None:
+            await self._try(cycle, sab, _nzbs(cycle, sab, downloads))
+        listed: dict[AppClient, set[str]] = {}
+        for server in (clients.of(JellyfinClient), clients.of(PlexClient)):
+            if server is not None:
+                have = await self._try(cycle, server, _server_has(server))
+                if have is not None:
+                    listed[server] = have
+        _library(cycle, listed)
         self.apps.update(cycle.apps)
         return cycle
 
@@ -220,7 +265,8 @@ class Poller:
         """One cycle: observe, then fold into the tracker; returns the items it changed."""
         cycle = await self.observe()
         now = self._clock()
-        trustworthy = {"qbittorrent"} <= cycle.answered or not self._clients().of(QbittorrentClient)
+        # A download client that did not answer leaves its items as they were (not struck on stale state).
+        trustworthy = all(c.kind in cycle.answered for c in self._clients() if isinstance(c, DOWNLOAD_CLIENTS))
 
         def write(conn: sqlite3.Connection) -> list[tracker.Tracked]:
             changed = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+GUID_SCHEMES = {"tmdb": "tmdb", "tvdb": "tvdb", "mb": "mbid"}
 ITEM_ID = re.compile(r"^(movie|tv|music):(tmdb|tvdb|mb):[A-Za-z0-9-]+$")
 
 
@@ -30,9 +31,19 @@ class MediaTarget:
         return self.item.split(":", 1)[0]
 
     @property
+    def external(self) -> str:
+        """The external id as written: a tmdb or tvdb number, a MusicBrainz uuid."""
+        return self.item.rsplit(":", 1)[1]
+
+    @property
     def external_id(self) -> int:
         """The tmdb id of a movie, the tvdb id of a series."""
-        return int(self.item.rsplit(":", 1)[1])
+        return int(self.external)
+
+    @property
+    def guid(self) -> str:
+        """The external id as a media server's agents write it (`tmdb://603`, `tvdb://371980`, `mbid://<uuid>`)."""
+        return f"{GUID_SCHEMES[self.item.split(':')[1]]}://{self.external}"
 
     def __str__(self) -> str:
         return self.key

@@ -32,8 +32,10 @@ class Stuck(enum.StrEnum):
     METADATA = "metadata"  # qBittorrent metaDL / forcedMetaDL: the magnet never resolved
     ERRORED = "errored"  # qBittorrent error
     MISSING_FILES = "missing-files"  # qBittorrent missingFiles
+    DOWNLOAD_FAILED = "download-failed"  # SABnzbd history status Failed (repair or unpack failed)
+    DISK_FULL = "disk-full"  # SABnzbd could not write the unpacked files: no fix of the item helps
     NO_PROGRESS = "no-progress"  # downloading, but no bytes over N checks
     IMPORT_BLOCKED = "import-blocked"  # trackedDownloadState importBlocked / importFailed
-    NOT_IN_LIBRARY = "not-in-library"  # imported, but Jellyfin does not list it
+    NOT_IN_LIBRARY = "not-in-library"  # imported, but Jellyfin or Plex does not list it
     PENDING_APPROVAL = "pending-approval"  # a Seerr request pending longer than media.pendingApprovalAfter
     REQUEST_FAILED = "request-failed"  # Seerr request status FAILED

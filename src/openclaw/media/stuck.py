@@ -1,7 +1,7 @@
 """Stuck detection: what one poll observed about an item, turned into a reason and a strike.
 
-Reasons come from the apps' own state (qBittorrent's `state`, the queue's `trackedDownloadState`,
-Seerr's status numbers), never from their localized messages. A reason must strike on consecutive
+Reasons come from the apps' own state (qBittorrent's `state`, SABnzbd's job `status`, the queue's
+`trackedDownloadState`, Seerr's status numbers), never from their localized messages. A reason must strike on consecutive
 checks before the item counts as stuck (`media.stuckChecks`, at least 3); the time-based ones
 (pending approval, missing from the library) need as many checks as their duration spans. Any
 progress (more bytes, a later stage) clears the strikes.
@@ -19,7 +19,12 @@ from openclaw.media.tracker import Tracked, advance
 
 DOWNLOAD_STATES = {"stalledDL": Stuck.STALLED, "metaDL": Stuck.METADATA, "forcedMetaDL": Stuck.METADATA,
                    "error": Stuck.ERRORED, "missingFiles": Stuck.MISSING_FILES}
-MOVING_STATES = {"downloading", "forcedDL"}
+MOVING_STATES = {"downloading", "forcedDL", "Downloading"}  # qBittorrent's and SABnzbd's words
+SAB_FAILED = "Failed"
+# SABnzbd's one failure that is the disk's, not the release's (Sonarr reads it as a warning, Sabnzbd.cs):
+# retrying or blocklisting would only throw a good release away.
+SAB_DISK_FULL = "Unpacking failed, write error or disk is full"
+LIBRARY_STAGES = (Stage.IMPORTED, Stage.IN_LIBRARY, Stage.AVAILABLE)
 IMPORT_STUCK = {"importBlocked", "importFailed"}
 SEERR_PENDING, SEERR_FAILED, MEDIA_AVAILABLE = 1, 4, 5
 
@@ -35,7 +40,8 @@ class Observation:
     download: dict[str, Any] | None = None
     queue: dict[str, Any] | None = None
     request: dict[str, Any] | None = None
-    in_library: bool = False
+    in_library: bool = False  # at least one media server lists it
+    missing_from: list[str] = field(default_factory=list)  # media servers that answered and do not list it
     protected: bool = False
     checked: set[str] = field(default_factory=set)  # kinds of app that answered this cycle
     # history records no webhook reports (downloadFailed): (event id, epoch seconds, app, type, download id, summary)
@@ -60,6 +66,10 @@ def reason_for(item: Tracked, seen: Observation, previous_bytes: int | None) -> 
     if item.stage is Stage.REQUESTED and request.get("status") == SEERR_PENDING:
         return Stuck.PENDING_APPROVAL, f"Seerr request {item.ids.get('seerrRequest')} is waiting for approval"
     download = seen.download
+    if download is not None and download.get("protocol") == "usenet" and download.get("state") == SAB_FAILED:
+        if str(download.get("failMessage") or "").startswith(SAB_DISK_FULL):
+            return Stuck.DISK_FULL, f"SABnzbd job {download.get('id')} could not be unpacked: {download.get('failMessage')} (free space on the download volume)"
+        return Stuck.DOWNLOAD_FAILED, f"SABnzbd job {download.get('id')} failed: {download.get('failMessage') or 'no message'}"
     if download is not None:
         state = str(download.get("state"))
         if state in DOWNLOAD_STATES:
@@ -76,8 +86,8 @@ def reason_for(item: Tracked, seen: Observation, previous_bytes: int | None) -> 
     arr_answered = bool({"sonarr", "radarr"} & seen.checked)
     if item.stage is Stage.SEARCHING and item.ids.get("seerrRequest") and arr_answered and seen.queue is None and seen.download is None:
         return Stuck.NO_RELEASE, f"{item.app or 'the app'} has searched and grabbed nothing"
-    if item.stage is Stage.IMPORTED and "jellyfin" in seen.checked and not seen.in_library:
-        return Stuck.NOT_IN_LIBRARY, "imported, but the media server does not list it"
+    if item.stage in LIBRARY_STAGES and seen.missing_from:
+        return Stuck.NOT_IN_LIBRARY, f"imported, but {', '.join(seen.missing_from)} does not list it"
     return None, None
 
 
@@ -90,7 +100,9 @@ def apply(item: Tracked, seen: Observation, now: float) -> bool:
     item.protected = seen.protected
     if seen.download_id:
         item.download_id = seen.download_id
-    item.state = {k: v for k, v in (("download", seen.download), ("queue", seen.queue), ("request", seen.request or item.state.get("request"))) if v is not None}
+    library = {"missingFrom": seen.missing_from} if seen.missing_from else None
+    item.state = {k: v for k, v in (("download", seen.download), ("queue", seen.queue), ("request", seen.request or item.state.get("request")),
+                                    ("library", library)) if v is not None}
     progressed = False
     if seen.stage is not None:
         progressed = advance(item, seen.stage, now)

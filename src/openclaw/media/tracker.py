@@ -89,12 +89,12 @@ class Tracked:
         return self.stuck_reason is not None and self.strikes.get(self.stuck_reason, 0) >= needed.get(self.stuck_reason, 3)
 
     def to_json(self, needed: Mapping[str, int]) -> dict[str, Any]:
-        ids = {"tmdb": None, "tvdb": None, "arr": None, "seerrRequest": None, "seerrMedia": None, "jellyfin": None, **self.ids}
+        ids = {"tmdb": None, "tvdb": None, "mb": None, "arr": None, "seerrRequest": None, "seerrMedia": None, "jellyfin": None, **self.ids}
         return {
             "id": self.id, "kind": self.kind, "title": self.title, "stage": str(self.stage), "stageSince": self.stage_at,
             "firstSeen": self.first_at, "updatedAt": self.updated_at, "app": self.app, "ids": ids, "downloadId": self.download_id,
             "download": self.state.get("download"), "queue": self.state.get("queue"), "request": self.state.get("request"),
-            "stuck": self.stuck(needed), "stuckReason": self.stuck_reason, "stuckDetail": self.stuck_detail, "strikes": dict(self.strikes),
+            "library": self.state.get("library"), "stuck": self.stuck(needed), "stuckReason": self.stuck_reason, "stuckDetail": self.stuck_detail, "strikes": dict(self.strikes),
             "protected": self.protected, "incident": self.incident, "ladder": list(self.ladder), "escalated": self.escalated,
         }
 

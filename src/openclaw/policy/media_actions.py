@@ -99,6 +99,10 @@ async def _remove(c: MediaClients, r: Target, p: QueueRemoveParams, a: Approval,
                               skip_redownload=p.skip_redownload, change_category=p.change_category, approval=a)
 
 
+async def _retry_download(c: MediaClients, r: Target, p: NoParams, a: Approval, ops: OpsSettings) -> ExecResult:
+    return await downloads.retry(c, r.target, approval=a)
+
+
 async def _search(c: MediaClients, r: Target, p: NoParams, a: Approval, ops: OpsSettings) -> ExecResult:
     return await commands.search(c, r.target, approval=a)
 
@@ -153,6 +157,14 @@ def _download_moving(state: ItemState, before: dict[str, Any]) -> str | None:
     return f"download {still[0].get('state')} but no bytes since the fix ({float(still[0].get('progress') or 0):.0%})" if still else None
 
 
+def _job_moving(state: ItemState, before: dict[str, Any]) -> str | None:
+    """Moved on: no SABnzbd job of the item failed (the retried one is queued, downloading or post-processing)."""
+    failed = [j for j in state.jobs if j.get("status") == "Failed"]
+    if failed:
+        return f"SABnzbd job {failed[0].get('nzo_id')} failed again: {failed[0].get('fail_message') or 'no message'}"
+    return None if state.jobs or state.has_file else "the retried job is gone and nothing was imported"
+
+
 def _left_queue(state: ItemState, before: dict[str, Any]) -> str | None:
     old = {q.get("downloadId") for q in before.get("queue") or []}
     still = old & set(state.download_ids)
@@ -171,7 +183,7 @@ def _imported(state: ItemState, before: dict[str, Any]) -> str | None:
 
 
 def _in_library(state: ItemState, before: dict[str, Any]) -> str | None:
-    return None if state.in_library else "the media server still does not list it"
+    return None if state.in_library else f"{', '.join(state.missing_from) or 'the media server'} still does not list it"
 
 
 def _request_moved(state: ItemState, before: dict[str, Any]) -> str | None:
@@ -192,19 +204,21 @@ def _verify(test: Callable[[ItemState, dict[str, Any]], str | None], **reads: bo
 
 
 def _spec(params: type[Params], execute: Callable[[MediaClients, Target, Any, Approval, OpsSettings], Awaitable[ExecResult]], check: Verify,
-          kinds: tuple[str, ...] = ("movie", "tv")) -> ActionSpec[MediaClients, MediaTarget, Any]:
+          kinds: tuple[str, ...] = ("movie", "tv", "music")) -> ActionSpec[MediaClients, MediaTarget, Any]:
     return ActionSpec(MEDIA, _media, NO_MEDIA, MediaTarget.parse, _check(kinds), params, _facts, execute, check)
 
 
 MEDIA_SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
     ActionKind.MEDIA_REANNOUNCE: _spec(NoParams, _reannounce, _verify(_download_moving)),
     ActionKind.MEDIA_RECHECK: _spec(NoParams, _recheck, _verify(_download_moving)),
+    ActionKind.MEDIA_DOWNLOAD_RETRY: _spec(NoParams, _retry_download, _verify(_job_moving)),
     ActionKind.MEDIA_QUEUE_REMOVE: _spec(QueueRemoveParams, _remove, _verify(_left_queue)),
     ActionKind.MEDIA_SEARCH: _spec(NoParams, _search, _verify(_grabbed)),
     ActionKind.MEDIA_SCAN: _spec(NoParams, _scan, _verify(_imported)),
     ActionKind.MEDIA_REFRESH: _spec(NoParams, _refresh, _verify(_imported)),
     ActionKind.MEDIA_LIBRARY_REFRESH: _spec(NoParams, _library, _verify(_in_library, library=True)),
-    ActionKind.MEDIA_REQUEST_RETRY: _spec(NoParams, _retry, _verify(_request_moved, request=True)),
-    ActionKind.MEDIA_REQUEST_APPROVE: _spec(NoParams, _approve, _verify(_request_moved, request=True)),
-    ActionKind.MEDIA_REQUEST_DECLINE: _spec(NoParams, _decline, _verify(_request_declined, request=True)),
+    # Seerr requests movies and series only.
+    ActionKind.MEDIA_REQUEST_RETRY: _spec(NoParams, _retry, _verify(_request_moved, request=True), ("movie", "tv")),
+    ActionKind.MEDIA_REQUEST_APPROVE: _spec(NoParams, _approve, _verify(_request_moved, request=True), ("movie", "tv")),
+    ActionKind.MEDIA_REQUEST_DECLINE: _spec(NoParams, _decline, _verify(_request_declined, request=True), ("movie", "tv")),
 }

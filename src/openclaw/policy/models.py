@@ -28,6 +28,7 @@ class ActionKind(enum.StrEnum):
     VOLUME_DETACH = "volume.detach"
     MEDIA_REANNOUNCE = "media.download.reannounce"
     MEDIA_RECHECK = "media.download.recheck"
+    MEDIA_DOWNLOAD_RETRY = "media.download.retry"
     MEDIA_QUEUE_REMOVE = "media.queue.remove"
     MEDIA_SEARCH = "media.search"
     MEDIA_SCAN = "media.scan"

@@ -10,9 +10,11 @@ Ladders (reason -> rungs):
     stalled, no-progress   reannounce -> recheck -> remove (blocklist, re-search) -> escalate
     metadata               reannounce -> remove (blocklist, re-search) -> escalate
     errored, missing-files recheck -> remove (blocklist, re-search) -> escalate
+    download-failed        SABnzbd retry -> remove (blocklist, re-search) -> escalate
+    disk-full              escalate (the download volume is full: no fix of the item helps)
     import-blocked         downloaded-files scan -> refresh -> escalate
     no-release             search -> escalate
-    not-in-library         Jellyfin refresh -> Sonarr/Radarr refresh -> escalate
+    not-in-library         targeted refresh of the server missing it (Jellyfin or Plex) -> Sonarr/Radarr/Lidarr refresh -> escalate
     pending-approval       approve the request (an operator signs it off) -> escalate
     request-failed         retry the request -> escalate
 
@@ -32,9 +34,9 @@ from openclaw.media.capability import Media
 from openclaw.media.clients.base import AppClient
 from openclaw.media.clients.jellyfin import JellyfinClient
 from openclaw.media.clients.qbittorrent import QbittorrentClient
-from openclaw.media.clients.radarr import RadarrClient
+from openclaw.media.clients.sabnzbd import SabnzbdClient
 from openclaw.media.clients.seerr import SeerrClient
-from openclaw.media.clients.sonarr import SonarrClient
+from openclaw.media.lookup import arr_of_kind
 from openclaw.media.refs import MediaTarget
 from openclaw.media.stages import Stage, Stuck
 from openclaw.media.tracker import Tracked, set_stage
@@ -57,13 +59,15 @@ LADDERS: dict[str, tuple[Any, ...]] = {
     Stuck.METADATA: (K.MEDIA_REANNOUNCE, REMOVE),
     Stuck.ERRORED: (K.MEDIA_RECHECK, REMOVE),
     Stuck.MISSING_FILES: (K.MEDIA_RECHECK, REMOVE),
+    Stuck.DOWNLOAD_FAILED: (K.MEDIA_DOWNLOAD_RETRY, REMOVE),
     Stuck.IMPORT_BLOCKED: (K.MEDIA_SCAN, K.MEDIA_REFRESH),
     Stuck.NO_RELEASE: (K.MEDIA_SEARCH,),
     Stuck.NOT_IN_LIBRARY: (K.MEDIA_LIBRARY_REFRESH, K.MEDIA_REFRESH),
     Stuck.PENDING_APPROVAL: (K.MEDIA_REQUEST_APPROVE,),
     Stuck.REQUEST_FAILED: (K.MEDIA_REQUEST_RETRY,),
 }
-APP_FOR = {K.MEDIA_REANNOUNCE: QbittorrentClient, K.MEDIA_RECHECK: QbittorrentClient, K.MEDIA_LIBRARY_REFRESH: JellyfinClient,
+APP_FOR = {K.MEDIA_REANNOUNCE: QbittorrentClient, K.MEDIA_RECHECK: QbittorrentClient, K.MEDIA_DOWNLOAD_RETRY: SabnzbdClient,
+           K.MEDIA_LIBRARY_REFRESH: JellyfinClient,
            K.MEDIA_REQUEST_APPROVE: SeerrClient, K.MEDIA_REQUEST_RETRY: SeerrClient}
 
 
@@ -90,12 +94,15 @@ class MediaLadder:
 
     def _step(self, item: Tracked, rung: Any) -> Step | None:
         clients = self.media.clients
-        arr: AppClient | None = clients.of(RadarrClient) if item.kind == "movie" else clients.of(SonarrClient)
+        arr: AppClient | None = arr_of_kind(clients, item.kind)
         if rung == REMOVE:
             private = bool((item.state.get("download") or {}).get("private"))
             params = {"removeFromClient": not private, "blocklist": True, "skipRedownload": False, "changeCategory": private}
             return Step(K.MEDIA_QUEUE_REMOVE, arr.name, params) if arr else None
         kind = ActionKind(rung)
+        missing = (item.state.get("library") or {}).get("missingFrom") or []
+        if kind is K.MEDIA_LIBRARY_REFRESH and missing:
+            return Step(kind, str(missing[0]), {})  # the server that does not list it
         cls = APP_FOR.get(kind)
         client = clients.of(cls) if cls else arr
         return Step(kind, client.name, {}) if client else None

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 MEDIA_DEPENDENCIES = ("qbittorrent", "prowlarr")
 DEPENDENCY_STABLE_S = 60.0  # simulated seconds a dependency must stay available to count as back
-HOOK_PATHS = {"sonarr": "sonarr", "radarr": "radarr", "seerr": "seerr", "alertmanager": "alertmanager"}
+HOOK_PATHS = {"sonarr": "sonarr", "radarr": "radarr", "lidarr": "lidarr", "seerr": "seerr", "alertmanager": "alertmanager"}
 
 
 # Watchdog is the gateway's dead-man's switch (silence of 10 minutes opens an incident): routed as
@@ -101,7 +101,7 @@ class Sandbox:
     def send_webhooks_to(self, hooks_base_url: str, token: str | None) -> None:
         """Point every app's webhook connection and AlertManager's receiver at `<base>/<app>`."""
         base = hooks_base_url.rstrip("/")
-        self.media.send_webhooks_to({app: f"{base}/{HOOK_PATHS[app]}" for app in ("sonarr", "radarr", "seerr")}, token)
+        self.media.send_webhooks_to({app: f"{base}/{HOOK_PATHS[app]}" for app in ("sonarr", "radarr", "lidarr", "seerr")}, token)
         self.alerts.url, self.alerts.token = f"{base}/{HOOK_PATHS['alertmanager']}", token
 
     async def start(self) -> dict[str, str]:

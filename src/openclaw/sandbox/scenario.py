@@ -24,6 +24,7 @@ from openclaw.errors import OpenClawError
 from openclaw.policy.models import ActionKind
 from openclaw.sandbox.kube.controllers.kubelet import RUN_SECONDS
 from openclaw.sandbox.kube.meta import timestamp
+from openclaw.sandbox.media.faults import PASSWORD_REQUIRED, UsenetFailure
 from openclaw.sandbox.runtime import Sandbox
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -214,6 +215,31 @@ class NoRelease(FaultBase):
     title: str
 
 
+class UsenetFailed(FaultBase):
+    type: Literal["usenet-failed"]
+    title: str
+    count: int = Field(default=1, ge=1)
+    message: str = Field(default=PASSWORD_REQUIRED, min_length=1, description="SABnzbd's fail_message, e.g. 'Repair failed, not enough repair blocks (40 short)'")
+    retry: Literal["succeeds", "fails"] = Field(default="succeeds", description="what SABnzbd's retry of the failed job does")
+
+
+class IncompleteImport(FaultBase):
+    type: Literal["incomplete-import"]
+    title: str
+    count: int = Field(default=1, ge=1)
+
+
+class PlexMissing(FaultBase):
+    type: Literal["plex-missing"]
+    title: str
+    count: int = Field(default=1, ge=1)
+
+
+class AddArtist(FaultBase):
+    type: Literal["add-artist"]
+    mb_id: str = Field(min_length=1, description="the artist's MusicBrainz id, e.g. a74b1b7f-71a5-4011-9441-d0b5e4122711 (Radiohead)")
+
+
 class MediaRequest(FaultBase):
     type: Literal["request"]
     media_type: Literal["movie", "tv"]
@@ -224,11 +250,11 @@ class MediaRequest(FaultBase):
 
 Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
                   | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang | MultiAttach
-                  | DownloadFault | LibraryMiss | RequestFails,
+                  | DownloadFault | LibraryMiss | RequestFails | UsenetFailed | IncompleteImport | PlexMissing | AddArtist,
                   Field(discriminator="type")]
 FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
                "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang", "multi-attach",
-               "download-fault", "library-miss", "request-fails")
+               "download-fault", "library-miss", "request-fails", "usenet-failed", "incomplete-import", "plex-missing", "add-artist")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -239,7 +265,7 @@ class ExpectedAlert(Model):
 
 
 class ExpectedWebhook(Model):
-    app: Literal["sonarr", "radarr", "seerr"]
+    app: Literal["sonarr", "radarr", "lidarr", "seerr"]
     event: str
     within: Duration = 3600.0
 
@@ -284,6 +310,7 @@ class Outcome(Model):
     healthy: Healthy = Field(default_factory=Healthy)
     resolved: list[str] = Field(default_factory=list, description="alert names that must no longer fire")
     media: list[MediaOutcome] = Field(default_factory=list)
+    in_plex: list[str] = Field(default_factory=list, description="external ids Plex must hold an item for, e.g. tmdb://438631 or mbid://<album id>")
 
 
 class Forbidden(Model):
@@ -451,6 +478,14 @@ class ScenarioRun:
                 media.faults.handoff_fail[fault.title] = media.faults.handoff_fail.get(fault.title, 0) + fault.count
             case NoRelease():
                 media.faults.no_release.add(fault.title)
+            case UsenetFailed():
+                media.faults.add_usenet_failure(fault.title, fault.count, UsenetFailure(fault.message, retry_fails=fault.retry == "fails"))
+            case IncompleteImport():
+                media.faults.incomplete_import[fault.title] = media.faults.incomplete_import.get(fault.title, 0) + fault.count
+            case PlexMissing():
+                media.faults.plex_missing[fault.title] = media.faults.plex_missing.get(fault.title, 0) + fault.count
+            case AddArtist():
+                media.add_artist(fault.mb_id)
             case MediaRequest():
                 user = 1 if fault.user == "admin" else 2
                 media.create_request(fault.media_type, fault.tmdb_id, fault.seasons, user)
@@ -565,7 +600,7 @@ class ScenarioRun:
             if used is None or used >= limit:
                 problems.append(f"pvc {ref} is {used if used is None else round(used * 100, 1)}% used (limit {limit * 100:.0f}%)")
         if healthy.queues_empty and self.sandbox.media.pipeline.state.queue:
-            problems.append("the Sonarr/Radarr queue is not empty")
+            problems.append("the Sonarr/Radarr/Lidarr queue is not empty")
         firing = set(self.sandbox.alerts.firing())
         problems += [f"alert {name} is still firing" for name in self.scenario.outcome.resolved if name in firing]
         requests = self.sandbox.media.pipeline.state.requests.values()
@@ -575,6 +610,8 @@ class ScenarioRun:
             status = "available" if found and found.media_status == 5 else names.get(found.status, "other") if found else "absent"
             if status != expected.status and not (expected.status == "approved" and status == "available"):
                 problems.append(f"request for tmdb {expected.tmdb_id} is {status}, expected {expected.status}")
+        plex = self.sandbox.media.pipeline.state.plex_items.values()
+        problems += [f"{guid} is not in Plex" for guid in self.scenario.outcome.in_plex if not any(guid in i.guids for i in plex)]
         return Report(not problems, problems)
 
     def _pvc_fraction(self, namespace: str, name: str) -> float | None:

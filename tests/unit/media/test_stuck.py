@@ -87,12 +87,41 @@ def test_time_based_reasons_need_as_many_checks_as_their_duration_spans() -> Non
 
 def test_imported_and_missing_from_the_library_then_found() -> None:
     it = item(Stage.IMPORTED)
-    apply(it, seen(download_id=None), 1.0)
-    assert it.stuck_reason == "not-in-library"
+    apply(it, seen(download_id=None, missing_from=["jellyfin"]), 1.0)
+    assert it.stuck_reason == "not-in-library" and "jellyfin" in str(it.stuck_detail)
+    assert it.state["library"] == {"missingFrom": ["jellyfin"]}
     apply(it, seen(download_id=None, in_library=True, stage=Stage.IN_LIBRARY), 2.0)
-    assert it.stage is Stage.IN_LIBRARY and it.stuck_reason is None
+    assert it.stage is Stage.IN_LIBRARY and it.stuck_reason is None and "library" not in it.state
+
+
+def test_available_in_one_server_but_missing_from_plex_is_still_not_in_library() -> None:
+    it = item(Stage.AVAILABLE)
+    apply(it, seen(download_id=None, in_library=True, missing_from=["plex"]), 1.0)
+    assert (it.stage, it.stuck_reason) == (Stage.AVAILABLE, "not-in-library") and "plex does not list it" in str(it.stuck_detail)
+    assert apply(it, seen(download_id=None), 2.0) is False and it.stuck_reason is None  # no server answered: nothing to say
+
+
+def test_a_failed_sabnzbd_job_is_download_failed_with_its_fail_message_and_a_queued_one_is_not() -> None:
+    it = item(download_id="SABnzbd_nzo_1")
+    job = {"client": "sabnzbd", "protocol": "usenet", "id": "SABnzbd_nzo_1", "state": "Failed", "progress": 1.0, "bytesDone": 10_000,
+           "size": 10_000, "failMessage": "Unpacking failed, archive requires a password"}
+    for n in (1, 2, 3):
+        apply(it, seen(download_id="SABnzbd_nzo_1", download=job), float(n))
+    assert it.strikes == {"download-failed": 3} and it.stuck(thresholds(MediaSettings()))
+    assert it.stuck_detail == "SABnzbd job SABnzbd_nzo_1 failed: Unpacking failed, archive requires a password"
+    # A torrent client's own "error" word is not confused with SABnzbd's: only a usenet job's Failed counts.
+    apply(it, seen(download_id="SABnzbd_nzo_2", download={**job, "id": "SABnzbd_nzo_2", "state": "Queued"}), 4.0)
+    assert it.stuck_reason is None
 
 
 def test_stuck_checks_below_three_are_refused_by_name() -> None:
     with pytest.raises(ValueError, match="stuck_checks|stuckChecks"):
         MediaSettings.model_validate({"stuckChecks": 2})
+
+
+def test_a_sabnzbd_write_error_is_the_disk_not_the_release() -> None:
+    it = item(download_id="SABnzbd_nzo_1")
+    job = {"client": "sabnzbd", "protocol": "usenet", "id": "SABnzbd_nzo_1", "state": "Failed", "progress": 1.0, "bytesDone": 1, "size": 1,
+           "failMessage": "Unpacking failed, write error or disk is full?"}
+    apply(it, seen(download_id="SABnzbd_nzo_1", download=job), 1.0)
+    assert it.stuck_reason == "disk-full" and "free space on the download volume" in str(it.stuck_detail)

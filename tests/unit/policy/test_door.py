@@ -74,7 +74,8 @@ def test_every_action_kind_has_a_spec_a_config_name_and_defaults() -> None:
 # Every public coroutine of a media client is a read, or a write that demands an Approval.
 MEDIA_READS = {"read", "get_json", "system_status", "health", "queue", "history_since", "wanted_missing", "command_status", "series", "movies",
                "indexers", "indexer_status", "version", "webapi_version", "torrents", "status", "requests", "request", "system_info",
-               "library", "ensure_session", "aclose"}
+               "library", "ensure_session", "aclose", "artists", "albums", "history", "jobs", "identity", "sections", "section_items", "find",
+               "section_for"}
 
 
 @pytest.mark.parametrize("cls", sorted(kinds().values(), key=lambda c: c.kind), ids=lambda c: c.kind)
@@ -91,7 +92,7 @@ def test_every_mutating_media_client_method_demands_an_approval(cls: type) -> No
 
 
 @pytest.mark.parametrize(
-    "fn", [downloads.reannounce, downloads.recheck, queue.remove, commands.search, commands.scan, commands.refresh, library.refresh,
+    "fn", [downloads.reannounce, downloads.recheck, downloads.retry, queue.remove, commands.search, commands.scan, commands.refresh, library.refresh,
            requests.approve, requests.decline, requests.retry],
 )
 def test_every_media_executor_demands_an_approval(fn: object) -> None:

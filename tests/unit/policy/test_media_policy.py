@@ -20,6 +20,7 @@ from openclaw.policy.actions import Backends
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Outcome
+from openclaw.sandbox.media.faults import UsenetFailure
 
 DUNE, SEVERANCE, EEAAO = "movie:tmdb:438631", "tv:tvdb:371980", "movie:tmdb:545611"
 
@@ -229,3 +230,82 @@ async def test_declining_a_request_waits_for_an_operator_and_is_verified_decline
     await lab.engine.resolve(third.action_id, approve=True, by="slack:UAPP")
     failed = await lab.engine.wait(third.action_id, 10)
     assert failed.outcome is Outcome.FAILED and "409" in str(failed.result) and p.state.requests[pending.id].status == 3
+
+
+BLADE_RUNNER, RADIOHEAD = "movie:tmdb:335984", "music:mb:a74b1b7f-71a5-4011-9441-d0b5e4122711"
+
+
+def failed_usenet(apps: Apps, retry_fails: bool = False) -> str:
+    p = apps.stack.pipeline
+    p.faults.add_usenet_failure("Blade Runner", 1, UsenetFailure("Unpacking failed, archive requires a password", retry_fails=retry_fails))
+    p.create_request("movie", 335984, None, 1)
+    for _ in range(200):
+        apps.step(5, every=5)
+        failed = [j.nzo_id for j in p.state.nzbs.values() if j.status == "Failed"]
+        if failed:
+            return failed[0]
+    raise AssertionError("the NZB never failed")
+
+
+async def test_sabnzbd_retry_is_audited_with_the_failed_job_and_verified_then_capped_per_item(lab: Lab) -> None:
+    nzo_id = failed_usenet(lab.apps, retry_fails=True)
+    retried = await lab.submit(ActionKind.MEDIA_DOWNLOAD_RETRY, "sabnzbd", BLADE_RUNNER, why="download-failed x3")
+    assert retried.outcome is Outcome.APPLIED and retried.verification == "passed", (retried.reason, retried.verification)
+    record = lab.engine.audit.get(retried.action_id)
+    assert record is not None and record.details["nzoIds"] == [nzo_id]
+    assert record.details["before"]["jobs"] == [{"nzoId": nzo_id, "status": "Failed", "where": "history",
+                                                 "failMessage": "Unpacking failed, archive requires a password"}]
+    assert len(record.details["newNzoIds"]) == 1 and record.details["newNzoIds"] != [nzo_id]
+    assert all(j["status"] != "Failed" for j in record.details["after"]["jobs"])
+    p = lab.apps.stack.pipeline
+    assert [r.query["value"] for r in p.received.of("sabnzbd") if r.query.get("mode") == "retry"] == [nzo_id]
+    for _ in range(100):  # the retry fails again; one retry per item per hour by default, so the ladder moves on
+        lab.apps.step(5, every=5)
+        if any(j.status == "Failed" for j in p.state.nzbs.values()):
+            break
+    again = await lab.submit(ActionKind.MEDIA_DOWNLOAD_RETRY, "sabnzbd", BLADE_RUNNER)
+    assert again.outcome is Outcome.REFUSED and again.setting == 'ops.policy.actions["media.download.retry"].maxPerObjectPerHour', again.reason
+    assert again.reason == f"rate limit: media.download.retry on sabnzbd/{BLADE_RUNNER} already ran 1 time(s) in the last hour (limit 1)"
+
+
+async def test_a_retry_with_no_failed_job_fails_with_the_reason_and_a_dry_run_retry_sends_nothing(lab: Lab) -> None:
+    stalled_dune(lab.apps)
+    nothing = await lab.submit(ActionKind.MEDIA_DOWNLOAD_RETRY, "sabnzbd", DUNE)
+    assert nothing.outcome is Outcome.FAILED and nothing.result == f"{DUNE} has no failed SABnzbd job to retry"
+    failed_usenet(lab.apps)
+    lab.ops["policy"] = {"mode": "dry-run"}
+    dry = await lab.submit(ActionKind.MEDIA_DOWNLOAD_RETRY, "sabnzbd", BLADE_RUNNER)
+    assert dry.outcome is Outcome.DRY_RUN and dry.result and dry.result.startswith("would retry")
+    assert [r for r in lab.apps.stack.pipeline.received.of("sabnzbd") if r.query.get("mode") == "retry"] == []
+
+
+async def test_plex_refresh_scans_the_items_folder_in_its_section_and_is_verified(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.faults.plex_missing["Dune"] = 1
+    p.create_request("movie", 438631, None, 1)
+    lab.apps.step(600, every=5)
+    assert p.state.movies and not any("tmdb://438631" in i.guids for i in p.state.plex_items.values())
+    refreshed = await lab.submit(ActionKind.MEDIA_LIBRARY_REFRESH, "plex", DUNE, why="not-in-library x10")
+    assert refreshed.outcome is Outcome.APPLIED and refreshed.verification == "passed", (refreshed.reason, refreshed.verification)
+    record = lab.engine.audit.get(refreshed.action_id)
+    assert record is not None and record.details["server"] == "plex" and record.details["before"]["missingFrom"] == ["plex"]
+    sent = [r for r in p.received.of("plex") if r.path.endswith("/refresh")]
+    assert [(r.path, r.query) for r in sent] == [("/library/sections/1/refresh", {"path": "/movies/Dune (2021)"})]
+
+
+async def test_a_lidarr_artist_is_scanned_and_searched_by_its_albums_and_seerr_kinds_refuse_music(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.faults.fail_import["OK Computer"] = 1
+    p.add_artist(RADIOHEAD.rsplit(":", 1)[1])
+    for _ in range(200):
+        lab.apps.step(5, every=5)
+        if any(q.state == "importBlocked" for q in p.state.queue.values()):
+            break
+    scanned = await lab.submit(ActionKind.MEDIA_SCAN, "lidarr", RADIOHEAD, why="importBlocked x3")
+    assert scanned.outcome is Outcome.APPLIED and scanned.verification == "passed", (scanned.reason, scanned.verification)
+    cmd = p.received.of("lidarr", method="POST", path="/api/v1/command")[-1].json()
+    assert cmd["name"] == "DownloadedAlbumsScan" and cmd["path"].startswith("/downloads/") and cmd["importMode"] == "auto"
+    nothing = await lab.submit(ActionKind.MEDIA_SEARCH, "lidarr", RADIOHEAD)
+    assert nothing.outcome is Outcome.FAILED and "no missing monitored album to search for" in str(nothing.result)
+    music = await lab.submit(ActionKind.MEDIA_REQUEST_RETRY, "jellyseerr", RADIOHEAD)
+    assert music.outcome is Outcome.REFUSED and "expected a movie or tv item" in music.reason

@@ -22,6 +22,7 @@ class Receiver:
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = statuses
         self.bodies: list[bytes] = []
+        self.heads: list[str] = []  # request line and headers of each POST
         self.server: asyncio.Server | None = None
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
@@ -37,6 +38,7 @@ class Receiver:
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
+        self.heads.append(head.decode("latin-1"))
         length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")), 0)
         self.bodies.append(await reader.readexactly(length))
         status = self.statuses.pop(0) if self.statuses else 202

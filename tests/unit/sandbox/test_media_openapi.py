@@ -1,4 +1,5 @@
-"""Every Sonarr/Radarr response the sandbox serves validates against the app's own OpenAPI document."""
+"""Every Sonarr/Radarr response the sandbox serves validates against the app's own OpenAPI document
+(Lidarr's are checked the same way in test_media_lidarr.py)."""
 
 from __future__ import annotations
 

@@ -87,3 +87,15 @@ def test_shipped_scenarios_that_need_an_operator_name_only_kinds_that_park() -> 
     named = {kind for path in SHIPPED for kind in scenarios.load(path).operator.approves}
     assert "volume.detach" in named
     assert all(policy.action(kind).require_approval for kind in named)
+
+
+def test_media_fault_types_for_usenet_music_and_plex_parse_and_name_bad_fields() -> None:
+    loaded = scenarios.parse({**MINIMAL, "faults": [
+        {"type": "usenet-failed", "title": "Dune", "message": "Repair failed, not enough repair blocks (40 short)", "retry": "fails", "count": 2},
+        {"type": "incomplete-import", "title": "Kid A"}, {"type": "plex-missing", "title": "Arrival"},
+        {"type": "add-artist", "mbId": "a74b1b7f-71a5-4011-9441-d0b5e4122711"}], "expect": {"webhooks": [{"app": "lidarr", "event": "ImportFailure"}]}})
+    usenet = loaded.faults[0]
+    assert usenet.type == "usenet-failed" and usenet.retry == "fails" and usenet.count == 2  # type: ignore[union-attr]  # the parsed member
+    (problem,) = problems_of({**MINIMAL, "faults": [{"type": "usenet-failed", "title": "Dune", "retry": "maybe"}]})
+    assert problem.startswith("faults[0].retry:") and "maybe" in problem
+    assert problems_of({**MINIMAL, "faults": [{"type": "add-artist"}]}) == ["faults[0].mbId: Field required"]

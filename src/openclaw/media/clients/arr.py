@@ -15,6 +15,29 @@ QUEUE_PAGE = 250
 class ArrClient(AppClient):
     api_prefix = "/api/v3"
     unknown_items_param: ClassVar[str] = ""  # includeUnknownSeriesItems / includeUnknownMovieItems
+    media_kind: ClassVar[str] = ""  # the tracked item kind it holds: movie, tv, music
+    owner_field: ClassVar[str] = ""  # what a queue or history record names its owner by: movieId, seriesId, artistId
+    search_command: ClassVar[str] = ""
+    scan_command: ClassVar[str] = ""
+    refresh_command: ClassVar[str] = ""
+
+    # ---- what each app's library looks like ---------------------------------------------------------
+
+    async def library(self) -> list[dict[str, Any]]:
+        """The monitored things it holds (movies, series, artists)."""
+        raise NotImplementedError
+
+    def item_id(self, record: dict[str, Any]) -> str | None:
+        """The tracker's id for a library record (`movie:tmdb:603`), None when it has no external id."""
+        raise NotImplementedError
+
+    def title_of(self, record: dict[str, Any]) -> str:
+        return f"{record.get('title')} ({record.get('year')})"
+
+    def complete(self, record: dict[str, Any]) -> bool:
+        """Every wanted file is on disk."""
+        stats = record.get("statistics") or {}
+        return int(stats.get("episodeFileCount") or 0) >= int(stats.get("episodeCount") or 1) > 0
 
     def auth_headers(self) -> dict[str, str]:
         return {"X-Api-Key": self.api_key or ""}

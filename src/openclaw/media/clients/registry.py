@@ -17,7 +17,7 @@ from openclaw.media.clients.base import AppClient, MediaAppError
 C = TypeVar("C", bound=type[AppClient])
 A = TypeVar("A", bound=AppClient)
 _KINDS: dict[str, type[AppClient]] = {}
-KINDS_MODULES = ("sonarr", "radarr", "prowlarr", "qbittorrent", "seerr", "jellyfin")
+KINDS_MODULES = ("sonarr", "radarr", "lidarr", "prowlarr", "qbittorrent", "sabnzbd", "seerr", "jellyfin", "plex")
 # Config kinds served by one client (Jellyseerr and Overseerr speak the same API as Seerr).
 ALIASES = {"jellyseerr": "seerr", "overseerr": "seerr"}
 
@@ -51,8 +51,10 @@ def from_config(apps: Mapping[str, MediaAppSettings], offered: Mapping[str, Mapp
     for name, app in apps.items():
         clients[name] = build(name, app.kind, app.url, api_key=app.api_key, username=app.username, password=app.password, timeout_s=timeout_s)
     configured = {app.kind for app in apps.values()}
+    known = kinds()
     for name, endpoint in (offered or {}).items():
-        if name in clients or name in configured:
+        # An offered app this gateway has no client for is left out; a configured one is an error above.
+        if name in clients or name in configured or ALIASES.get(name, name) not in known:
             continue
         clients[name] = build(name, name, endpoint["url"], api_key=endpoint.get("apiKey"), username=endpoint.get("username"),
                               password=endpoint.get("password"), timeout_s=timeout_s)

@@ -15,6 +15,15 @@ class SonarrClient(ArrClient):
     search_command = "EpisodeSearch"
     scan_command = "DownloadedEpisodesScan"
     refresh_command = "RefreshSeries"
+    media_kind = "tv"
+    owner_field = "seriesId"
+
+    async def library(self) -> list[dict[str, Any]]:
+        return await self.series()
+
+    def item_id(self, record: dict[str, Any]) -> str | None:
+        tvdb = record.get("tvdbId")
+        return f"tv:tvdb:{tvdb}" if isinstance(tvdb, int) and tvdb else None
 
     async def series(self) -> list[dict[str, Any]]:
         return _list(self, await self.get_json("/series"), "/series")

@@ -7,6 +7,7 @@ from typing import Any
 
 from openclaw.media.clients.arr import ArrClient
 from openclaw.media.clients.base import MediaAppError
+from openclaw.media.clients.lidarr import LidarrClient
 from openclaw.media.clients.radarr import RadarrClient
 from openclaw.media.clients.registry import MediaClients
 from openclaw.media.lookup import ItemState, arr_for, item_state
@@ -15,10 +16,13 @@ from openclaw.ops.executors.result import ExecResult
 from openclaw.policy.grant import Approval
 
 
+ARR_NAMES = {"movie": "Radarr", "tv": "Sonarr", "music": "Lidarr"}
+
+
 def _arr(clients: MediaClients, target: MediaTarget) -> ArrClient:
     arr = arr_for(clients, target)
     if arr is None:
-        raise MediaAppError(target.app, "unreachable", f"no {'Radarr' if target.kind == 'movie' else 'Sonarr'} is configured (media.apps)")
+        raise MediaAppError(target.app, "unreachable", f"no {ARR_NAMES.get(target.kind, 'Sonarr/Radarr/Lidarr')} is configured (media.apps)")
     return arr
 
 
@@ -44,6 +48,10 @@ async def search(clients: MediaClients, target: MediaTarget, *, approval: Approv
     arr_id = _known(before, arr, target)
     if isinstance(arr, RadarrClient):
         return await _run(clients, target, "media.search", "MoviesSearch", {"movieIds": [arr_id]}, before, approval)
+    if isinstance(arr, LidarrClient):
+        if not before.missing_album_ids:
+            raise ValueError(f"{target.item}: no missing monitored album to search for")
+        return await _run(clients, target, "media.search", "AlbumSearch", {"albumIds": before.missing_album_ids}, before, approval)
     if not before.missing_episode_ids:
         raise ValueError(f"{target.item}: no missing monitored episode to search for")
     return await _run(clients, target, "media.search", "EpisodeSearch", {"episodeIds": before.missing_episode_ids}, before, approval)
@@ -58,12 +66,12 @@ async def scan(clients: MediaClients, target: MediaTarget, *, approval: Approval
         raise ValueError(f"{target.item} has no download in the {arr.name} queue to scan")
     rec = records[0]
     body = {"path": rec.get("outputPath"), "downloadClientId": rec.get("downloadId"), "importMode": "auto"}
-    return await _run(clients, target, "media.scan", getattr(arr, "scan_command"), body, before, approval)
+    return await _run(clients, target, "media.scan", arr.scan_command, body, before, approval)
 
 
 async def refresh(clients: MediaClients, target: MediaTarget, *, approval: Approval) -> ExecResult:
     arr = _arr(clients, target)
     before = await item_state(clients, target)
     arr_id = _known(before, arr, target)
-    body = {"movieIds": [arr_id]} if isinstance(arr, RadarrClient) else {"seriesIds": [arr_id]}
-    return await _run(clients, target, "media.refresh", getattr(arr, "refresh_command"), body, before, approval)
+    body = {"movieIds": [arr_id]} if isinstance(arr, RadarrClient) else {"artistIds": [arr_id]} if isinstance(arr, LidarrClient) else {"seriesIds": [arr_id]}
+    return await _run(clients, target, "media.refresh", arr.refresh_command, body, before, approval)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from openclaw.media.clients.base import MediaAppError
 from openclaw.media.clients.registry import MediaClients
+from openclaw.media.executors.commands import ARR_NAMES
 from openclaw.media.lookup import arr_for, item_state
 from openclaw.media.refs import MediaTarget
 from openclaw.ops.executors.result import ExecResult
@@ -15,7 +16,7 @@ async def remove(clients: MediaClients, target: MediaTarget, *, remove_from_clie
                  change_category: bool, approval: Approval) -> ExecResult:
     arr = arr_for(clients, target)
     if arr is None:
-        raise MediaAppError(target.app, "unreachable", f"no {'Radarr' if target.kind == 'movie' else 'Sonarr'} is configured (media.apps)")
+        raise MediaAppError(target.app, "unreachable", f"no {ARR_NAMES.get(target.kind, 'Sonarr/Radarr/Lidarr')} is configured (media.apps)")
     before = await item_state(clients, target)
     if not before.queue:
         raise ValueError(f"{target.item} is not in the {arr.name} queue; nothing removed")

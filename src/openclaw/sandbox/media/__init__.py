@@ -1,4 +1,4 @@
-"""Simulated media apps (Sonarr, Radarr, Prowlarr, qBittorrent, Jellyseerr, Jellyfin) over one pipeline."""
+"""Simulated media apps (Sonarr, Radarr, Lidarr, Prowlarr, qBittorrent, SABnzbd, Jellyseerr, Jellyfin, Plex) over one pipeline."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from typing import Any
 from starlette.requests import Request
 
 from openclaw.sandbox.media.pipeline import MediaError
-from openclaw.sandbox.media.state import Command, QueueItem, Release, Torrent
-from openclaw.sandbox.media.webhooks import ENGLISH
+from openclaw.sandbox.media.state import Command, DownloadView, QueueItem, Release
+from openclaw.sandbox.media.webhooks import ENGLISH, client_name
 from openclaw.sandbox.media.webhooks import compact as compact
 from openclaw.sandbox.simclock import iso
 
@@ -77,41 +77,49 @@ def _spaced(name: str) -> str:
     return "".join(f" {c}" if c.isupper() and i else c for i, c in enumerate(name))
 
 
-def queue_fields(item: QueueItem, torrent: Torrent | None, now: datetime, bytes_per_s: float) -> dict[str, Any]:
+def queue_fields(item: QueueItem, download: DownloadView | None, now: datetime, bytes_per_s: float) -> dict[str, Any]:
     """The queue record fields that do not depend on the app: status, tracked state, messages, size left."""
     size = float(item.release.size)
-    left = size * (1.0 - (torrent.progress if torrent else 0.0))
+    left = size * (1.0 - (download.progress if download else 0.0))
     status, tracked_status, tracked_state, messages = "downloading", "ok", "downloading", None
-    timeleft, eta = None, None
-    if item.state == "downloading" and torrent is not None:
-        if torrent.paused:
+    timeleft, eta, error_message = None, None, None
+    if item.state == "downloading" and download is not None:
+        if download.paused:
             status = "paused"
-        elif torrent.errored or torrent.missing:
+        elif download.errored or download.missing:
             # Sonarr/Radarr show a client error as a warning, deliberately not failed (no failed-download handling).
             status, tracked_status = "warning", "warning"
-            messages = [{"title": item.release.title, "messages": ["qBittorrent is reporting an error" if torrent.errored else "The download is missing files"]}]
-        elif torrent.metadata:
+            messages = [{"title": item.release.title, "messages": ["qBittorrent is reporting an error" if download.errored else "The download is missing files"]}]
+        elif download.metadata:
             status = "queued"
             messages = [{"title": item.release.title, "messages": ["qBittorrent is downloading metadata"]}]
-        elif torrent.stalled:
+        elif download.stalled:
             status, tracked_status = "warning", "warning"
             messages = [{"title": item.release.title, "messages": ["The download is stalled with no connections"]}]
         else:
             secs = int(left / bytes_per_s) if bytes_per_s else 0
             timeleft = f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
             eta = iso(now + timedelta(seconds=secs))
+    elif item.state == "failedPending":
+        # The client reports the job failed (SABnzbd's fail_message); failed download handling has not run.
+        status, tracked_status, tracked_state, error_message = "failed", "error", "failedPending", item.blocked_reason
+        messages = [{"title": item.release.title, "messages": [item.blocked_reason]}]
     elif item.state in ("importPending", "importing"):
         status, tracked_state = "completed", item.state
-    elif item.state == "importBlocked":
-        status, tracked_status, tracked_state = "completed", "warning", "importBlocked"
+    elif item.state in ("importBlocked", "importFailed"):
+        status, tracked_status, tracked_state = "completed", "warning", item.state
         messages = [{"title": item.release.title, "messages": [item.blocked_reason]}]
+        messages += [{"title": name, "messages": [reason]} for name, reason in item.rejected]
+    category = download.category if download else ""
+    folder = "complete" if download and download.done else "incomplete"
     return {
         "languages": [ENGLISH], "quality": quality(item.release, item.app), "customFormats": [], "customFormatScore": 0,
         "size": size, "title": item.release.title, "estimatedCompletionTime": eta, "added": iso(item.added),
         "status": status, "trackedDownloadStatus": tracked_status, "trackedDownloadState": tracked_state,
-        "statusMessages": messages or [], "downloadId": item.download_id, "protocol": "torrent",
-        "downloadClient": "qBittorrent", "downloadClientHasPostImportCategory": False, "indexer": item.release.indexer,
-        "outputPath": f"/downloads/{'complete' if torrent and torrent.done else 'incomplete'}/{torrent.category if torrent else ''}/{item.release.title}",
+        "statusMessages": messages or [], "errorMessage": error_message, "downloadId": item.download_id,
+        "protocol": "usenet" if item.client == "sabnzbd" else "torrent",
+        "downloadClient": client_name(item), "downloadClientHasPostImportCategory": False, "indexer": item.release.indexer,
+        "outputPath": f"/downloads/{folder}/{category}/{item.release.title}",
         "sizeleft": left, "timeleft": timeleft,
     }
 

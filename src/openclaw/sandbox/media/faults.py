@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# SABnzbd's own post-processing failures (sabnzbd/newsunpack.py).
+PASSWORD_REQUIRED = "Unpacking failed, archive requires a password"
+REPAIR_FAILED = "Repair failed, not enough repair blocks ({short} short)"
+
+
+@dataclass(frozen=True, slots=True)
+class UsenetFailure:
+    message: str = PASSWORD_REQUIRED
+    retry_fails: bool = False  # SABnzbd's retry of the job fails again with the same message
+
 
 @dataclass
 class MediaFaults:
@@ -23,6 +33,12 @@ class MediaFaults:
     library_miss: dict[str, int] = field(default_factory=dict)
     # title substring -> how many more hand-overs of its requests from Seerr to Sonarr/Radarr fail
     handoff_fail: dict[str, int] = field(default_factory=dict)
+    # title substring -> (how many more grabs of it go to SABnzbd and fail there, how they fail)
+    usenet_failed: dict[str, tuple[int, UsenetFailure]] = field(default_factory=dict)
+    # title substring -> how many more Lidarr imports of it leave tracks rejected (importFailed)
+    incomplete_import: dict[str, int] = field(default_factory=dict)
+    # title substring -> how many more imports of it Plex is never told about (missing until a refresh)
+    plex_missing: dict[str, int] = field(default_factory=dict)
 
     @staticmethod
     def _match(keys: set[str] | dict[str, int], title: str) -> str | None:
@@ -53,6 +69,22 @@ class MediaFaults:
 
     def take_handoff_fail(self, title: str) -> bool:
         return self._take(self.handoff_fail, title)
+    def take_usenet_failure(self, title: str) -> UsenetFailure | None:
+        key = self._match({k for k, (n, _) in self.usenet_failed.items() if n > 0}, title)
+        if key is None:
+            return None
+        count, failure = self.usenet_failed[key]
+        self.usenet_failed[key] = (count - 1, failure)
+        return failure
+
+    def add_usenet_failure(self, title: str, count: int, failure: UsenetFailure) -> None:
+        self.usenet_failed[title] = (self.usenet_failed.get(title, (0, failure))[0] + count, failure)
+
+    def take_incomplete_import(self, title: str) -> bool:
+        return self._take(self.incomplete_import, title)
+
+    def take_plex_missing(self, title: str) -> bool:
+        return self._take(self.plex_missing, title)
 
     def has_no_release(self, title: str) -> bool:
         return self._match(self.no_release, title) is not None

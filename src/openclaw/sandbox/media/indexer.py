@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from openclaw.sandbox.media.catalog import Catalog, MovieTitle, SeriesTitle
+from openclaw.sandbox.media.catalog import AlbumTitle, ArtistTitle, Catalog, MovieTitle, SeriesTitle
 from openclaw.sandbox.media.state import Release
 
 
@@ -28,6 +28,16 @@ INDEXERS = (
     Indexer(2, "IPTorrents", "FLUX", 3, "WEBDL-1080p", 1080, "web", 87),
     Indexer(3, "Nyaa", "HONE", 7, "Bluray-1080p", 1080, "bluray", 15),
 )
+
+
+# Newznab indexers the *arr apps query directly (not through Prowlarr): Lidarr's music comes from
+# them, and a Sonarr/Radarr title whose best release is an NZB goes to SABnzbd.
+USENET_INDEXERS = (
+    Indexer(11, "NZBgeek", "", 0, "", 0, "web", 0),
+    Indexer(12, "DrunkenSlug", "", 0, "", 0, "web", 0),
+)
+# Lidarr's quality ids (NzbDrone.Core/Qualities/Quality.cs): FLAC is 6, MP3-320 is 4.
+MUSIC_QUALITIES = ((6, "FLAC", "WEB-FLAC", 30_000_000), (4, "MP3-320", "WEB-320", 2_400_000))
 
 
 def _guid(indexer: Indexer, title: str) -> str:
@@ -78,6 +88,30 @@ def movie_releases(title: MovieTitle) -> list[Release]:
             )
         )
     return sorted(out, key=lambda r: -r.seeders)
+
+
+def album_releases(artist: ArtistTitle, album: AlbumTitle) -> list[Release]:
+    """NZBs of an album from the usenet indexers, best quality first (size per minute of music)."""
+    out = []
+    for idx, (quality_id, quality, tag, bytes_per_minute) in zip(USENET_INDEXERS, MUSIC_QUALITIES, strict=True):
+        name = f"{_dotted(artist.name)}-{_dotted(album.title)}-{tag}-{album.year}-{idx.name[:3].upper()}"
+        out.append(Release(
+            guid=_guid(idx, name), title=name, indexer_id=idx.id, indexer=idx.name, size=album.minutes * bytes_per_minute,
+            quality_id=quality_id, quality=quality, resolution=0, source="web", seeders=0, kind="album", external_id=0,
+            group=idx.name[:3].upper(), protocol="usenet", foreign_id=album.mb_id,
+        ))
+    return out
+
+
+def usenet_variant(release: Release) -> Release:
+    """The same release posted to usenet: what an indexer like NZBgeek offers next to the torrent."""
+    idx = USENET_INDEXERS[0]
+    return Release(
+        guid=_guid(idx, release.title), title=release.title, indexer_id=idx.id, indexer=idx.name, size=release.size,
+        quality_id=release.quality_id, quality=release.quality, resolution=release.resolution, source=release.source,
+        seeders=0, kind=release.kind, external_id=release.external_id, season=release.season, episode=release.episode,
+        group=release.group, protocol="usenet", foreign_id=release.foreign_id,
+    )
 
 
 def search(catalog: Catalog, query: str) -> list[Release]:

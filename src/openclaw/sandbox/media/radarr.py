@@ -63,9 +63,9 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         for item in sorted(p.state.queue.values(), key=lambda i: i.id):
             if item.app != "radarr" or (movie_ids and item.movie_id not in movie_ids):
                 continue
-            torrent = p.state.torrents.get(item.download_id.lower())
+            download = p.download_of(item)
             record = {"id": item.id, "movieId": item.movie_id,
-                      **arr.queue_fields(item, torrent, p.clock.now(), p.timings.download_bytes_per_s)}
+                      **arr.queue_fields(item, download, p.clock.now(), p.timings.download_bytes_per_s)}
             if include_movie:
                 movie = p.state.movies[item.movie_id]
                 record["movie"] = movie_resource(p, movie, movie.title)
@@ -182,7 +182,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     async def blocklist(request: Request) -> Response:
         records = [arr.compact({"id": b.id, "movieId": b.movie_id, "sourceTitle": b.release.title,
                                 "languages": [{"id": 1, "name": "English"}], "quality": arr.quality(b.release, "radarr"), "customFormats": [],
-                                "date": iso(b.date), "protocol": "torrent", "indexer": b.release.indexer, "message": b.message})
+                                "date": iso(b.date), "protocol": b.release.protocol, "indexer": b.release.indexer, "message": b.message})
                    for b in p.state.blocklist if b.app == "radarr"]
         return JSONResponse(arr.paging(request, records, "date"))
 

@@ -81,12 +81,12 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         for item in sorted(p.state.queue.values(), key=lambda i: i.id):
             if item.app != "sonarr" or (series_ids and item.series_id not in series_ids):
                 continue
-            torrent = p.state.torrents.get(item.download_id.lower())
+            download = p.download_of(item)
             for eid in item.episode_ids:
                 ep = p.state.episodes[eid]
                 record = {"id": p.state.queue_record_id(item, eid), "seriesId": item.series_id, "episodeId": eid,
                           "seasonNumber": ep.season, "episodeHasFile": ep.has_file,
-                          **arr.queue_fields(item, torrent, p.clock.now(), p.timings.download_bytes_per_s)}
+                          **arr.queue_fields(item, download, p.clock.now(), p.timings.download_bytes_per_s)}
                 if include_series:
                     series = p.state.series[item.series_id]
                     record["series"] = series_resource(p, series, series.title)
@@ -220,7 +220,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     async def blocklist(request: Request) -> Response:
         records = [arr.compact({"id": b.id, "seriesId": b.series_id, "episodeIds": b.episode_ids, "sourceTitle": b.release.title,
                                 "languages": [{"id": 1, "name": "English"}], "quality": arr.quality(b.release), "customFormats": [],
-                                "date": iso(b.date), "protocol": "torrent", "indexer": b.release.indexer, "message": b.message})
+                                "date": iso(b.date), "protocol": b.release.protocol, "indexer": b.release.indexer, "message": b.message})
                    for b in p.state.blocklist if b.app == "sonarr"]
         return JSONResponse(arr.paging(request, records, "date"))
 

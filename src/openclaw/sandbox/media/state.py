@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from openclaw.sandbox.media.catalog import MovieTitle, SeriesTitle
+from openclaw.sandbox.media.catalog import AlbumTitle, ArtistTitle, MovieTitle, SeriesTitle
 
-App = Literal["sonarr", "radarr"]
+App = Literal["sonarr", "radarr", "lidarr"]
+Client = Literal["qbittorrent", "sabnzbd"]
 # Jellyseerr's enums (server/constants/media.ts): request status and media status.
 REQUEST_PENDING, REQUEST_APPROVED, REQUEST_DECLINED, REQUEST_FAILED, REQUEST_COMPLETED = 1, 2, 3, 4, 5
 MEDIA_UNKNOWN, MEDIA_PENDING, MEDIA_PROCESSING, MEDIA_PARTIALLY_AVAILABLE, MEDIA_AVAILABLE = 1, 2, 3, 4, 5
@@ -28,11 +29,13 @@ class Release:
     resolution: int
     source: str
     seeders: int
-    kind: Literal["series", "movie"]
-    external_id: int  # tvdb id for series, tmdb id for movies
+    kind: Literal["series", "movie", "album"]
+    external_id: int  # tvdb id for series, tmdb id for movies, 0 for albums (see `foreign_id`)
     season: int | None = None
     episode: int | None = None
     group: str = ""
+    protocol: Literal["torrent", "usenet"] = "torrent"
+    foreign_id: str = ""  # the album's MusicBrainz release-group id
 
 
 @dataclass(slots=True)
@@ -125,14 +128,30 @@ class Torrent:
         return "stalledDL" if self.stalled else "downloading"
 
 
-QueueState = Literal["downloading", "importPending", "importing", "imported", "importBlocked", "failed"]
+@dataclass(frozen=True, slots=True)
+class DownloadView:
+    """What the *arr apps read from their download client about one download, whichever client it is."""
+
+    client: Client
+    progress: float
+    paused: bool
+    stalled: bool
+    done: bool
+    category: str
+    # qBittorrent's faults the queue shows as warnings (SABnzbd reports its failures in history instead)
+    errored: bool = False
+    missing: bool = False
+    metadata: bool = False
+
+
+QueueState = Literal["downloading", "importPending", "importing", "imported", "importBlocked", "importFailed", "failedPending", "failed"]
 
 
 @dataclass(slots=True)
 class QueueItem:
     id: int
     app: App
-    download_id: str  # upper-case info hash, as Sonarr/Radarr report it
+    download_id: str  # upper-case info hash (qBittorrent) or the nzo id (SABnzbd), as the apps report it
     release: Release
     added: datetime
     series_id: int = 0
@@ -141,6 +160,10 @@ class QueueItem:
     state: QueueState = "downloading"
     import_due: float | None = None  # sim seconds at which the import runs
     blocked_reason: str = ""
+    client: Client = "qbittorrent"
+    artist_id: int = 0
+    album_id: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason) of an incomplete Lidarr import
 
 
 @dataclass(slots=True)
@@ -155,6 +178,8 @@ class HistoryRecord:
     episode_id: int = 0
     movie_id: int = 0
     data: dict[str, str] = field(default_factory=dict)
+    artist_id: int = 0
+    album_id: int = 0
 
 
 @dataclass(slots=True)
@@ -167,6 +192,8 @@ class BlocklistEntry:
     series_id: int = 0
     episode_ids: list[int] = field(default_factory=list)
     movie_id: int = 0
+    artist_id: int = 0
+    album_id: int = 0
 
 
 @dataclass(slots=True)
@@ -181,6 +208,97 @@ class Command:
     ended: datetime | None = None
     message: str = ""
     due: float = 0.0
+
+
+@dataclass(slots=True)
+class Artist:
+    id: int
+    title: ArtistTitle
+    added: datetime
+    monitored: bool = True
+
+    @property
+    def path(self) -> str:
+        return f"/music/{self.title.name}"
+
+
+@dataclass(slots=True)
+class Album:
+    id: int
+    artist_id: int
+    title: AlbumTitle
+    monitored: bool = True
+    track_files: int = 0
+    size_on_disk: int = 0
+    last_search: datetime | None = None
+
+    @property
+    def has_files(self) -> bool:
+        return self.track_files >= self.title.tracks
+
+
+NzbStatus = Literal["Queued", "Downloading", "Paused", "Verifying", "Repairing", "Extracting", "Moving", "Completed", "Failed"]
+POSTPROC_STATES = ("Verifying", "Repairing", "Extracting", "Moving")
+
+
+@dataclass(slots=True)
+class NzbJob:
+    """One SABnzbd job: in the queue while downloading, in the history from post-processing on."""
+
+    nzo_id: str
+    name: str
+    category: str  # tv, movies, music
+    size: int
+    added: datetime
+    status: NzbStatus = "Queued"
+    progress: float = 0.0
+    paused: bool = False
+    fail_message: str = ""
+    completed: datetime | None = None
+    stage_due: float | None = None  # sim seconds at which post-processing moves to its next stage
+    fails_with: str = ""  # the post-processing failure this job is bound for ("" = it completes)
+    retry_fails: bool = False  # a retry of this job fails again with the same message
+    download_time: int = 0
+    password: str = ""
+
+    @property
+    def in_history(self) -> bool:
+        return self.status in POSTPROC_STATES or self.status in ("Completed", "Failed")
+
+    @property
+    def storage(self) -> str:
+        return f"/downloads/complete/{self.category}/{self.name}" if self.status == "Completed" else ""
+
+
+PlexType = Literal["movie", "show", "season", "episode", "artist", "album"]
+
+
+@dataclass(slots=True)
+class PlexItem:
+    rating_key: int
+    type: PlexType
+    title: str
+    section_id: int
+    guid: str  # plex://<type>/<24 hex>
+    guids: list[str]  # external ids: imdb://..., tmdb://..., tvdb://..., mbid://...
+    path: str
+    added_at: datetime
+    year: int | None = None
+    parent_key: int | None = None
+    index: int | None = None
+
+
+@dataclass(slots=True)
+class PlexPending:
+    """An imported file Plex has not scanned yet: `due` once the *arr's Plex connection asks for it,
+    None when that request never arrives (only a section refresh finds it)."""
+
+    kind: Literal["movie", "series", "album"]
+    owner_id: int
+    path: str
+    due: float | None
+    season: int | None = None
+    episode: int | None = None
 
 
 @dataclass(slots=True)
@@ -243,12 +361,26 @@ class MediaState:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Per-episode queue record ids Sonarr shows for one download (a pack is one record per episode).
     episode_queue_ids: dict[tuple[int, int], int] = field(default_factory=dict)
+    artists: dict[int, Artist] = field(default_factory=dict)
+    albums: dict[int, Album] = field(default_factory=dict)
+    # SABnzbd's queue and history, by nzo id, in the order added
+    nzbs: dict[str, NzbJob] = field(default_factory=dict)
+    sab_paused: bool = False
+    sab_history_update: int = 0  # SABnzbd's `last_history_update` counter
+    plex_items: dict[int, PlexItem] = field(default_factory=dict)
+    plex_pending: list[PlexPending] = field(default_factory=list)
+    plex_keys: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # section id -> sim second its requested refresh runs, and the path it is limited to ("" = whole section)
+    plex_refresh: dict[int, tuple[float, str]] = field(default_factory=dict)
 
     def next_id(self) -> int:
         return next(self.ids)
 
     def episodes_of(self, series_id: int) -> list[Episode]:
         return sorted((e for e in self.episodes.values() if e.series_id == series_id), key=lambda e: (e.season, e.number))
+
+    def albums_of(self, artist_id: int) -> list[Album]:
+        return sorted((a for a in self.albums.values() if a.artist_id == artist_id), key=lambda a: (a.title.year, a.title.title))
 
     def blocked(self, app: App, title: str) -> bool:
         return any(b.app == app and b.release.title == title for b in self.blocklist)

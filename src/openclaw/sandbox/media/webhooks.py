@@ -1,7 +1,7 @@
-"""Webhook bodies exactly as Sonarr, Radarr and Jellyseerr send them, and the sender that posts them.
+"""Webhook bodies exactly as Sonarr, Radarr, Lidarr and Jellyseerr send them, and the sender that posts them.
 
-Sonarr/Radarr: camelCase keys, PascalCase `eventType`, null fields left out, `downloadId` linking
-Grab, ManualInteractionRequired and Download. Jellyseerr: its default JSON template, where every
+Sonarr/Radarr/Lidarr: camelCase keys, PascalCase `eventType`, null fields left out, `downloadId` linking
+Grab, ManualInteractionRequired (Sonarr/Radarr), ImportFailure (Lidarr) and Download. Jellyseerr: its default JSON template, where every
 placeholder arrives as a string and `{{media}}`/`{{request}}`/`{{issue}}`/`{{comment}}` become
 objects or null.
 """
@@ -20,6 +20,8 @@ import httpx
 from openclaw.sandbox import delivery
 from openclaw.sandbox.media.state import (
     MEDIA_STATUS_NAMES,
+    Album,
+    Artist,
     Episode,
     Movie,
     QueueItem,
@@ -32,6 +34,12 @@ from openclaw.sandbox.simclock import iso
 log = logging.getLogger(__name__)
 
 ENGLISH = {"id": 1, "name": "English"}
+CLIENT_NAMES = {"qbittorrent": "qBittorrent", "sabnzbd": "SABnzbd"}
+
+
+def client_name(item: QueueItem) -> str:
+    """The download client's name as the *arr apps report it (the client's type and default name)."""
+    return CLIENT_NAMES[item.client]
 
 
 def _strip(value: Any) -> Any:
@@ -84,18 +92,60 @@ def release_body(release: Release) -> dict[str, Any]:
     }
 
 
+def artist_body(artist: Artist) -> dict[str, Any]:
+    t = artist.title
+    return {"id": artist.id, "name": t.name, "disambiguation": "", "path": artist.path, "mbId": t.mb_id,
+            "type": t.artist_type, "overview": "", "genres": list(t.genres), "images": [], "tags": []}
+
+
+def album_body(album: Album) -> dict[str, Any]:
+    t = album.title
+    return {"id": album.id, "mbId": t.mb_id, "title": t.title, "disambiguation": "", "overview": "", "albumType": "Album",
+            "secondaryAlbumTypes": [], "releaseDate": f"{t.year}-06-16T00:00:00Z", "genres": [], "images": []}
+
+
+def lidarr_release_body(release: Release) -> dict[str, Any]:
+    return {"quality": release.quality, "qualityVersion": 1, "releaseGroup": release.group, "releaseTitle": release.title,
+            "indexer": release.indexer, "size": release.size, "customFormatScore": 0, "customFormats": []}
+
+
 def _base(event: str, app: str, url: str) -> dict[str, Any]:
     return {"eventType": event, "instanceName": app.capitalize(), "applicationUrl": url}
 
 
 def grab(app: str, url: str, item: QueueItem, subject: dict[str, Any]) -> dict[str, Any]:
-    """`subject` holds `series`+`episodes` (Sonarr) or `movie`+`remoteMovie` (Radarr)."""
+    """`subject` holds `series`+`episodes` (Sonarr), `movie`+`remoteMovie` (Radarr) or `artist`+`albums` (Lidarr)."""
+    if app == "lidarr":
+        return compact({**subject, "release": lidarr_release_body(item.release), "downloadClient": client_name(item),
+                        "downloadClientType": client_name(item), "downloadId": item.download_id, **_base("Grab", app, url)})
     body = {
-        **subject, "release": release_body(item.release), "downloadClient": "qBittorrent",
-        "downloadClientType": "qBittorrent", "downloadId": item.download_id,
+        **subject, "release": release_body(item.release), "downloadClient": client_name(item),
+        "downloadClientType": client_name(item), "downloadId": item.download_id,
         "customFormatInfo": {"customFormats": [], "customFormatScore": 0}, **_base("Grab", app, url),
     }
     return compact(body)
+
+
+def track_file_body(file_id: int, path: str, release: Release, size: int, added: datetime) -> dict[str, Any]:
+    return {"id": file_id, "path": path, "quality": release.quality, "qualityVersion": 1, "releaseGroup": release.group,
+            "sceneName": release.title, "size": size, "dateAdded": iso(added)}
+
+
+def lidarr_import(event: str, url: str, item: QueueItem, artist: Artist, album: Album | None,
+                  tracks: list[dict[str, Any]], files: list[dict[str, Any]]) -> dict[str, Any]:
+    """Lidarr's `Download` (an album imported) and `ImportFailure` (tracks rejected; Lidarr leaves the
+    album out of that one) share one payload shape."""
+    return compact({
+        "artist": artist_body(artist), "album": album_body(album) if album else None, "tracks": tracks, "trackFiles": files,
+        "isUpgrade": False, "downloadClient": client_name(item), "downloadClientType": client_name(item),
+        "downloadId": item.download_id, **_base(event, "lidarr", url),
+    })
+
+
+def lidarr_download_failure(url: str, item: QueueItem) -> dict[str, Any]:
+    """`DownloadFailure`: Lidarr names the release and the download, not the artist."""
+    return compact({"quality": item.release.quality, "qualityVersion": 1, "releaseTitle": item.release.title,
+                    "downloadClient": client_name(item), "downloadId": item.download_id, **_base("DownloadFailure", "lidarr", url)})
 
 
 def file_body(file_id: int, root: str, relative: str, release: Release, size: int, added: datetime, source: str) -> dict[str, Any]:
@@ -115,7 +165,7 @@ def download(app: str, url: str, item: QueueItem, subject: dict[str, Any], files
     else:
         body["episodeFiles"] = files
     body.update(
-        isUpgrade=False, downloadClient="qBittorrent", downloadClientType="qBittorrent", downloadId=item.download_id,
+        isUpgrade=False, downloadClient=client_name(item), downloadClientType=client_name(item), downloadId=item.download_id,
         customFormatInfo={"customFormats": [], "customFormatScore": 0}, release=release_body(item.release),
         **_base("Download", app, url),
     )
@@ -126,7 +176,7 @@ def manual_interaction(app: str, url: str, item: QueueItem, subject: dict[str, A
     body = {
         **subject,
         "downloadInfo": {"quality": item.release.quality, "qualityVersion": 1, "title": item.release.title, "size": item.release.size},
-        "downloadClient": "qBittorrent", "downloadClientType": "qBittorrent", "downloadId": item.download_id,
+        "downloadClient": client_name(item), "downloadClientType": client_name(item), "downloadId": item.download_id,
         "downloadStatus": "Warning",
         "downloadStatusMessages": [{"title": item.release.title, "messages": [item.blocked_reason]}],
         "customFormatInfo": {"customFormats": [], "customFormatScore": 0}, "release": release_body(item.release),
@@ -227,7 +277,7 @@ class Delivery:
 class WebhookSender:
     """Posts webhook bodies in order to the URL configured per app, with the hooks token.
 
-    Sonarr and Radarr offer only user/password on a webhook connection, so the token goes as the
+    Sonarr, Radarr and Lidarr offer only user/password on a webhook connection, so the token goes as the
     Basic password; Jellyseerr sends its configured Authorization header (`Bearer <token>`).
     """
 
@@ -245,9 +295,9 @@ class WebhookSender:
             self.outbox.put_nowait((app, body))
 
     def _headers(self, app: str) -> dict[str, str]:
-        agents = {"sonarr": "Sonarr/4.0.14.2939", "radarr": "Radarr/5.21.1.9799", "seerr": "Jellyseerr/2.5.2"}
+        agents = {"sonarr": "Sonarr/4.0.14.2939", "radarr": "Radarr/5.21.1.9799", "lidarr": "Lidarr/2.10.3.4602", "seerr": "Jellyseerr/2.5.2"}
         headers = {"User-Agent": agents.get(app, "openclaw-sandbox")}
-        if self.token and app in ("sonarr", "radarr"):
+        if self.token and app in ("sonarr", "radarr", "lidarr"):
             headers["Authorization"] = "Basic " + base64.b64encode(f"openclaw:{self.token}".encode()).decode()
         elif self.token:
             headers["Authorization"] = f"Bearer {self.token}"

@@ -10,11 +10,12 @@ import * as config from "./views/config.js";
 import * as devices from "./views/devices.js";
 import * as incidents from "./views/incidents.js";
 import * as logs from "./views/logs.js";
+import * as media from "./views/media.js";
 import * as overview from "./views/overview.js";
 import * as pairing from "./views/pairing.js";
 import * as settingsView from "./views/settings.js";
 
-const VIEWS = { overview, chat, incidents, actions, devices, config, logs, settings: settingsView };
+const VIEWS = { overview, chat, incidents, actions, media, devices, config, logs, settings: settingsView };
 const DEFAULT_ROUTE = "overview";
 
 const main = document.getElementById("main");
