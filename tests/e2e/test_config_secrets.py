@@ -30,7 +30,7 @@ def configure(state_dir: Path) -> None:
     open section's key, and a mapping whose sessionKey is a name, not a secret."""
     store.set_value(state_dir, "env", {"OPENAI_API_KEY": OPENAI_KEY, "SLACK_BOT_TOKEN": SLACK_TOKEN, "TZ": "Europe/Berlin"})
     store.set_value(state_dir, "models.providers.ollama", {"baseUrl": "http://ollama:11434/v1", "apiKey": PROVIDER_KEY})
-    store.set_value(state_dir, "media.sonarr", {"url": "http://sonarr:8989", "apiKey": SONARR_KEY})
+    store.set_value(state_dir, "media.apps.sonarr", {"kind": "sonarr", "url": "http://sonarr:8989", "apiKey": SONARR_KEY})
     store.set_value(state_dir, "hooks.mappings", [{"match": {"path": "gitea"}, "action": "wake", "textTemplate": "push", "sessionKey": "hook:gitea"}])
 
 
@@ -46,10 +46,10 @@ async def test_a_device_with_only_operator_read_sees_every_secret_redacted(state
     config = got["config"]
     assert config["env"] == {"OPENAI_API_KEY": REDACTED, "SLACK_BOT_TOKEN": REDACTED, "TZ": REDACTED}
     assert config["models"]["providers"]["ollama"]["apiKey"] == REDACTED
-    assert config["media"]["sonarr"]["apiKey"] == REDACTED
+    assert config["media"]["apps"]["sonarr"]["apiKey"] == REDACTED
     # What is not a secret is shown as it is.
     assert config["models"]["providers"]["ollama"]["baseUrl"] == "http://ollama:11434/v1"
-    assert config["media"]["sonarr"]["url"] == "http://sonarr:8989"
+    assert config["media"]["apps"]["sonarr"]["url"] == "http://sonarr:8989"
     assert config["hooks"]["mappings"][0]["sessionKey"] == "hook:gitea"
     assert config["agents"]["defaults"]["maxTokens"] == 4096
     assert got["sources"]["env.OPENAI_API_KEY"] == "state"

@@ -31,6 +31,7 @@ async def test_the_overview_counts_what_the_cluster_incidents_and_actions_show(s
         assert calm["agent"]["available"] is True and calm["agent"]["offline"] is True and calm["agent"]["model"] is None
         assert calm["agent"]["budget"]["tokensPerDay"] > 0
         assert calm["media"]["available"] is True and calm["media"]["items"] == 0
+        assert list(calm["media"]["byStage"])[:2] == ["requested", "approved"] and calm["media"]["stuck"] == 0  # pipeline order
 
         # A transient crash the runbook would restart: here the restart waits for a person.
         crash_current_pods(lab, "media", "sonarr", "dial tcp 10.43.12.7:5432: connect: connection refused", fixed_by_restart=True)

@@ -20,6 +20,7 @@ from openclaw.errors import OpenClawError
 from openclaw.incidents.capability import INCIDENTS
 from openclaw.incidents.heartbeat import SILENCE_LIMIT_S
 from openclaw.media.capability import MEDIA
+from openclaw.media.stages import Stage
 from openclaw.ops import reads
 from openclaw.policy.capability import POLICY
 from openclaw.policy.models import Outcome
@@ -148,8 +149,13 @@ async def media_section(services: Services) -> Section:
     media = services.find(MEDIA)
     if media is None:
         return unavailable("the media capability is not running")
-    by_last_event = await media.items_by_last_event()
-    return {"available": True, "items": sum(by_last_event.values()), "byLastEvent": by_last_event}
+    items = await media.items()
+    needed = media.needed()
+    by_stage = {str(stage): 0 for stage in Stage}  # in pipeline order, so the card reads left to right
+    for item in items:
+        by_stage[str(item.stage)] += 1
+    stuck = sum(1 for item in items if item.stuck(needed))
+    return {"available": True, "items": len(items), "byStage": by_stage, "stuck": stuck}
 
 
 async def guarded(name: str, read: Callable[[], Awaitable[Section]]) -> Section:

@@ -170,9 +170,6 @@ class Media:
                 log.exception("media.poll_failed")
             await clock.sleep(self.settings().poll_interval)
 
-    async def items_by_last_event(self) -> dict[str, int]:
-        return await self.events.db.run(timelines.items_by_last_event)
-
 
 MEDIA: Slot[Media] = Slot("media", "the media capability is not running")
 # The media apps another capability (the embedded sandbox) offers: {app: {"url", "apiKey"} | {"url", "username", "password"}}.

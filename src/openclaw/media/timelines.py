@@ -168,11 +168,6 @@ def media_items(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, An
     return [{"key": r[0], "kind": r[1], "title": r[2], "firstAt": r[3], "lastAt": r[4], "lastType": r[5]} for r in rows]
 
 
-def items_by_last_event(conn: sqlite3.Connection) -> dict[str, int]:
-    """Media items counted by the last event each saw (Grab, Download, MEDIA_AVAILABLE...): where they stand."""
-    return {str(t): int(n) for t, n in conn.execute("SELECT last_type, COUNT(*) FROM media_items GROUP BY last_type ORDER BY COUNT(*) DESC")}
-
-
 def prune_timeline(conn: sqlite3.Connection, before: float) -> int:
     cur = conn.execute("DELETE FROM media_timeline WHERE at < ?", (before,))
     conn.execute("DELETE FROM media_items WHERE last_at < ?", (before,))

@@ -89,11 +89,14 @@ function agentCard(a) {
 
 function mediaCard(m) {
   if (!m?.available) return unavailableCard("Media pipeline", "ov-media", m);
-  const entries = Object.entries(m.byLastEvent || {});
+  const stages = Object.entries(m.byStage || {}).filter(([, n]) => n > 0);
   return card("Media pipeline", "ov-media",
-    entries.length
-      ? h("ul", { class: "ov-list", "aria-label": "Items by their last event" }, entries.map(([type, n]) => h("li", {}, h("strong", {}, String(n)), " ", h("code", {}, type))))
-      : h("p", { class: "muted" }, "No media item seen yet: *arr and Seerr webhooks put each item's last step here."));
+    m.items
+      ? [h("p", { class: "ov-line" }, h("a", { class: "num ov-big", href: "#/media" }, String(m.items)), " tracked, ",
+          h("a", { class: m.stuck ? "num ov-bad" : "num", href: "#/media" }, String(m.stuck)), " stuck"),
+        h("ul", { class: "ov-chips", "aria-label": "Items by stage" }, stages.map(([stage, n]) =>
+          h("li", {}, h("a", { class: "badge", href: "#/media" }, `${stage} ${n}`))))]
+      : h("p", { class: "muted" }, "No media item tracked yet: each Seerr request and monitored item shows here by its stage."));
 }
 
 function pendingCard(actions, conn, onDecided, notice) {

@@ -25,6 +25,9 @@ def test_overview_updates_live_and_approves_a_pending_action_in_place(page: Page
     expect(cluster).to_contain_text("of 4 nodes Ready")
     expect(page.locator("section", has=page.get_by_role("heading", name="Agent"))).to_contain_text("offline")
     expect(page.get_by_role("img", name="Incidents and actions per hour, last 24 h")).to_be_visible()
+    # The sandbox's media apps are tracked: the card counts the items and the stuck ones, or says none is tracked yet.
+    media = page.locator("section", has=page.get_by_role("heading", name="Media pipeline"))
+    expect(media).to_contain_text(re.compile(r"\d+ tracked, \d+ stuck|No media item tracked yet"))
     pending = page.locator("section", has=page.get_by_role("heading", name="Waiting for approval"))
     expect(pending.get_by_role("link", name="0 waiting for approval")).to_be_visible()
     requested = page.get_by_role("link", name=re.compile(r"^\d+ requested in 24 h$"))
