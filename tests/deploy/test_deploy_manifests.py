@@ -13,6 +13,7 @@ import kubernetes_validate
 import pytest
 
 from chart import KUBE_VERSION, rendered, rendered_kind
+from openclaw.incidents.heartbeat import SILENCE_LIMIT_S
 from deploy_support import (
     DEPLOY,
     REPO,
@@ -248,7 +249,21 @@ def test_alertmanager_posts_to_the_hooks_endpoint_with_the_token_from_a_secret()
     (mon,) = [o for _, o in plain_manifests() if o["kind"] == "ExternalSecret" and o["metadata"]["namespace"] == "monitoring"]
     assert token_file == f"/etc/alertmanager/secrets/{mon['spec']['target']['name']}/{mon['spec']['data'][0]['secretKey']}"
     assert mon["spec"]["target"]["name"] in mounted
-    assert snippet["alertmanager"]["config"]["route"]["routes"][0] == {"receiver": "openclaw", "continue": True}
+    watchdog, rest = snippet["alertmanager"]["config"]["route"]["routes"][:2]
+    assert rest == {"receiver": "openclaw", "continue": True, "matchers": ['alertname != "Watchdog"']}
+    assert watchdog["receiver"] == "openclaw" and watchdog["continue"] is True and watchdog["matchers"] == ['alertname = "Watchdog"']
+    # AlertManager re-sends a firing group every group_interval once repeat_interval has passed: both
+    # must fit in the gateway's heartbeat window, or a healthy pipeline opens "Watchdog heartbeat missing".
+    assert seconds(watchdog["repeat_interval"]) + seconds(watchdog["group_interval"]) < SILENCE_LIMIT_S / 2
+    (child,) = amc["spec"]["route"]["routes"]
+    assert child["matchers"] == [{"name": "alertname", "value": "Watchdog"}]
+    assert seconds(child["repeatInterval"]) + seconds(child["groupInterval"]) < SILENCE_LIMIT_S / 2
+
+
+def seconds(duration: str) -> float:
+    """An AlertManager duration such as 30s, 1m or 4h."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    return float(duration[:-1]) * units[duration[-1]]
 
 
 def test_the_workspace_configmap_carries_the_workspace_files() -> None:

@@ -194,7 +194,7 @@ async def test_media_fix_runs_the_next_rung_through_policy_as_the_operator(stack
     async with gw.client() as ws:
         fixed = await ws.call("media.fix", {"id": "movie:tmdb:438631"}, timeout=60)
         kinds = [d["kind"] for d in fixed["decisions"]]
-        assert kinds[0] == "media.download.reannounce" and all(d["actor"].startswith("operator:") for d in fixed["decisions"])
+        assert kinds == ["media.download.reannounce"] and all(d["actor"].startswith("operator:") for d in fixed["decisions"])
         assert fixed["item"]["ladder"][0] == "media.download.reannounce" and fixed["item"]["incident"]
         detail = await ws.call("media.get", {"id": "movie:tmdb:438631"})
         assert [a["kind"] for a in detail["actions"]][-1] == "media.download.reannounce"
@@ -202,6 +202,9 @@ async def test_media_fix_runs_the_next_rung_through_policy_as_the_operator(stack
         assert calm["decisions"] == [] and "is not stuck" in calm["message"]
         with pytest.raises(GatewayError, match="no tracked media item"):
             await ws.call("media.fix", {"id": "movie:tmdb:1"})
+        for bad in (0, "all", True, 99):
+            with pytest.raises(GatewayError, match="rungs: expected a whole number from 1 to 20"):
+                await ws.call("media.fix", {"id": "movie:tmdb:438631", "rungs": bad})
     incident = await incidents_of(gw.services).detail(fixed["item"]["incident"])
     assert incident is not None and incident["kind"] == "media" and any(n["kind"] == "finding" for n in incident["notes"])
 

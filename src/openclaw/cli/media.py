@@ -136,18 +136,21 @@ def describe(decision: dict[str, Any]) -> str:
 @app.command("fix")
 def fix(
     item_id: str = typer.Argument(..., help="Item id from `openclaw media list --stuck`."),
+    one: bool = typer.Option(False, "--one", help="Try only the next fix, not every fix until one holds."),
     as_json: bool = JsonOpt,
     state_dir: Optional[str] = StateDirOpt,
     url: Optional[str] = UrlOpt,
     token: Optional[str] = TokenOpt,
     timeout: Optional[float] = TimeoutOpt,
 ) -> None:
-    """Ask policy for the item's next fix now (cheapest first), whatever its strikes; prints what policy answered."""
+    """Ask policy for the item's fixes now (cheapest first, until one holds), whatever its strikes; prints what policy answered."""
     from openclaw.cli.gateway_access import gateway_target
     from openclaw.cli.output import print_json
+    from openclaw.media.capability import MAX_RUNGS
 
     # A fix runs the app call and waits for it to verify, which takes longer than a read.
-    data = _call(state_dir, "media.fix", {"id": item_id}, gateway_target(url, token, timeout), timeout=60.0)
+    params: dict[str, object] = {"id": item_id, "rungs": 1 if one else MAX_RUNGS}
+    data = _call(state_dir, "media.fix", params, gateway_target(url, token, timeout), timeout=60.0 * (1 if one else 4))
     if as_json:
         print_json(data)
         return

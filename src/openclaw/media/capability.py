@@ -11,14 +11,14 @@ Others reach it as `media_of(services)`:
     media.clients                                        # the app clients (reads; writes need an Approval)
     media.on_stuck(handler)                              # async (item) -> None, after each poll, per stuck item
     media.on_settled(handler)                            # async (item) -> None, per item with an incident that moved on
-    media.fixer = handler                                # async (item id, actor) -> dict: what `media.fix` runs
+    media.fixer = handler                                # async (item id, actor, rungs) -> dict: what `media.fix` runs
 
 Items that changed are announced as `media.updated {ids: [item id]}` (after a poll cycle, or a
 webhook that moved an item), so the Control UI's Media screen refreshes without polling.
 
 Shapes: `media.list {stuck?: bool, stage?: str, limit?: int}` -> `{items: [item], counts: {stage: n},
 apps: {name: {ok, error, checkedAt}}}`; `media.get {id}` -> item with `timeline` and `actions`;
-`media.fix {id}` -> `{item, decisions: [audit record]}`. The item JSON is documented in `tracker.py`.
+`media.fix {id, rungs?: int = 1}` -> `{item, decisions: [audit record]}` (rungs: the most fixes tried, stopping at the first that holds). The item JSON is documented in `tracker.py`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 StuckHandler = Callable[[tracker.Tracked], Coroutine[Any, Any, None]]
-Fixer = Callable[[str, str], Awaitable[dict[str, Any]]]
+MAX_RUNGS = 20  # more than any ladder has: "until one holds"
+Fixer = Callable[[str, str, int], Awaitable[dict[str, Any]]]  # (item id, actor, most rungs)
 ActionsFor = Callable[[str], list[dict[str, Any]]]
 
 
@@ -234,8 +235,10 @@ def install(services: Services) -> Media:
             raise MethodError("NOT_FOUND", f"id: no tracked media item {item_id!r} (see media.list)", {"field": "id"})
         if media.fixer is None:
             raise MethodError("UNAVAILABLE", "no media fixes are running (ops.runbooksEnabled, media.fixesEnabled)")
-        who = f"operator:{call.caller.client_id or call.caller.device_id or call.caller.conn_id}"
-        return await media.fixer(item_id, who)
+        rungs = call.params.get("rungs", 1)
+        if isinstance(rungs, bool) or not isinstance(rungs, int) or not 1 <= rungs <= MAX_RUNGS:
+            raise MethodError("INVALID_REQUEST", f"rungs: expected a whole number from 1 to {MAX_RUNGS}", {"field": "rungs"})
+        return await media.fixer(item_id, f"operator:{call.caller.operator}", rungs)
 
     def connect() -> bool:
         """(Re)build the clients from `media.apps` and the offered apps; start polling once there are any."""

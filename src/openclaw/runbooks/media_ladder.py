@@ -200,14 +200,14 @@ class MediaLadder:
                                              {"item": item.to_json(self.media.needed()), "ladder": item.ladder})
         await self.media.update(item.id, lambda t: setattr(t, "incident", None))
 
-    async def fix(self, item_id: str, actor: str) -> dict[str, Any]:
-        """`media.fix`: an operator asks for the item's next fix now, whatever its strikes: one rung,
-        its decision (and verification) returned."""
+    async def fix(self, item_id: str, actor: str, rungs: int = 1) -> dict[str, Any]:
+        """`media.fix`: an operator asks for the item's next fixes now, whatever its strikes: at most
+        `rungs`, stopping at the first that holds, each decision (and verification) returned."""
         item = await self.media.item(item_id)
         if item is None:
             raise ValueError(f"no tracked media item {item_id!r}")
         if item.stuck_reason is None:
             return {"item": item.to_json(self.media.needed()), "decisions": [], "message": f"{item_id} is not stuck ({item.stage})"}
-        decisions = await self.on_stuck(item, Actor.parse(actor), rungs=1)
+        decisions = await self.on_stuck(item, Actor.parse(actor), rungs=rungs)
         fresh = await self.media.item(item_id) or item
         return {"item": fresh.to_json(self.media.needed()), "decisions": [d.to_json() for d in decisions]}

@@ -97,7 +97,7 @@ async def fix_media_item(ctx: ToolContext, item_id: str) -> ToolResult:
         return ToolResult.fail(f"item_id: no tracked media item {item_id!r} (see list_media)")
     if media.fixer is None:
         return ToolResult.fail("no media fixes are running (ops.runbooksEnabled, media.fixesEnabled)")
-    answer = await media.fixer(item_id, f"agent:{actor_id(ctx.session_key)}")
+    answer = await media.fixer(item_id, f"agent:{actor_id(ctx.session_key)}", 1)  # one rung a call: the agent sees each answer
     return ToolResult.ok({"item": _untrusted_item(dict(answer.get("item") or {})), "decisions": answer.get("decisions", []),
                           **({"message": answer["message"]} if answer.get("message") else {})})
 
