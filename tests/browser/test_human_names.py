@@ -56,6 +56,7 @@ class ModelServer:
         self._done.result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()  # else its self-pipe sockets warn when collected, inside a later test
 
 
 @pytest.fixture

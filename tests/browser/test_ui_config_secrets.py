@@ -25,7 +25,7 @@ def test_config_screen_hides_env_and_schema_secrets_and_keeps_a_secret_on_an_emp
     gw = make_gateway({
         "gateway.controlUi.allowedOrigins": [HOMELAB_ORIGIN],
         "env": {"OPENAI_API_KEY": OPENAI_KEY},
-        "media.sonarr": {"url": "http://sonarr:8989", "apiKey": SONARR_KEY},
+        "media.apps.sonarr": {"kind": "sonarr", "url": "http://sonarr:8989", "apiKey": SONARR_KEY},
     })
     pair_local_browser(page, gw)
     page.get_by_role("link", name="Config").click()
@@ -34,9 +34,9 @@ def test_config_screen_hides_env_and_schema_secrets_and_keeps_a_secret_on_an_emp
     row = page.locator('tr[data-path="env.OPENAI_API_KEY"]')
     expect(row).to_contain_text("secret, hidden")
     expect(row.locator(".badge")).to_have_text("state")
-    page.get_by_label("Filter by path").fill("media.sonarr")
-    expect(page.locator('tr[data-path="media.sonarr.apiKey"]')).to_contain_text("secret, hidden")
-    expect(page.locator('tr[data-path="media.sonarr.url"]')).to_contain_text("http://sonarr:8989")
+    page.get_by_label("Filter by path").fill("media.apps.sonarr")
+    expect(page.locator('tr[data-path="media.apps.sonarr.apiKey"]')).to_contain_text("secret, hidden")
+    expect(page.locator('tr[data-path="media.apps.sonarr.url"]')).to_contain_text("http://sonarr:8989")
     assert OPENAI_KEY not in page.content() and SONARR_KEY not in page.content()
 
     page.get_by_label("Filter by path").fill("env.")

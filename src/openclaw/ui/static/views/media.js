@@ -130,9 +130,11 @@ export function mount(root, ctx) {
   };
 
   let timer = null;
+  // At most one reload per REFRESH_DEBOUNCE_MS, never pushed back by the next event: a busy pipeline sends
+  // events more often than that, and a debounce would then never reload at all.
   const soon = () => {
-    clearTimeout(timer);
-    timer = setTimeout(reload, REFRESH_DEBOUNCE_MS);
+    if (timer !== null) return;
+    timer = setTimeout(() => { timer = null; reload(); }, REFRESH_DEBOUNCE_MS);
   };
   const off = conn.on("*", (_payload, event) => {
     if (event.startsWith("media.") || event.startsWith("incident.") || event.startsWith("action.")) soon();

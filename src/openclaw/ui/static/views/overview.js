@@ -236,9 +236,11 @@ export function mount(root, ctx) {
   };
 
   let timer = null;
+  // At most one reload per EVENT_DEBOUNCE_MS, never pushed back by the next event: a busy pipeline sends
+  // events more often than that, and a debounce would then never reload at all.
   const soon = () => {
-    clearTimeout(timer);
-    timer = setTimeout(reload, EVENT_DEBOUNCE_MS);
+    if (timer !== null) return;
+    timer = setTimeout(() => { timer = null; reload(); }, EVENT_DEBOUNCE_MS);
   };
   const off = conn.on("*", (_payload, event) => {
     if (/^(incident|action|approval|agent\.budget)/.test(event)) soon();
