@@ -124,7 +124,8 @@ def summarize(name: str, path: Path, result: Any, actions: list[dict[str, Any]],
     per_kind: dict[str, int] = {}
     for a in executed:
         per_kind[str(a["kind"])] = per_kind.get(str(a["kind"]), 0) + 1
-    findings = [n for n in notes if n.get("kind") == "finding"]
+    # Runbooks leave findings too (the media ladder's evidence): only the agent's are model runs.
+    findings = [n for n in notes if n.get("kind") == "finding" and str(n.get("author", "")).startswith("agent:")]
     problems = result.expectations.problems + result.outcome.problems + result.violations
     return ScenarioEval(
         name=name, file=path.name, passed=result.ok, problems=problems,
