@@ -343,7 +343,7 @@ ActionKindName = Literal[
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint", "volume.detach",
     "media.download.reannounce", "media.download.recheck", "media.download.retry", "media.queue.remove", "media.search", "media.scan",
     "media.refresh", "media.library.refresh", "media.request.retry", "media.request.approve",
-    "media.request.decline",
+    "media.request.decline", "media.request.scan",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
 
@@ -374,6 +374,8 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "media.request.approve": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
     # Declining answers someone's request for good: a person decides, like approving.
     "media.request.decline": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
+    # A scan job reads the whole "recently added" list of the media server: a few an hour are plenty.
+    "media.request.scan": {"maxPerHour": 6, "maxPerObjectPerHour": 2},
 }
 
 

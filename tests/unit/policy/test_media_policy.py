@@ -309,3 +309,29 @@ async def test_a_lidarr_artist_is_scanned_and_searched_by_its_albums_and_seerr_k
     assert nothing.outcome is Outcome.FAILED and "no missing monitored album to search for" in str(nothing.result)
     music = await lab.submit(ActionKind.MEDIA_REQUEST_RETRY, "jellyseerr", RADIOHEAD)
     assert music.outcome is Outcome.REFUSED and "expected a movie or tv item" in music.reason
+
+
+async def test_seerr_scan_job_of_the_server_that_lists_it_marks_the_request_available_then_waits_its_cooldown(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.faults.seerr_sync_miss.add("Dune")
+    request = p.create_request("movie", 438631, None, 1)
+    lab.apps.step(900, every=5)
+    assert any(i.provider_ids.get("Tmdb") == "438631" for i in p.state.items.values()) and request.media_status != 5
+    scanned = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", DUNE, why="not-available-in-seerr x10")
+    assert scanned.outcome is Outcome.APPLIED and scanned.verification == "passed", (scanned.reason, scanned.verification)
+    assert (request.status, request.media_status) == (5, 5)
+    record = lab.engine.audit.get(scanned.action_id)
+    assert record is not None and record.details["job"] == "jellyfin-recently-added-scan" and record.details["before"]["request"]["status"] == 2
+    assert [r.path for r in p.received.of("jellyseerr", method="POST")] == ["/api/v1/settings/jobs/jellyfin-recently-added-scan/run"]
+    again = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", DUNE)
+    assert again.outcome is Outcome.REFUSED and again.setting == "ops.policy.media.itemCooldown", (again.reason, again.setting)
+
+
+async def test_a_seerr_scan_with_no_server_listing_the_item_fails_with_the_reason_and_music_is_refused(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.create_request("movie", 545611, None, 2)  # pending: nothing downloaded, no server lists it
+    early = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", EEAAO)
+    assert early.outcome is Outcome.FAILED and "no media server lists movie:tmdb:545611" in str(early.result), early.result
+    music = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", RADIOHEAD)
+    assert music.outcome is Outcome.REFUSED and "expected a movie or tv item" in music.reason
+    assert not p.received.of("jellyseerr", method="POST")
