@@ -154,7 +154,7 @@ async def test_seerr_jobs_list_and_run_follow_the_overseerr_openapi_document_and
         assert ran["id"] == "jellyfin-recently-added-scan" and ran["running"] is True
         with pytest.raises(MediaAppError) as missing:
             await seerr.run_job("no-such-job", approval=approval, action="media.request.scan", target="jellyseerr/s")
-        assert "404" in str(missing.value) or "not-found" in missing.value.reason, str(missing.value)
+        assert (missing.value.reason, missing.value.status) == ("refused", 404) and "Job not found." in str(missing.value), str(missing.value)
         sent = apps.stack.pipeline.received.of("jellyseerr", path="/api/v1/settings")
         assert [(r.method, r.path, r.status) for r in sent] == [("GET", "/api/v1/settings/jobs", 200),
                                                                  ("POST", "/api/v1/settings/jobs/jellyfin-recently-added-scan/run", 200),
