@@ -576,7 +576,7 @@ class MediaSettings(Section):
     request_timeout: Seconds = Field(10.0, description="per-call timeout for every media app, seconds")
     stuck_checks: int = Field(3, ge=3, description="consecutive checks an item must look stuck (strikes) before anything is done; progress resets them")
     pending_approval_after: Seconds = Field(1800.0, description="a Seerr request pending approval longer than this is stuck, seconds (or '30m')")
-    library_grace: Seconds = Field(600.0, description="an imported item missing from Jellyfin this long is stuck, seconds (or '10m')")
+    library_grace: Seconds = Field(600.0, description="an imported item missing from Jellyfin or Plex, or listed but not yet available in Seerr, this long is stuck, seconds (or '10m')")
     fixes_enabled: bool = Field(True, description="false: stuck items are tracked and reported, no fix is attempted")
 
 
