@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 
-from media_apps import Apps, media_apps
+from media_apps import Apps, endpoints, media_apps
 from openclaw.config.schema import OpsSettings
+from openclaw.media.clients.registry import from_config
+from openclaw.media.executors import requests
 from openclaw.media.refs import MediaTarget
 from openclaw.policy.actions import Backends
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
+from openclaw.policy.mint import mint
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Outcome
 from openclaw.sandbox.media.faults import UsenetFailure
 
@@ -334,4 +337,20 @@ async def test_a_seerr_scan_with_no_server_listing_the_item_fails_with_the_reaso
     assert early.outcome is Outcome.FAILED and "no media server lists movie:tmdb:545611" in str(early.result), early.result
     music = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", RADIOHEAD)
     assert music.outcome is Outcome.REFUSED and "expected a movie or tv item" in music.reason
+    assert not p.received.of("jellyseerr", method="POST")
+
+
+async def test_the_seerr_scan_picks_the_job_of_the_server_that_lists_the_item_and_names_a_job_seerr_does_not_schedule(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.faults.seerr_sync_miss.add("Dune")
+    p.create_request("movie", 438631, None, 1)
+    lab.apps.step(900, every=5)
+    # Only Plex configured: the Plex job is the one to run, and this Jellyfin-backed Jellyseerr does not schedule it.
+    plex_only = from_config({}, {k: v for k, v in endpoints(lab.apps.stack).items() if k != "jellyfin"}, timeout_s=5)
+    try:
+        target = MediaTarget("jellyseerr", DUNE)
+        with pytest.raises(ValueError, match="schedules no plex-recently-added-scan job .*jellyfin-recently-added-scan.*is its media server set"):
+            await requests.scan(plex_only, target, approval=mint("act_p", "media.request.scan", target.key, dry_run=False))
+    finally:
+        await plex_only.aclose()
     assert not p.received.of("jellyseerr", method="POST")
