@@ -93,7 +93,7 @@ def reason_for(item: Tracked, seen: Observation, previous_bytes: int | None) -> 
     # a missed one): every server lists it, the request is approved, and Seerr's media is not AVAILABLE.
     if (item.stage is Stage.IN_LIBRARY and seen.in_library and "seerr" in seen.checked
             and request.get("status") == SEERR_APPROVED and request.get("mediaStatus") != MEDIA_AVAILABLE):
-        return Stuck.NOT_AVAILABLE_IN_SEERR, (f"{', '.join(seen.checked & {'jellyfin', 'plex'}) or 'the media server'} lists it, but Seerr "
+        return Stuck.NOT_AVAILABLE_IN_SEERR, (f"{', '.join(sorted(seen.checked & {'jellyfin', 'plex'})) or 'the media server'} lists it, but Seerr "
                                               f"media status is {request.get('mediaStatus')}, not available ({MEDIA_AVAILABLE})")
     return None, None
 
