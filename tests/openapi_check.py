@@ -1,4 +1,4 @@
-"""Checking bodies against an app's OpenAPI 3.0 document (Sonarr's and Radarr's, in tests/data/openapi)."""
+"""Checking bodies against an app's OpenAPI 3.0 document (Sonarr's, Radarr's, Lidarr's and Overseerr's, in tests/data/openapi)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 
 DATA = Path(__file__).resolve().parent / "data" / "openapi"
 
@@ -28,7 +29,9 @@ def to_json_schema(node: Any) -> Any:
 
 class Document:
     def __init__(self, name: str, version: str = "v3") -> None:
-        self.raw = json.loads((DATA / f"{name}-{version}-openapi.json").read_text())
+        path = DATA / f"{name}-{version}-openapi.json"
+        # Overseerr publishes its document as YAML only.
+        self.raw = json.loads(path.read_text()) if path.exists() else yaml.safe_load((DATA / f"{name}-{version}-openapi.yml").read_text())
         self.components = to_json_schema(self.raw["components"])
 
     def operation(self, method: str, path: str) -> dict[str, Any]:

@@ -36,6 +36,8 @@ MEDIA_SCENARIOS = {
     "52-lidarr-album-import-incomplete": ["media.scan"],
     "53-lidarr-album-import-blocked": ["media.scan"],
     "54-imported-movie-missing-from-plex": ["media.library.refresh"],
+    "55-movie-in-library-not-available-in-seerr": ["media.request.scan"],
+    "56-series-in-library-not-available-in-seerr": ["media.request.scan"],
     "60-stalled-series-download": ["media.download.reannounce", "media.download.recheck", "media.queue.remove"],
     "61-movie-magnet-stuck-on-metadata": ["media.download.reannounce", "media.queue.remove"],
     "62-series-magnet-stuck-on-metadata": ["media.download.reannounce", "media.queue.remove"],

@@ -343,7 +343,7 @@ ActionKindName = Literal[
     "node.cordon", "node.uncordon", "node.drain", "node.label", "node.taint", "volume.detach",
     "media.download.reannounce", "media.download.recheck", "media.download.retry", "media.queue.remove", "media.search", "media.scan",
     "media.refresh", "media.library.refresh", "media.request.retry", "media.request.approve",
-    "media.request.decline",
+    "media.request.decline", "media.request.scan",
 ]
 PolicyMode = Literal["observe", "dry-run", "enforce"]
 
@@ -374,6 +374,8 @@ ACTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "media.request.approve": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
     # Declining answers someone's request for good: a person decides, like approving.
     "media.request.decline": {"maxPerHour": 10, "maxPerObjectPerHour": 1, "requireApproval": True},
+    # A scan job reads the whole "recently added" list of the media server: a few an hour are plenty.
+    "media.request.scan": {"maxPerHour": 6, "maxPerObjectPerHour": 2},
 }
 
 
@@ -574,7 +576,7 @@ class MediaSettings(Section):
     request_timeout: Seconds = Field(10.0, description="per-call timeout for every media app, seconds")
     stuck_checks: int = Field(3, ge=3, description="consecutive checks an item must look stuck (strikes) before anything is done; progress resets them")
     pending_approval_after: Seconds = Field(1800.0, description="a Seerr request pending approval longer than this is stuck, seconds (or '30m')")
-    library_grace: Seconds = Field(600.0, description="an imported item missing from Jellyfin this long is stuck, seconds (or '10m')")
+    library_grace: Seconds = Field(600.0, description="an imported item missing from Jellyfin or Plex, or listed but not yet available in Seerr, this long is stuck, seconds (or '10m')")
     fixes_enabled: bool = Field(True, description="false: stuck items are tracked and reported, no fix is attempted")
 
 

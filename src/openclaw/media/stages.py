@@ -37,5 +37,6 @@ class Stuck(enum.StrEnum):
     NO_PROGRESS = "no-progress"  # downloading, but no bytes over N checks
     IMPORT_BLOCKED = "import-blocked"  # trackedDownloadState importBlocked / importFailed
     NOT_IN_LIBRARY = "not-in-library"  # imported, but Jellyfin or Plex does not list it
+    NOT_AVAILABLE_IN_SEERR = "not-available-in-seerr"  # the media server lists it, Seerr's media is not AVAILABLE yet
     PENDING_APPROVAL = "pending-approval"  # a Seerr request pending longer than media.pendingApprovalAfter
     REQUEST_FAILED = "request-failed"  # Seerr request status FAILED

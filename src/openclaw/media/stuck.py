@@ -3,7 +3,7 @@
 Reasons come from the apps' own state (qBittorrent's `state`, SABnzbd's job `status`, the queue's
 `trackedDownloadState`, Seerr's status numbers), never from their localized messages. A reason must strike on consecutive
 checks before the item counts as stuck (`media.stuckChecks`, at least 3); the time-based ones
-(pending approval, missing from the library) need as many checks as their duration spans. Any
+(pending approval, missing from the library, not yet available in Seerr) need as many checks as their duration spans. Any
 progress (more bytes, a later stage) clears the strikes.
 """
 
@@ -26,7 +26,7 @@ SAB_FAILED = "Failed"
 SAB_DISK_FULL = "Unpacking failed, write error or disk is full"
 LIBRARY_STAGES = (Stage.IMPORTED, Stage.IN_LIBRARY, Stage.AVAILABLE)
 IMPORT_STUCK = {"importBlocked", "importFailed"}
-SEERR_PENDING, SEERR_FAILED, MEDIA_AVAILABLE = 1, 4, 5
+SEERR_PENDING, SEERR_APPROVED, SEERR_FAILED, MEDIA_AVAILABLE = 1, 2, 4, 5
 
 
 @dataclass
@@ -51,7 +51,8 @@ class Observation:
 def thresholds(settings: MediaSettings) -> dict[str, int]:
     """Consecutive checks each reason needs before the item is stuck."""
     checks = settings.stuck_checks
-    spans = {Stuck.PENDING_APPROVAL: settings.pending_approval_after, Stuck.NOT_IN_LIBRARY: settings.library_grace}
+    spans = {Stuck.PENDING_APPROVAL: settings.pending_approval_after, Stuck.NOT_IN_LIBRARY: settings.library_grace,
+             Stuck.NOT_AVAILABLE_IN_SEERR: settings.library_grace}
     out = {str(r): checks for r in Stuck}
     for reason, seconds in spans.items():
         out[str(reason)] = max(checks, math.ceil(seconds / settings.poll_interval))
@@ -88,6 +89,12 @@ def reason_for(item: Tracked, seen: Observation, previous_bytes: int | None) -> 
         return Stuck.NO_RELEASE, f"{item.app or 'the app'} has searched and grabbed nothing"
     if item.stage in LIBRARY_STAGES and seen.missing_from:
         return Stuck.NOT_IN_LIBRARY, f"imported, but {', '.join(seen.missing_from)} does not list it"
+    # Seerr marks media available only from its own scans of the media server (hourly by default, or
+    # a missed one): every server lists it, the request is approved, and Seerr's media is not AVAILABLE.
+    if (item.stage is Stage.IN_LIBRARY and seen.in_library and "seerr" in seen.checked
+            and request.get("status") == SEERR_APPROVED and request.get("mediaStatus") != MEDIA_AVAILABLE):
+        return Stuck.NOT_AVAILABLE_IN_SEERR, (f"{', '.join(sorted(seen.checked & {'jellyfin', 'plex'})) or 'the media server'} lists it, but Seerr "
+                                              f"media status is {request.get('mediaStatus')}, not available ({MEDIA_AVAILABLE})")
     return None, None
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from openclaw.config.schema import OpsSettings
 from openclaw.media.clients.registry import MediaClients
-from openclaw.media.clients.seerr import REQUEST_DECLINED
+from openclaw.media.clients.seerr import MEDIA_AVAILABLE, REQUEST_DECLINED
 from openclaw.media.executors import commands, downloads, library, queue, requests
 from openclaw.media.lookup import ItemState, disabled_indexers, item_state
 from openclaw.media.refs import MediaTarget
@@ -131,6 +131,10 @@ async def _decline(c: MediaClients, r: Target, p: NoParams, a: Approval, ops: Op
     return await requests.decline(c, r.target, approval=a)
 
 
+async def _request_scan(c: MediaClients, r: Target, p: NoParams, a: Approval, ops: OpsSettings) -> ExecResult:
+    return await requests.scan(c, r.target, approval=a)
+
+
 # ---- verification: the item moved on ------------------------------------------------------------
 
 
@@ -196,6 +200,11 @@ def _request_declined(state: ItemState, before: dict[str, Any]) -> str | None:
     return None if status == REQUEST_DECLINED else f"the request is in status {status}, not declined ({REQUEST_DECLINED})"
 
 
+def _request_available(state: ItemState, before: dict[str, Any]) -> str | None:
+    status = ((state.request or {}).get("media") or {}).get("status")
+    return None if status == MEDIA_AVAILABLE else f"Seerr still has the media in status {status}, not available ({MEDIA_AVAILABLE})"
+
+
 Verify = Callable[[MediaClients, Target, Any, ExecResult], verify.Check | None]
 
 
@@ -221,4 +230,5 @@ MEDIA_SPECS: dict[ActionKind, ActionSpec[Any, Any, Any]] = {
     ActionKind.MEDIA_REQUEST_RETRY: _spec(NoParams, _retry, _verify(_request_moved, request=True), ("movie", "tv")),
     ActionKind.MEDIA_REQUEST_APPROVE: _spec(NoParams, _approve, _verify(_request_moved, request=True), ("movie", "tv")),
     ActionKind.MEDIA_REQUEST_DECLINE: _spec(NoParams, _decline, _verify(_request_declined, request=True), ("movie", "tv")),
+    ActionKind.MEDIA_REQUEST_SCAN: _spec(NoParams, _request_scan, _verify(_request_available, request=True), ("movie", "tv")),
 }

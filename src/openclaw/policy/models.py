@@ -37,6 +37,7 @@ class ActionKind(enum.StrEnum):
     MEDIA_REQUEST_RETRY = "media.request.retry"
     MEDIA_REQUEST_APPROVE = "media.request.approve"
     MEDIA_REQUEST_DECLINE = "media.request.decline"
+    MEDIA_REQUEST_SCAN = "media.request.scan"
 
     @property
     def on_media(self) -> bool:

@@ -17,6 +17,7 @@ Ladders (reason -> rungs):
     not-in-library         targeted refresh of the server missing it (Jellyfin or Plex) -> Sonarr/Radarr/Lidarr refresh -> escalate
     pending-approval       approve the request (an operator signs it off) -> escalate
     request-failed         retry the request -> escalate
+    not-available-in-seerr Seerr's recently-added scan job of the server that lists it -> escalate
 
 A removal keeps a private-tracker torrent in the client (changeCategory) so it goes on seeding.
 """
@@ -65,10 +66,11 @@ LADDERS: dict[str, tuple[Any, ...]] = {
     Stuck.NOT_IN_LIBRARY: (K.MEDIA_LIBRARY_REFRESH, K.MEDIA_REFRESH),
     Stuck.PENDING_APPROVAL: (K.MEDIA_REQUEST_APPROVE,),
     Stuck.REQUEST_FAILED: (K.MEDIA_REQUEST_RETRY,),
+    Stuck.NOT_AVAILABLE_IN_SEERR: (K.MEDIA_REQUEST_SCAN,),
 }
 APP_FOR = {K.MEDIA_REANNOUNCE: QbittorrentClient, K.MEDIA_RECHECK: QbittorrentClient, K.MEDIA_DOWNLOAD_RETRY: SabnzbdClient,
            K.MEDIA_LIBRARY_REFRESH: JellyfinClient,
-           K.MEDIA_REQUEST_APPROVE: SeerrClient, K.MEDIA_REQUEST_RETRY: SeerrClient}
+           K.MEDIA_REQUEST_APPROVE: SeerrClient, K.MEDIA_REQUEST_RETRY: SeerrClient, K.MEDIA_REQUEST_SCAN: SeerrClient}
 
 
 @dataclass

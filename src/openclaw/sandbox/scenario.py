@@ -235,6 +235,11 @@ class PlexMissing(FaultBase):
     count: int = Field(default=1, ge=1)
 
 
+class SeerrSyncMiss(FaultBase):
+    type: Literal["seerr-sync-miss"]
+    title: str
+
+
 class AddArtist(FaultBase):
     type: Literal["add-artist"]
     mb_id: str = Field(min_length=1, description="the artist's MusicBrainz id, e.g. a74b1b7f-71a5-4011-9441-d0b5e4122711 (Radiohead)")
@@ -250,11 +255,11 @@ class MediaRequest(FaultBase):
 
 Fault = Annotated[CrashLoop | Unready | JobFailure | NodeNotReady | PvcFill | StalledDownload | FailedImport | NoRelease | MediaRequest
                   | ImagePull | MissingConfig | ResourceRequest | NodePressure | PvcPending | CpuThrottling | JobHang | MultiAttach
-                  | DownloadFault | LibraryMiss | RequestFails | UsenetFailed | IncompleteImport | PlexMissing | AddArtist,
+                  | DownloadFault | LibraryMiss | RequestFails | UsenetFailed | IncompleteImport | PlexMissing | SeerrSyncMiss | AddArtist,
                   Field(discriminator="type")]
 FAULT_TYPES = ("crashloop", "unready", "job-failure", "node-not-ready", "pvc-fill", "stalled-download", "failed-import", "no-release", "request",
                "image-pull", "missing-config", "resource-request", "node-pressure", "pvc-pending", "cpu-throttling", "job-hang", "multi-attach",
-               "download-fault", "library-miss", "request-fails", "usenet-failed", "incomplete-import", "plex-missing", "add-artist")
+               "download-fault", "library-miss", "request-fails", "usenet-failed", "incomplete-import", "plex-missing", "seerr-sync-miss", "add-artist")
 
 
 # ---- expectations ------------------------------------------------------------------------------
@@ -484,6 +489,8 @@ class ScenarioRun:
                 media.faults.incomplete_import[fault.title] = media.faults.incomplete_import.get(fault.title, 0) + fault.count
             case PlexMissing():
                 media.faults.plex_missing[fault.title] = media.faults.plex_missing.get(fault.title, 0) + fault.count
+            case SeerrSyncMiss():
+                media.faults.seerr_sync_miss.add(fault.title)
             case AddArtist():
                 media.add_artist(fault.mb_id)
             case MediaRequest():

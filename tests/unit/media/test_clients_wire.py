@@ -136,3 +136,28 @@ async def test_a_write_needs_an_approval_for_its_kind_and_target_and_a_dry_run_s
                                        change_category=False, approval=dry, action="media.queue.remove", target="radarr/x")
         assert apps.stack.pipeline.received.of("radarr", method="DELETE") == []
         assert len(await radarr.queue()) == len(queue)
+
+
+async def test_seerr_jobs_list_and_run_follow_the_overseerr_openapi_document_and_need_an_approval() -> None:
+    async with media_apps() as apps:
+        doc = Document("overseerr", "v1")
+        seerr = must(apps.clients.of(SeerrClient))
+        jobs = await seerr.jobs()
+        doc.validate("get", "/settings/jobs", jobs)
+        assert "jellyfin-recently-added-scan" in {j["id"] for j in jobs} and not any(j["id"].startswith("plex-") for j in jobs)
+        with pytest.raises(MediaAppError, match="needs an approval for media.request.scan"):
+            await seerr.run_job("jellyfin-recently-added-scan", approval=mint("act_o", "media.request.retry", "jellyseerr/s", dry_run=False),
+                                action="media.request.scan", target="jellyseerr/s")
+        approval = mint("act_s", "media.request.scan", "jellyseerr/s", dry_run=False)
+        ran = must(await seerr.run_job("jellyfin-recently-added-scan", approval=approval, action="media.request.scan", target="jellyseerr/s"))
+        doc.validate("post", "/settings/jobs/{jobId}/run", ran)
+        assert ran["id"] == "jellyfin-recently-added-scan" and ran["running"] is True
+        with pytest.raises(MediaAppError) as missing:
+            await seerr.run_job("no-such-job", approval=approval, action="media.request.scan", target="jellyseerr/s")
+        assert (missing.value.reason, missing.value.status) == ("refused", 404) and "Job not found." in str(missing.value), str(missing.value)
+        sent = apps.stack.pipeline.received.of("jellyseerr", path="/api/v1/settings")
+        assert [(r.method, r.path, r.status) for r in sent] == [("GET", "/api/v1/settings/jobs", 200),
+                                                                 ("POST", "/api/v1/settings/jobs/jellyfin-recently-added-scan/run", 200),
+                                                                 ("POST", "/api/v1/settings/jobs/no-such-job/run", 404)]
+        for r in sent:
+            doc.operation(r.method, r.path.removeprefix("/api/v1"))  # each path and method is one the document declares

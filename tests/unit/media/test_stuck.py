@@ -125,3 +125,32 @@ def test_a_sabnzbd_write_error_is_the_disk_not_the_release() -> None:
            "failMessage": "Unpacking failed, write error or disk is full?"}
     apply(it, seen(download_id="SABnzbd_nzo_1", download=job), 1.0)
     assert it.stuck_reason == "disk-full" and "free space on the download volume" in str(it.stuck_detail)
+
+
+def test_listed_by_the_server_but_not_available_in_seerr_strikes_for_the_library_grace_then_clears_when_available() -> None:
+    needed = thresholds(MediaSettings.model_validate({"pollInterval": "1m", "libraryGrace": "10m"}))
+    assert needed["not-available-in-seerr"] == 10
+    it = item(Stage.IMPORTED, seerrRequest=9)
+    processing = {"status": 2, "mediaStatus": 3}
+    for n in range(1, 11):
+        apply(it, seen(download_id=None, in_library=True, stage=Stage.IN_LIBRARY, request=processing), float(n))
+    assert it.stage is Stage.IN_LIBRARY and it.stuck(needed) and it.strikes == {"not-available-in-seerr": 10}
+    assert "media status is 3" in str(it.stuck_detail)
+    apply(it, seen(download_id=None, in_library=True, stage=Stage.AVAILABLE, request={"status": 5, "mediaStatus": 5}), 11.0)
+    assert (it.stage, it.stuck_reason, it.strikes) == (Stage.AVAILABLE, None, {})
+
+
+def test_not_available_in_seerr_needs_seerr_to_answer_every_server_to_list_it_and_an_approved_request() -> None:
+    processing = {"status": 2, "mediaStatus": 3}
+    cases = [
+        seen(download_id=None, in_library=True, stage=Stage.IN_LIBRARY, request=processing, checked={"radarr", "jellyfin"}),  # Seerr silent
+        seen(download_id=None, in_library=True, stage=Stage.IN_LIBRARY, request=None),  # nothing requested it
+        seen(download_id=None, in_library=True, stage=Stage.IN_LIBRARY, request={"status": 1, "mediaStatus": 2}),  # still pending
+    ]
+    for case in cases:
+        it = item(Stage.IMPORTED)
+        apply(it, case, 1.0)
+        assert it.stuck_reason is None, case
+    missing = item(Stage.IMPORTED)
+    apply(missing, seen(download_id=None, in_library=True, stage=Stage.IN_LIBRARY, missing_from=["plex"], request=processing), 1.0)
+    assert missing.stuck_reason == "not-in-library"  # the server that lacks it comes first

@@ -93,7 +93,7 @@ def test_every_mutating_media_client_method_demands_an_approval(cls: type) -> No
 
 @pytest.mark.parametrize(
     "fn", [downloads.reannounce, downloads.recheck, downloads.retry, queue.remove, commands.search, commands.scan, commands.refresh, library.refresh,
-           requests.approve, requests.decline, requests.retry],
+           requests.approve, requests.decline, requests.retry, requests.scan],
 )
 def test_every_media_executor_demands_an_approval(fn: object) -> None:
     params = inspect.signature(fn).parameters  # type: ignore[arg-type]  # every entry is a function

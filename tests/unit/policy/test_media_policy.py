@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 
-from media_apps import Apps, media_apps
+from media_apps import Apps, endpoints, media_apps
 from openclaw.config.schema import OpsSettings
+from openclaw.media.clients.registry import from_config
+from openclaw.media.executors import requests
 from openclaw.media.refs import MediaTarget
 from openclaw.policy.actions import Backends
 from openclaw.policy.audit import AuditLog
 from openclaw.policy.engine import PolicyEngine
+from openclaw.policy.mint import mint
 from openclaw.policy.models import ActionKind, ActionRequest, Actor, Outcome
 from openclaw.sandbox.media.faults import UsenetFailure
 
@@ -309,3 +312,45 @@ async def test_a_lidarr_artist_is_scanned_and_searched_by_its_albums_and_seerr_k
     assert nothing.outcome is Outcome.FAILED and "no missing monitored album to search for" in str(nothing.result)
     music = await lab.submit(ActionKind.MEDIA_REQUEST_RETRY, "jellyseerr", RADIOHEAD)
     assert music.outcome is Outcome.REFUSED and "expected a movie or tv item" in music.reason
+
+
+async def test_seerr_scan_job_of_the_server_that_lists_it_marks_the_request_available_then_waits_its_cooldown(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.faults.seerr_sync_miss.add("Dune")
+    request = p.create_request("movie", 438631, None, 1)
+    lab.apps.step(900, every=5)
+    assert any(i.provider_ids.get("Tmdb") == "438631" for i in p.state.items.values()) and request.media_status != 5
+    scanned = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", DUNE, why="not-available-in-seerr x10")
+    assert scanned.outcome is Outcome.APPLIED and scanned.verification == "passed", (scanned.reason, scanned.verification)
+    assert (request.status, request.media_status) == (5, 5)
+    record = lab.engine.audit.get(scanned.action_id)
+    assert record is not None and record.details["job"] == "jellyfin-recently-added-scan" and record.details["before"]["request"]["status"] == 2
+    assert [r.path for r in p.received.of("jellyseerr", method="POST")] == ["/api/v1/settings/jobs/jellyfin-recently-added-scan/run"]
+    again = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", DUNE)
+    assert again.outcome is Outcome.REFUSED and again.setting == "ops.policy.media.itemCooldown", (again.reason, again.setting)
+
+
+async def test_a_seerr_scan_with_no_server_listing_the_item_fails_with_the_reason_and_music_is_refused(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.create_request("movie", 545611, None, 2)  # pending: nothing downloaded, no server lists it
+    early = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", EEAAO)
+    assert early.outcome is Outcome.FAILED and "no media server lists movie:tmdb:545611" in str(early.result), early.result
+    music = await lab.submit(ActionKind.MEDIA_REQUEST_SCAN, "jellyseerr", RADIOHEAD)
+    assert music.outcome is Outcome.REFUSED and "expected a movie or tv item" in music.reason
+    assert not p.received.of("jellyseerr", method="POST")
+
+
+async def test_the_seerr_scan_picks_the_job_of_the_server_that_lists_the_item_and_names_a_job_seerr_does_not_schedule(lab: Lab) -> None:
+    p = lab.apps.stack.pipeline
+    p.faults.seerr_sync_miss.add("Dune")
+    p.create_request("movie", 438631, None, 1)
+    lab.apps.step(900, every=5)
+    # Only Plex configured: the Plex job is the one to run, and this Jellyfin-backed Jellyseerr does not schedule it.
+    plex_only = from_config({}, {k: v for k, v in endpoints(lab.apps.stack).items() if k != "jellyfin"}, timeout_s=5)
+    try:
+        target = MediaTarget("jellyseerr", DUNE)
+        with pytest.raises(ValueError, match="schedules no plex-recently-added-scan job .*jellyfin-recently-added-scan.*is its media server set"):
+            await requests.scan(plex_only, target, approval=mint("act_p", "media.request.scan", target.key, dry_run=False))
+    finally:
+        await plex_only.aclose()
+    assert not p.received.of("jellyseerr", method="POST")

@@ -225,3 +225,26 @@ async def test_approve_and_decline_answer_as_seerr_does() -> None:
         assert (await h.seerr.post("/api/v1/request/999/decline")).status_code == 404
         assert (await h.seerr.post(f"/api/v1/request/{second}/approve")).json()["status"] == 2
         assert events(sent(h))[0] == ("seerr", "MEDIA_APPROVED")
+
+
+async def test_a_seerr_sync_miss_holds_the_request_until_a_jellyfin_scan_job_runs_which_only_an_admin_may_start() -> None:
+    async with media_harness() as h:
+        record_all(h)
+        h.pipeline.faults.seerr_sync_miss.add("Dune")
+        rid = (await h.seerr.post("/api/v1/request", json={"mediaType": "movie", "mediaId": 438631})).json()["id"]
+        h.step(900)
+        listed = (await h.jellyfin.get("/Items", params={"IncludeItemTypes": "Movie", "AnyProviderIdEquals": "tmdb.438631"})).json()
+        assert listed["TotalRecordCount"] == 1
+        assert (await h.seerr.get(f"/api/v1/request/{rid}")).json()["media"]["status"] == 3  # processing: the sync never noticed
+        denied = await h.seerr.get("/api/v1/settings/jobs", headers={"X-Api-User": "2"})
+        assert denied.status_code == 403
+        jobs = (await h.seerr.get("/api/v1/settings/jobs")).json()
+        assert {"jellyfin-recently-added-scan", "jellyfin-full-scan"} <= {j["id"] for j in jobs}
+        unknown = await h.seerr.post("/api/v1/settings/jobs/plex-recently-added-scan/run")
+        assert unknown.status_code == 404 and unknown.json()["message"] == "Job not found."
+        other = await h.seerr.post("/api/v1/settings/jobs/image-cache-cleanup/run")
+        assert other.status_code == 200 and (await h.seerr.get(f"/api/v1/request/{rid}")).json()["media"]["status"] == 3
+        ran = await h.seerr.post("/api/v1/settings/jobs/jellyfin-recently-added-scan/run")
+        assert ran.status_code == 200 and ran.json()["running"] is True
+        request = (await h.seerr.get(f"/api/v1/request/{rid}")).json()
+        assert (request["status"], request["media"]["status"]) == (5, 5)

@@ -99,3 +99,9 @@ def test_media_fault_types_for_usenet_music_and_plex_parse_and_name_bad_fields()
     (problem,) = problems_of({**MINIMAL, "faults": [{"type": "usenet-failed", "title": "Dune", "retry": "maybe"}]})
     assert problem.startswith("faults[0].retry:") and "maybe" in problem
     assert problems_of({**MINIMAL, "faults": [{"type": "add-artist"}]}) == ["faults[0].mbId: Field required"]
+
+
+def test_the_seerr_sync_miss_fault_parses_and_names_a_missing_title() -> None:
+    loaded = scenarios.parse({**MINIMAL, "faults": [{"type": "seerr-sync-miss", "title": "Dune"}]})
+    assert loaded.faults[0].type == "seerr-sync-miss" and loaded.faults[0].title == "Dune"  # type: ignore[union-attr]  # the parsed member
+    assert problems_of({**MINIMAL, "faults": [{"type": "seerr-sync-miss"}]}) == ["faults[0].title: Field required"]

@@ -23,7 +23,8 @@ StageName = Literal["requested", "approved", "searching", "grabbed", "downloadin
 # Which app a kind acts on when the caller names none: the download client, the media server,
 # Seerr, else the *arr instance that has the item.
 APP_KIND = {ActionKind.MEDIA_REANNOUNCE: "qbittorrent", ActionKind.MEDIA_RECHECK: "qbittorrent", ActionKind.MEDIA_DOWNLOAD_RETRY: "sabnzbd",
-            ActionKind.MEDIA_LIBRARY_REFRESH: "jellyfin", ActionKind.MEDIA_REQUEST_RETRY: "seerr", ActionKind.MEDIA_REQUEST_APPROVE: "seerr"}
+            ActionKind.MEDIA_LIBRARY_REFRESH: "jellyfin", ActionKind.MEDIA_REQUEST_RETRY: "seerr", ActionKind.MEDIA_REQUEST_APPROVE: "seerr",
+            ActionKind.MEDIA_REQUEST_SCAN: "seerr"}
 ARR_FOR = {"movie": "radarr", "tv": "sonarr", "music": "lidarr"}
 
 
@@ -45,8 +46,8 @@ def _untrusted_item(item: dict[str, Any]) -> dict[str, Any]:
 async def list_media(ctx: ToolContext, stuck: bool | None = None, stage: StageName | None = None, limit: int = 50) -> ToolResult:
     """Tracked media items (requests and monitored movies, series, albums) with their pipeline stage, and
     counts per stage. A stuck item has `stuckReason` (stalled, metadata, errored, missing-files,
-    no-progress, import-blocked, no-release, not-in-library, pending-approval, request-failed) and the
-    fixes already tried in `ladder`.
+    no-progress, import-blocked, no-release, not-in-library, not-available-in-seerr, pending-approval,
+    request-failed) and the fixes already tried in `ladder`.
 
     Args:
       stuck: true for stuck items only, false for the others, null for all.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openclaw.media.clients.arr import _object
+from openclaw.media.clients.arr import _list, _object
 from openclaw.media.clients.base import AppClient, MediaAppError
 from openclaw.media.clients.registry import register
 from openclaw.policy.grant import Approval
@@ -13,6 +13,9 @@ from openclaw.policy.grant import Approval
 REQUEST_PENDING, REQUEST_APPROVED, REQUEST_DECLINED, REQUEST_FAILED, REQUEST_COMPLETED = 1, 2, 3, 4, 5
 MEDIA_AVAILABLE = 5
 PAGE = 100
+# Seerr learns that a request's media is available only from its own scans of the media server
+# (server/job/schedule.ts); a "recently added" scan is the cheap one.
+SCAN_JOBS = {"jellyfin": "jellyfin-recently-added-scan", "plex": "plex-recently-added-scan"}
 
 
 @register
@@ -50,3 +53,12 @@ class SeerrClient(AppClient):
 
     async def retry(self, request_id: int, *, approval: Approval, action: str, target: str) -> None:
         await self.write("POST", f"/request/{request_id}/retry", approval=approval, action=action, target=target)
+
+    async def jobs(self) -> list[dict[str, Any]]:
+        """The scheduled jobs (id, name, type, interval, nextExecutionTime, running); needs an admin's API key."""
+        return _list(self, await self.get_json("/settings/jobs"), "/settings/jobs")
+
+    async def run_job(self, job_id: str, *, approval: Approval, action: str, target: str) -> dict[str, Any] | None:
+        """Start a job now; Seerr answers with the job (running true). None in a dry run."""
+        response = await self.write("POST", f"/settings/jobs/{job_id}/run", approval=approval, action=action, target=target)
+        return None if response is None else _object(self, self.decode(response, "/settings/jobs/{jobId}/run"), "/settings/jobs/{jobId}/run")

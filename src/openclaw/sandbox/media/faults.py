@@ -39,6 +39,9 @@ class MediaFaults:
     incomplete_import: dict[str, int] = field(default_factory=dict)
     # title substring -> how many more imports of it Plex is never told about (missing until a refresh)
     plex_missing: dict[str, int] = field(default_factory=dict)
+    # title substrings Seerr's periodic availability sync does not notice in the library (only a run
+    # of its library scan job does), as when the scan runs hourly and the sync has missed it
+    seerr_sync_miss: set[str] = field(default_factory=set)
 
     @staticmethod
     def _match(keys: set[str] | dict[str, int], title: str) -> str | None:
@@ -85,6 +88,9 @@ class MediaFaults:
 
     def take_plex_missing(self, title: str) -> bool:
         return self._take(self.plex_missing, title)
+
+    def misses_seerr_sync(self, title: str) -> bool:
+        return self._match(self.seerr_sync_miss, title) is not None
 
     def has_no_release(self, title: str) -> bool:
         return self._match(self.no_release, title) is not None

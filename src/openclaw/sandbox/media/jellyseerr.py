@@ -1,4 +1,5 @@
-"""Simulated Jellyseerr (/api/v1): requests (create, list, get, approve, decline, retry), counts, status.
+"""Simulated Jellyseerr (/api/v1): requests (create, list, get, approve, decline, retry), counts, status,
+and the scheduled jobs (list, run: a Jellyfin scan job marks what the library has available now).
 
 Approve and decline answer as Seerr's `POST /request/{id}/{status}` does: only a pending request
 (else 409), only `approve` or `decline` (else 400), only by a user with MANAGE_REQUESTS (else 403)."""
@@ -6,6 +7,7 @@ Approve and decline answer as Seerr's `POST /request/{id}/{status}` does: only a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,6 +31,12 @@ from openclaw.sandbox.media.web import build, read_json
 from openclaw.sandbox.simclock import iso
 
 VERSION = "2.5.2"
+# The jobs a Jellyfin-backed Jellyseerr schedules (server/job/schedule.ts): id, name, type, interval.
+JOBS = (("jellyfin-recently-added-scan", "Jellyfin Recently Added Scan", "process", "short"),
+        ("jellyfin-full-scan", "Jellyfin Full Library Scan", "process", "long"),
+        ("radarr-scan", "Radarr Scan", "process", "long"), ("sonarr-scan", "Sonarr Scan", "process", "long"),
+        ("availability-sync", "Media Availability Sync", "process", "long"), ("download-sync", "Download Sync", "command", "fixed"),
+        ("download-sync-reset", "Download Sync Reset", "command", "long"), ("image-cache-cleanup", "Image Cache Cleanup", "process", "long"))
 FILTERS: dict[str, Callable[[SeerrRequest], bool]] = {
     "all": lambda r: True,
     "pending": lambda r: r.status == REQUEST_PENDING,
@@ -128,6 +136,23 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         changed = p.approve(rid, user) if action == "approve" else p.decline(rid, user)
         return JSONResponse(request_resource(changed))
 
+    def job_resource(job_id: str, running: bool = False) -> dict[str, Any]:
+        _, name, kind, interval = next(j for j in JOBS if j[0] == job_id)
+        return {"id": job_id, "name": name, "type": kind, "interval": interval,
+                "nextExecutionTime": iso(p.clock.now() + timedelta(minutes=5 if interval == "short" else 60)), "running": running}
+
+    async def job_list(request: Request) -> Response:
+        manager(request)  # settings need ADMIN, which only the admin holds here
+        return JSONResponse([job_resource(j[0]) for j in JOBS])
+
+    async def job_run(request: Request) -> Response:
+        manager(request)
+        job_id = request.path_params["id"]
+        if job_id not in {j[0] for j in JOBS}:
+            raise MediaError("Job not found.", field="jobId", status=404)
+        p.run_seerr_job(job_id)
+        return JSONResponse(job_resource(job_id, running=True))
+
     async def request_count(request: Request) -> Response:
         rows = list(p.state.requests.values())
         return JSONResponse({
@@ -143,4 +168,5 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
         Route("/api/v1/request/{id:int}", request_get),
         Route("/api/v1/request/{id:int}/retry", request_retry, methods=["POST"]),
         Route("/api/v1/request/{id:int}/{status}", request_status, methods=["POST"]),
+        Route("/api/v1/settings/jobs", job_list), Route("/api/v1/settings/jobs/{id}/run", job_run, methods=["POST"]),
     ], api_key, name="jellyseerr", recorder=p.received, public=("/api/v1/status",), error_body=error_body)

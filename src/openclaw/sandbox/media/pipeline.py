@@ -64,6 +64,8 @@ NOT_ELIGIBLE = "No files found are eligible for import in {path}"
 TRACKS_MISSING = "One or more tracks expected in this release were not imported or missing from the release"
 TRACK_REJECTED = "Album match is not close enough: 64.3% vs 80% [Track Count, Track Title]"
 # SABnzbd's categories per app, and the *arr download-client protocol numbers in history data (DownloadProtocol).
+# Jellyseerr's jobs that read the Jellyfin library (server/job/schedule.ts).
+SEERR_SCAN_JOBS = ("jellyfin-recently-added-scan", "jellyfin-full-scan")
 SAB_CATEGORIES = {"sonarr": "tv", "radarr": "movies", "lidarr": "music"}
 TORRENT_CATEGORIES = {"sonarr": "tv-sonarr", "radarr": "radarr", "lidarr": "lidarr"}
 PROTOCOL_NUMBERS = {"usenet": "1", "torrent": "2"}
@@ -617,10 +619,15 @@ class MediaPipeline:
             self.state.items[item_id] = JellyfinItem(item_id, name, kind, year, provider_ids, path, now, **extra)  # type: ignore[arg-type]  # kind is one of the three item types
         return self.state.items[item_id]
 
-    def _sync_availability(self) -> None:
+    def run_seerr_job(self, job_id: str) -> None:
+        """Jellyseerr's `POST /settings/jobs/{id}/run`: a Jellyfin scan job looks at the library now."""
+        if job_id in SEERR_SCAN_JOBS:
+            self._sync_availability(scan=True)
+
+    def _sync_availability(self, *, scan: bool = False) -> None:
         """Jellyseerr's periodic Jellyfin scan: requests whose media is in the library become available."""
         for request in self.state.requests.values():
-            if request.status != REQUEST_APPROVED:
+            if request.status != REQUEST_APPROVED or (not scan and self.faults.misses_seerr_sync(request.title)):
                 continue
             found, total = self._library_presence(request)
             if total and found == total:
