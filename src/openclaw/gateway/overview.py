@@ -149,13 +149,10 @@ async def media_section(services: Services) -> Section:
     media = services.find(MEDIA)
     if media is None:
         return unavailable("the media capability is not running")
-    items = await media.items()
-    needed = media.needed()
-    by_stage = {str(stage): 0 for stage in Stage}  # in pipeline order, so the card reads left to right
-    for item in items:
-        by_stage[str(item.stage)] += 1
-    stuck = sum(1 for item in items if item.stuck(needed))
-    return {"available": True, "items": len(items), "byStage": by_stage, "stuck": stuck}
+    counts = await media.stage_counts()
+    by_stage = {str(stage): counts.get(str(stage), 0) for stage in Stage}  # in pipeline order, so the card reads left to right
+    stuck = len(await media.items(stuck=True))
+    return {"available": True, "items": sum(by_stage.values()), "byStage": by_stage, "stuck": stuck}
 
 
 async def guarded(name: str, read: Callable[[], Awaitable[Section]]) -> Section:

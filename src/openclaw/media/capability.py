@@ -93,6 +93,10 @@ class Media:
         found: list[tracker.Tracked] = await self.events.db.run(lambda conn: tracker.all_items(conn, limit=limit))
         return [i for i in found if (stuck is None or i.stuck(needed) == stuck) and (stage is None or i.stage is stage)]
 
+    async def stage_counts(self) -> dict[str, int]:
+        """Tracked items per stage, counted in the database (stages with none are absent)."""
+        return await self.events.db.run(tracker.stage_counts)
+
     async def item(self, item_id: str) -> tracker.Tracked | None:
         return await self.events.db.run(lambda conn: tracker.get(conn, item_id))
 
@@ -216,7 +220,7 @@ def install(services: Services) -> Media:
             raise MethodError("INVALID_REQUEST", "limit: expected an integer from 1 to 10000", {"field": "limit"})
         needed = media.needed()
         found = await media.items(stuck=stuck, stage=Stage(stage) if stage else None, limit=limit)
-        counts = await media.events.db.run(tracker.stage_counts)
+        counts = await media.stage_counts()
         apps = media.poller.apps if media.poller else {}
         return {"items": [i.to_json(needed) for i in found], "counts": counts, "apps": {k: v.to_json() for k, v in apps.items()}}
 

@@ -16,7 +16,6 @@ from openclaw.agent.tools import ToolContext
 from openclaw.media.capability import Media
 from openclaw.media.refs import ITEM_ID, MediaTarget
 from openclaw.media.stages import Stage
-from openclaw.media.tracker import stage_counts
 from openclaw.policy.models import ActionKind, ActionRequest, Actor
 
 StageName = Literal["requested", "approved", "searching", "grabbed", "downloading", "importing", "imported", "in library", "available"]
@@ -59,7 +58,7 @@ async def list_media(ctx: ToolContext, stuck: bool | None = None, stage: StageNa
         return media
     needed = media.needed()
     found = await media.items(stuck=stuck, stage=Stage(stage) if stage else None)
-    counts = await media.events.db.run(stage_counts)
+    counts = await media.stage_counts()
     apps = {k: v.to_json() for k, v in (media.poller.apps if media.poller else {}).items()}
     return ToolResult.ok({"counts": counts, "apps": apps, "items": [_untrusted_item(i.to_json(needed)) for i in found[: max(1, min(limit, 500))]]})
 
