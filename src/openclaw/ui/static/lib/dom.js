@@ -85,3 +85,15 @@ export function commandLine(text, label) {
   }, "Copy");
   return h("div", { class: "cmdline" }, code, button);
 }
+
+// `fn` at most once per `ms`, never pushed back by the next call: a view that reloads on events must
+// still reload while they keep coming (a busy pipeline sends them faster than any debounce).
+export function throttled(fn, ms) {
+  let timer = null;
+  const call = () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => { timer = null; fn(); }, ms);
+  };
+  call.cancel = () => { clearTimeout(timer); timer = null; };
+  return call;
+}

@@ -3,12 +3,12 @@
 // its timeline and actions (`media.get`). Refreshed on `media.updated` (a poll cycle or a webhook
 // moved an item) and on incident and action events, since a fix or an escalation changes an item.
 
-import { clear, formatAge, formatTime, h, toMs } from "../lib/dom.js";
+import { clear, formatAge, formatTime, h, throttled, toMs } from "../lib/dom.js";
 import { actorLabel } from "../lib/fields.js";
 
 // The tracker's stages in pipeline order (media/stages.py).
 const STAGES = ["requested", "approved", "searching", "grabbed", "downloading", "importing", "imported", "in library", "available"];
-const REFRESH_DEBOUNCE_MS = 250;
+const REFRESH_THROTTLE_MS = 250;
 
 const slug = (stage) => stage.replace(/\s+/g, "-");
 
@@ -129,20 +129,14 @@ export function mount(root, ctx) {
     }
   };
 
-  let timer = null;
-  // At most one reload per REFRESH_DEBOUNCE_MS, never pushed back by the next event: a busy pipeline sends
-  // events more often than that, and a debounce would then never reload at all.
-  const soon = () => {
-    if (timer !== null) return;
-    timer = setTimeout(() => { timer = null; reload(); }, REFRESH_DEBOUNCE_MS);
-  };
+  const soon = throttled(reload, REFRESH_THROTTLE_MS);
   const off = conn.on("*", (_payload, event) => {
     if (event.startsWith("media.") || event.startsWith("incident.") || event.startsWith("action.")) soon();
   });
   reload();
   return () => {
     closed = true;
-    clearTimeout(timer);
+    soon.cancel();
     off?.();
   };
 }

@@ -2,12 +2,12 @@
 // action and approval events arrive (and every 30 s for what sends no event: nodes and pods).
 // Every number links to the screen behind it; pending actions are approved or denied in place.
 
-import { clear, formatAge, formatTime, h } from "../lib/dom.js";
+import { clear, formatAge, formatTime, h, throttled } from "../lib/dom.js";
 import { actorLabel, targetLabel } from "../lib/fields.js";
 import { incidentsLink } from "./incidents.js";
 
 const REFRESH_MS = 30000;
-const EVENT_DEBOUNCE_MS = 250;
+const EVENT_THROTTLE_MS = 250;
 const SEVERITIES = ["critical", "error", "warning", "info", "none"];
 
 const num = (value, href, label) => h("a", { class: "num", href, "aria-label": label ? `${value} ${label}` : null }, String(value));
@@ -235,13 +235,7 @@ export function mount(root, ctx) {
     return undefined;
   };
 
-  let timer = null;
-  // At most one reload per EVENT_DEBOUNCE_MS, never pushed back by the next event: a busy pipeline sends
-  // events more often than that, and a debounce would then never reload at all.
-  const soon = () => {
-    if (timer !== null) return;
-    timer = setTimeout(() => { timer = null; reload(); }, EVENT_DEBOUNCE_MS);
-  };
+  const soon = throttled(reload, EVENT_THROTTLE_MS);
   const off = conn.on("*", (_payload, event) => {
     if (/^(incident|action|approval|agent\.budget)/.test(event)) soon();
   });
@@ -250,7 +244,7 @@ export function mount(root, ctx) {
   return () => {
     alive = false;
     off();
-    clearTimeout(timer);
+    soon.cancel();
     clearInterval(every);
   };
 }
