@@ -10,9 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-from openclaw.sandbox.media.pipeline import MediaError
-from openclaw.sandbox.media.state import Command, DownloadView, QueueItem, Release
+from openclaw.sandbox.media.pipeline import MediaError, MediaPipeline
+from openclaw.sandbox.media.state import App, Command, DownloadView, QueueItem, Release
+from openclaw.sandbox.media.web import read_json
 from openclaw.sandbox.media.webhooks import ENGLISH, client_name
 from openclaw.sandbox.media.webhooks import compact as compact
 from openclaw.sandbox.simclock import iso
@@ -139,3 +142,25 @@ def flag(request: Request, name: str, default: bool) -> bool:
     if raw.lower() not in ("true", "false"):
         raise MediaError(f"{name}: expected true or false, got {raw!r}", field=name)
     return raw.lower() == "true"
+
+
+def queue_delete_routes(p: MediaPipeline, app: App, api: str) -> list[Route]:
+    """`DELETE {api}/queue/{id}` and `{api}/queue/bulk`, with the flags and defaults Sonarr, Radarr and Lidarr share."""
+
+    def remove(request: Request, record_id: int) -> None:
+        p.remove_from_queue(app, record_id, remove_from_client=flag(request, "removeFromClient", True),
+                            blocklist=flag(request, "blocklist", False), skip_redownload=flag(request, "skipRedownload", False))
+
+    async def one(request: Request) -> Response:
+        remove(request, int(request.path_params["id"]))
+        return Response(status_code=200)  # the apps answer an empty 200
+
+    async def bulk(request: Request) -> Response:
+        ids = (await read_json(request)).get("ids")
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise MediaError("ids: expected a list of queue ids", field="ids")
+        for record_id in ids:
+            remove(request, record_id)
+        return Response(status_code=200)
+
+    return [Route(f"{api}/queue/bulk", bulk, methods=["DELETE"]), Route(f"{api}/queue/{{id:int}}", one, methods=["DELETE"])]

@@ -128,22 +128,6 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
                  if not album_ids or i.album_id in album_ids]
         return JSONResponse([queue_record(i, include_artist, include_album) for i in items])
 
-    def _remove(request: Request, record_id: int) -> None:
-        p.remove_from_queue("lidarr", record_id, remove_from_client=arr.flag(request, "removeFromClient", True),
-                            blocklist=arr.flag(request, "blocklist", False), skip_redownload=arr.flag(request, "skipRedownload", False))
-
-    async def queue_delete(request: Request) -> Response:
-        _remove(request, int(request.path_params["id"]))
-        return Response(status_code=200)  # the apps answer an empty 200
-
-    async def queue_bulk_delete(request: Request) -> Response:
-        ids = (await read_json(request)).get("ids")
-        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-            raise MediaError("ids: expected a list of queue ids", field="ids")
-        for record_id in ids:
-            _remove(request, record_id)
-        return Response(status_code=200)  # the apps answer an empty 200
-
     async def command_post(request: Request) -> Response:
         body = await read_json(request)
         name = body.get("name")
@@ -275,8 +259,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     return build([
         Route("/api/v1/system/status", status), Route("/api/v1/health", health),
         Route("/api/v1/queue", queue), Route("/api/v1/queue/details", queue_details),
-        Route("/api/v1/queue/bulk", queue_bulk_delete, methods=["DELETE"]),
-        Route("/api/v1/queue/{id:int}", queue_delete, methods=["DELETE"]),
+        *arr.queue_delete_routes(p, "lidarr", "/api/v1"),
         Route("/api/v1/command", command_post, methods=["POST"]), Route("/api/v1/command", command_list),
         Route("/api/v1/command/{id:int}", command_get),
         Route("/api/v1/artist", artist_list), Route("/api/v1/artist", artist_add, methods=["POST"]),

@@ -79,22 +79,6 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     async def queue_details(request: Request) -> Response:
         return JSONResponse(queue_records(arr.flag(request, "includeMovie", False), set()))
 
-    def _remove(request: Request, record_id: int) -> None:
-        p.remove_from_queue("radarr", record_id, remove_from_client=arr.flag(request, "removeFromClient", True),
-                            blocklist=arr.flag(request, "blocklist", False), skip_redownload=arr.flag(request, "skipRedownload", False))
-
-    async def queue_delete(request: Request) -> Response:
-        _remove(request, int(request.path_params["id"]))
-        return Response(status_code=200)  # the apps answer an empty 200
-
-    async def queue_bulk_delete(request: Request) -> Response:
-        ids = (await read_json(request)).get("ids")
-        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-            raise MediaError("ids: expected a list of queue ids", field="ids")
-        for record_id in ids:
-            _remove(request, record_id)
-        return Response(status_code=200)  # the apps answer an empty 200
-
     async def command_post(request: Request) -> Response:
         body = await read_json(request)
         name = body.get("name")
@@ -193,8 +177,7 @@ def build_app(p: MediaPipeline, api_key: str) -> Starlette:
     return build([
         Route("/api/v3/system/status", status), Route("/api/v3/health", health),
         Route("/api/v3/queue", queue), Route("/api/v3/queue/details", queue_details),
-        Route("/api/v3/queue/bulk", queue_bulk_delete, methods=["DELETE"]),
-        Route("/api/v3/queue/{id:int}", queue_delete, methods=["DELETE"]),
+        *arr.queue_delete_routes(p, "radarr", "/api/v3"),
         Route("/api/v3/command", command_post, methods=["POST"]), Route("/api/v3/command", command_list),
         Route("/api/v3/command/{id:int}", command_get),
         Route("/api/v3/movie", movie_list), Route("/api/v3/movie", movie_add, methods=["POST"]),
